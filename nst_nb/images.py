@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['MIN_SIDE', 'MAX_PIXELS', 'ImageLike', 'VGG_MEAN_BGR', 'ImageError', 'to_rgb', 'open_image', 'new_size', 'load_image',
-           'preprocess', 'deprocess', 'to_pil', 'show_images', 'save_image', 'read_metadata']
+__all__ = ['MIN_SIDE', 'MAX_PIXELS', 'ImageLike', 'VGG_MEAN_BGR', 'IMAGE_FORMATS', 'ImageError', 'to_rgb', 'open_image',
+           'new_size', 'load_image', 'preprocess', 'deprocess', 'to_pil', 'show_images', 'save_image', 'read_metadata']
 
 # %% ../nbs/00_images.ipynb #1b527435
 class ImageError(ValueError):
@@ -123,7 +123,7 @@ import tensorflow as tf
 
 VGG_MEAN_BGR = (103.939, 116.779, 123.68)  # ImageNet means of the B, G, R channels
 
-def preprocess(img: ImageLike | tf.Tensor) -> tf.Tensor:
+def preprocess(img: ImageLike) -> tf.Tensor:
     "A float32 `(1, H, W, 3)` tensor in VGG's BGR, mean-subtracted space."
     a = np.asarray(open_image(img) if not isinstance(img, np.ndarray) or img.dtype != np.uint8 else img, np.float32)
     return tf.constant((a[..., ::-1] - np.array(VGG_MEAN_BGR, np.float32))[None])
@@ -135,7 +135,8 @@ def deprocess(x: tf.Tensor | np.ndarray) -> np.ndarray:
 
 # %% ../nbs/00_images.ipynb #06139280
 def to_pil(img: ImageLike | tf.Tensor) -> Image.Image:
-    "A PIL image from a PIL image, a uint8 array, a float array in [0, 1] or a preprocessed tensor."
+    "A PIL image from a path, a PIL image, a uint8 array, a float array in [0, 1] or a preprocessed tensor."
+    if isinstance(img, (str, os.PathLike)): return open_image(img)
     if isinstance(img, Image.Image): return img
     a = np.asarray(img)
     if a.ndim == 4 or (a.dtype == np.float32 and a.min() < -1.0): return Image.fromarray(deprocess(a))
@@ -169,7 +170,7 @@ def _metadata_params(fmt: str, metadata: dict | None) -> dict:
         return {'pnginfo': info}
     return {'comment': text.encode()} if fmt == 'JPEG' else {}
 
-_FORMATS = {'.png': 'PNG', '.jpg': 'JPEG', '.jpeg': 'JPEG', '.webp': 'WEBP', '.tif': 'TIFF', '.tiff': 'TIFF', '.bmp': 'BMP'}
+IMAGE_FORMATS = {'.png': 'PNG', '.jpg': 'JPEG', '.jpeg': 'JPEG', '.webp': 'WEBP', '.tif': 'TIFF', '.tiff': 'TIFF', '.bmp': 'BMP'}
 
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     "The first of `stem.suffix`, `stem-1.suffix`, ... that does not exist in `folder`."
@@ -189,8 +190,8 @@ def save_image(img: ImageLike | tf.Tensor, # the picture to save
     if path is None:
         path = _free_name(Path(folder), 'nst_' + datetime.datetime.now().strftime('%Y%m%d-%H%M%S'), '.png')
     path = Path(path).expanduser()
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None: raise ImageError(f'{path}: unknown image extension; use one of {", ".join(_FORMATS)}.')
+    fmt = IMAGE_FORMATS.get(path.suffix.lower())
+    if fmt is None: raise ImageError(f'{path}: unknown image extension; use one of {", ".join(IMAGE_FORMATS)}.')
     if path.exists() and not overwrite: raise FileExistsError(f'{path} exists; pass overwrite=True or choose another name.')
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent); os.close(fd)

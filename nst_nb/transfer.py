@@ -20,12 +20,13 @@ import tensorflow as tf
 import keras
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'Settings', 'validate', 'scale_sizes', 'match_color',
-           'style_targets', 'Objective', 'keras_optimizer', 'Step', 'versions', 'Result', 'load_sidecar',
+__all__ = ['OPTIMIZERS', 'INTERRUPTED', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'Settings', 'validate', 'scale_sizes',
+           'match_color', 'style_targets', 'Objective', 'keras_optimizer', 'Step', 'versions', 'Result', 'load_sidecar',
            'plot_history', 'preserve_luminance', 'NeuralStyleTransfer', 'transfer']
 
 # %% ../nbs/04_transfer.ipynb #117c9803
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
+INTERRUPTED = 'interrupted (Ctrl-C)'  # `Result.stopped` after a KeyboardInterrupt
 INITS = ('content', 'noise', 'style')
 COLOR_MODES = ('none', 'luminance', 'histogram')
 DEFAULT_LR = {'adam': 10.0, 'sgd': 0.15, 'lbfgs': 1.0}  # lbfgs: unused (line search)
@@ -181,7 +182,7 @@ def versions() -> dict:
             'machine': f'{platform.system()} {platform.machine()}'}
 
 def _write_json(path: Path, data: dict):
-    "Write JSON atomically."
+    "Write `data` as JSON to `path` atomically (a temporary file, then a rename)."
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, 'w') as f: json.dump(data, f, indent=1, default=str)
@@ -201,6 +202,11 @@ class Result:
     timings: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
     x: tf.Tensor | None = None   # the best image, preprocessed (before rounding to 8 bits)
+
+    @property
+    def interrupted(self) -> bool:
+        "Did Ctrl-C end the run?"
+        return self.stopped == INTERRUPTED
 
     def sidecar(self) -> dict:
         "Everything about this result, as JSON-ready data."
@@ -249,8 +255,8 @@ def _listify(o) -> list:
     return list(o) if isinstance(o, (list, tuple)) else [o]
 
 def _source_name(o) -> str:
-    "A printable name for an image source."
-    return str(o) if isinstance(o, (str, os.PathLike)) else type(o).__name__
+    "The absolute path of an image file, or the type of an in-memory image."
+    return str(Path(o).expanduser().resolve()) if isinstance(o, (str, os.PathLike)) else type(o).__name__
 
 def preserve_luminance(result: np.ndarray, content: np.ndarray) -> np.ndarray:
     "`result`'s luminance with `content`'s colours (YCbCr), both uint8 RGB of the same size."
@@ -375,9 +381,10 @@ def _run(self: NeuralStyleTransfer, callback: Callable | None = None, every: int
             try: (_run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), s.iterations)
             finally: x = track.best_x if track.best_x is not None else preprocess(start)
     except _Halt as e: stopped = str(e)
-    except KeyboardInterrupt: stopped = 'interrupted (Ctrl-C)'
+    except KeyboardInterrupt: stopped = INTERRUPTED
     finally:
         if bar is not None: bar.close()
+    if x is None: raise KeyboardInterrupt if stopped == INTERRUPTED else RuntimeError(stopped or 'no step ran')  # nothing to keep yet
     if stopped and stopped.startswith('the loss became'): warnings.warn(stopped)
     img = deprocess(x)
     if s.preserve_color == 'luminance': img = preserve_luminance(img, content)
