@@ -68,9 +68,9 @@ METAVARS = {'content_layers': 'LAYER', 'style_layers': 'LAYER', 'style_layer_wei
 
 def choices() -> dict[str, tuple]:
     "The fields whose value is one of a fixed list, with that list."
-    from nst_nb.features import BACKBONES
+    from nst_nb.features import BACKBONES, PRECISIONS
     T = _engine()
-    return {'optimizer': T.OPTIMIZERS, 'preserve_color': T.COLOR_MODES, 'backbone': tuple(BACKBONES)}
+    return {'optimizer': T.OPTIMIZERS, 'preserve_color': T.COLOR_MODES, 'backbone': tuple(BACKBONES), 'precision': PRECISIONS}
 
 # %% ../nbs/10_cli.ipynb #6e741d5a
 _TYPES = {'int': int, 'float': float, 'str': str}

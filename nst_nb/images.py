@@ -13,7 +13,8 @@ from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'ImageLike', 'VGG_MEAN_BGR', 'IMAGE_FORMATS', 'ImageError', 'to_rgb', 'open_image',
-           'new_size', 'load_image', 'preprocess', 'deprocess', 'to_pil', 'show_images', 'save_image', 'read_metadata']
+           'new_size', 'load_image', 'preprocess', 'deprocess', 'to_pil', 'show_images', 'write_atomically',
+           'save_image', 'read_metadata']
 
 # %% ../nbs/00_images.ipynb #1b527435
 class ImageError(ValueError):
@@ -172,6 +173,18 @@ def _metadata_params(fmt: str, metadata: dict | None) -> dict:
 
 IMAGE_FORMATS = {'.png': 'PNG', '.jpg': 'JPEG', '.jpeg': 'JPEG', '.webp': 'WEBP', '.tif': 'TIFF', '.tiff': 'TIFF', '.bmp': 'BMP'}
 
+def write_atomically(path: Path, write) -> Path:
+    "Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: never a half-written file."
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent); os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes owner-only files; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+    return path
+
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     "The first of `stem.suffix`, `stem-1.suffix`, ... that does not exist in `folder`."
     path, n = folder / f'{stem}{suffix}', 0
@@ -194,13 +207,7 @@ def save_image(img: ImageLike | tf.Tensor, # the picture to save
     if fmt is None: raise ImageError(f'{path}: unknown image extension; use one of {", ".join(IMAGE_FORMATS)}.')
     if path.exists() and not overwrite: raise FileExistsError(f'{path} exists; pass overwrite=True or choose another name.')
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent); os.close(fd)
-    try:
-        to_pil(img).save(tmp, format=fmt, quality=quality, **_metadata_params(fmt, metadata))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
+    return write_atomically(path, lambda tmp: to_pil(img).save(tmp, format=fmt, quality=quality, **_metadata_params(fmt, metadata)))
 
 def read_metadata(path: str | os.PathLike) -> dict:
     "The parameters `save_image` embedded in an image file ({} when there are none)."

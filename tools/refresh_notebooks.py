@@ -35,10 +35,10 @@ def main():
     for nb in args.notebooks:
         t = time.time()
         subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
-                        f'--ExecutePreprocessor.timeout={args.timeout}', nb.name], cwd=nb.parent, env=env, check=True,
+                        f'--ExecutePreprocessor.timeout={args.timeout}', '--ExecutePreprocessor.store_widget_state=False', nb.name], cwd=nb.parent, env=env, check=True,
                        stderr=subprocess.DEVNULL)
         print(f'{nb}: ran in {time.time() - t:.0f} s, dropped {strip_logs(nb)} log outputs, {nb.stat().st_size / 1e3:.0f} kB')
-    subprocess.run(['nbdev_clean'], check=True)
+    for nb in args.notebooks: subprocess.run(['nbdev_clean', '--fname', str(nb)], check=True)
 
 if __name__ == '__main__':
     main()
