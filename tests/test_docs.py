@@ -121,7 +121,7 @@ def server(site):
         srv.shutdown(); srv.server_close(); th.join(10)
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')  # closed before other modules' tests start their own Playwright
 def browser():
     need = os.environ.get('NST_NB_REQUIRE_BROWSER') == '1'
     try: from playwright.sync_api import sync_playwright
