@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_transfer.ipynb #118308b1
 from __future__ import annotations
-import dataclasses, json, math, os, platform, sys, tempfile, threading, time, warnings
+import dataclasses, json, logging, math, os, platform, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -104,6 +104,12 @@ def style_targets(extractor: keras.Model, styles: list[np.ndarray], layers: list
     return {l: tf.add_n([float(wi) * gram_matrix(g[l], 'hw')[0] for wi, g in zip(w, grams)]) for l in layers}
 
 # %% ../nbs/04_transfer.ipynb #8dadf005
+class _NoRetraceWarning(logging.Filter):
+    "Drop TensorFlow's retracing warning: each run compiles its own objective on purpose."
+    def filter(self, record: logging.LogRecord) -> bool: return 'triggered tf.function retracing' not in record.getMessage()
+
+tf.get_logger().addFilter(_NoRetraceWarning())
+
 class Objective:
     "The weighted style-transfer loss of one output size, with targets computed once."
     def __init__(self, s: Settings, content: np.ndarray, styles: list[np.ndarray]):
