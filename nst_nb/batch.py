@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .images import ImageError, ImageLike, open_image, save_image
 from .features import backbone_label, feature_extractor
-from .transfer import Settings, Result, validate, transfer, load_sidecar, versions, _write_json
+from .transfer import Settings, Result, validate, transfer, load_sidecar, versions, write_json
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'GREY', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult',
@@ -247,7 +247,7 @@ def write_summary(b: BatchResult, cell: int = 128) -> dict:
                           unique_stems(b.contents), unique_stems(b.styles))
     save_image(sheet, b.files['contact_sheet'], overwrite=True)
     fig = Figure(figsize=(8, 3.2)); plot_loss_curves(b, fig.subplots()); _save_figure(fig, b.files['loss_curves'])
-    _write_json(b.files['json'], b.record())
+    write_json(b.files['json'], b.record())
     return b.files
 
 # %% ../nbs/08_batch.ipynb #bd5a8bdd

@@ -21,9 +21,10 @@ import keras
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'INTERRUPTED', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'MEMORY_FACTOR', 'Settings', 'validate',
-           'scale_sizes', 'match_color', 'style_targets', 'Objective', 'keras_optimizer', 'Step', 'versions', 'Result',
-           'load_sidecar', 'plot_history', 'activation_count', 'estimate_memory', 'available_memory',
-           'MemoryLimitError', 'check_memory', 'preserve_luminance', 'NeuralStyleTransfer', 'transfer']
+           'scale_sizes', 'match_color', 'style_targets', 'Objective', 'keras_optimizer', 'Step', 'versions',
+           'write_json', 'Result', 'load_sidecar', 'plot_history', 'activation_count', 'estimate_memory',
+           'available_memory', 'MemoryLimitError', 'check_memory', 'preserve_luminance', 'NeuralStyleTransfer',
+           'transfer']
 
 # %% ../nbs/04_transfer.ipynb #ea35d200
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
@@ -189,7 +190,7 @@ def versions() -> dict:
             'numpy': np.__version__, 'pillow': PIL.__version__, 'python': platform.python_version(),
             'machine': f'{platform.system()} {platform.machine()}'}
 
-def _write_json(path: Path, data: dict):
+def write_json(path: Path, data: dict):
     "Write `data` as JSON to `path` atomically (a temporary file, then a rename)."
     write_atomically(path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=1, default=str)))
 
@@ -224,7 +225,7 @@ class Result:
             if side.exists() and not overwrite: raise FileExistsError(f'{side} exists; pass overwrite=True or choose another name.')
         meta = {'settings': dataclasses.asdict(self.settings), 'backbone': self.settings.backbone, 'sources': self.sources}
         p = save_image(self.image, path, folder=folder, metadata=meta, overwrite=overwrite)
-        _write_json(p.with_suffix('.json'), self.sidecar())
+        write_json(p.with_suffix('.json'), self.sidecar())
         return p
 
 # %% ../nbs/04_transfer.ipynb #bfae56c1

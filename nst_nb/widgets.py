@@ -16,7 +16,7 @@ import nst_nb
 from .images import ImageError, open_image, to_rgb, MAX_PIXELS, MIN_SIDE
 from .features import BACKBONES, PRECISIONS, default_backbone, backbone_label
 from .transfer import (Settings, NeuralStyleTransfer, Result, OPTIMIZERS, INITS, COLOR_MODES, plot_history,
-                             scale_sizes, _write_json)
+                             scale_sizes, write_json)
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'IMAGE_EXTS', 'adjust_color', 'image_from_bytes', 'find_images_dir', 'image_choices', 'png_bytes',
@@ -448,7 +448,7 @@ class RunView:
         if self.result is None: raise ValueError('Nothing to save yet: run first.')
         p = dataclasses.replace(self.result, image=self.adjusted()).save(folder=folder or self.folder.value)
         side = p.with_suffix('.json'); d = json.loads(side.read_text())
-        d['color_adjust'] = self.adjustment(); _write_json(side, d)
+        d['color_adjust'] = self.adjustment(); write_json(side, d)
         return p
 
     def _save_clicked(self):

@@ -9,17 +9,17 @@ The site is served from 127.0.0.1 by `http.server` in a thread; headless Chromiu
 Screenshots go to `$NST_NB_SCREENSHOTS` (default `_screenshots/`). Without Playwright or Chromium the browser test is
 skipped, unless NST_NB_REQUIRE_BROWSER=1 (as in CI), where that is a failure.
 """
-import functools, http.server, json, os, re, shutil, subprocess, sys, threading, time
+import functools, http.server, json, os, re, subprocess, sys, threading, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from browser import CHROMIUM_ARGS, chromium_path, missing
+
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
 TIMEOUT_MS = 30_000
 DIRECTIVE = re.compile(r'(?<!#)#\|\s*[A-Za-z_]')  # `#| export`; not a tqdm bar's `####|`
 FRONT_MATTER = re.compile(r'---\s*\n\s*(title|description|output-file)\s*:')
@@ -101,11 +101,6 @@ def test_every_sidebar_notebook_is_built(site):
                 assert (f.parent / href).exists(), f'{f.name}: link to {href}, which is not in the site'
 
 
-def _chromium():
-    p = os.environ.get('NST_NB_CHROMIUM') or shutil.which('chromium') or '/usr/bin/chromium'
-    return p if Path(p).exists() else None
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
 
@@ -123,15 +118,10 @@ def server(site):
 
 @pytest.fixture(scope='module')  # closed before other modules' tests start their own Playwright
 def browser():
-    need = os.environ.get('NST_NB_REQUIRE_BROWSER') == '1'
     try: from playwright.sync_api import sync_playwright
-    except ImportError:
-        if need: pytest.fail('playwright is not installed (pip install playwright)')
-        pytest.skip('playwright is not installed')
-    exe = _chromium()
-    if not exe:
-        if need: pytest.fail('no chromium: apt-get install chromium (or set NST_NB_CHROMIUM)')
-        pytest.skip('no chromium executable (apt-get install chromium, or set NST_NB_CHROMIUM)')
+    except ImportError: missing('playwright is not installed (pip install playwright)')
+    exe = chromium_path()
+    if not exe: missing('no chromium executable (apt-get install chromium, or set NST_NB_CHROMIUM)')
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
         try: yield b

@@ -15,25 +15,22 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM_ARGS, chromium_path, missing
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / 'app' / 'studio.ipynb'
-CHROMIUM = os.environ.get('NST_NB_CHROMIUM', '/usr/bin/chromium')
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
+CHROMIUM = chromium_path()
 START_S, RESULT_S = 90, 150       # Voila start-up; widgets showing up + the run (TensorFlow's start-up included)
 
 TEMPLATE_CDN = ('https://cdn.jsdelivr.net/npm/@fortawesome/',)   # linked by Voila's page template; refused, harmless
 
-def _missing(why: str):
-    "Skip the module, or fail it when NST_NB_REQUIRE_BROWSER=1."
-    if os.environ.get('NST_NB_REQUIRE_BROWSER') == '1': pytest.fail(why, pytrace=False)
-    pytest.skip(why, allow_module_level=True)
+def _missing(why: str): missing(why, module=True)
 
 try: import voila  # noqa: F401
 except ImportError: _missing('voila is not installed (pip install voila)')
 try: from playwright import sync_api
 except ImportError: _missing('playwright is not installed (pip install playwright)')
-if not Path(CHROMIUM).exists(): _missing(f'no Chromium at {CHROMIUM} (apt-get install chromium, or set NST_NB_CHROMIUM)')
+if not CHROMIUM: _missing('no Chromium executable (apt-get install chromium, or set NST_NB_CHROMIUM)')
 
 def free_port() -> int:
     "A TCP port free on the loopback interface."
