@@ -61,10 +61,11 @@ HELP = {
     'scales': 'coarse-to-fine scales, each doubling the size up to --size',
     'seed': 'random seed (noise init, TensorFlow ops)',
     'backbone': 'the network (vgg16-hed works offline)',
+    'lbfgs_corrections': "L-BFGS history pairs ('none': 20, fewer down to 5 for big images, to fit 256 MiB)",
 }
 METAVARS = {'content_layers': 'LAYER', 'style_layers': 'LAYER', 'style_layer_weights': 'W', 'style_blend': 'W',
             'init': '{content,noise,style,FILE}', 'size': 'PX', 'max_side': 'PX', 'learning_rate': 'LR', 'seed': 'N',
-            'iterations': 'N', 'scales': 'N'}
+            'iterations': 'N', 'scales': 'N', 'lbfgs_corrections': 'N'}
 
 def choices() -> dict[str, tuple]:
     "The fields whose value is one of a fixed list, with that list."
@@ -159,6 +160,7 @@ def _common_flags(p: argparse.ArgumentParser):
                    "flags given as well override them")
     p.add_argument('--overwrite', action='store_true', help='replace existing results')
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report; errors still go to stderr')
+    p.add_argument('--threads', type=int, metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
 
 def single_parser() -> argparse.ArgumentParser:
@@ -220,6 +222,13 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
     except KeyboardInterrupt: _say(prog, 'interrupted (Ctrl-C) before a result was saved.', err=True); return 130
 
 # %% ../nbs/10_cli.ipynb #8b53e05e
+def _use_threads(n: int | None):
+    "Apply --threads before TensorFlow starts its thread pools (a usage error if it cannot)."
+    if n is None: return
+    from nst_nb.features import set_threads
+    try: set_threads(n)
+    except (RuntimeError, ValueError) as e: raise CliError(str(e)) from None
+
 def _base_settings(path: str | None) -> tuple:
     "The settings and sources of a saved run (or None and {}), as a usage error when it cannot be read."
     if not path: return None, {}
@@ -273,7 +282,7 @@ def _report(prog: str, path: Path, r, quiet: bool):
 
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb` with parsed arguments; return the exit status."
-    T = _engine()
+    T = _engine(); _use_threads(a.threads)
     base, sources = _base_settings(a.from_sidecar)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
@@ -315,6 +324,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_batch` with parsed arguments; return the exit status."
     from nst_nb.batch import run_batch
     from nst_nb.features import BackboneUnavailable
+    _use_threads(a.threads)
     base, _ = _base_settings(a.from_sidecar)
     s = _settings(a, base, 1)
     out = Path(a.out_dir).expanduser()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_features.ipynb #6086379c
 from __future__ import annotations
-import functools, os, re
+import ctypes, ctypes.util, functools, os, re, sys
 from pathlib import Path
 
 import keras
@@ -15,7 +15,7 @@ from .images import ImageLike, preprocess
 # %% auto #0
 __all__ = ['BACKBONES', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'PRECISIONS', 'BackboneUnavailable', 'default_backbone',
            'load_backbone', 'backbone_label', 'fast_bfloat16', 'resolve_precision', 'conv_layers', 'feature_extractor',
-           'get_features']
+           'get_features', 'threads', 'set_threads', 'release_freed_memory']
 
 # %% ../nbs/01_features.ipynb #5bb0b103
 BACKBONES = {
@@ -141,3 +141,37 @@ def get_features(img: ImageLike | tf.Tensor, # a picture, or an already preproce
     "The activations of `layers` for `img`."
     x = img if tf.is_tensor(img) else preprocess(img)
     return feature_extractor(layers, backbone)(x)
+
+# %% ../nbs/01_features.ipynb #6d258317
+def threads() -> dict:
+    "TensorFlow's CPU thread settings in force (0: its default, one thread per core) and the machine's core count."
+    cfg = tf.config.threading
+    env = lambda k: int(os.environ.get(k) or 0)
+    return {'intra_op': cfg.get_intra_op_parallelism_threads() or env('TF_NUM_INTRAOP_THREADS'),
+            'inter_op': cfg.get_inter_op_parallelism_threads() or env('TF_NUM_INTEROP_THREADS'), 'cores': os.cpu_count()}
+
+def set_threads(intra: int | None = None, # threads inside one op (a convolution); 0: TensorFlow's default; None: unchanged
+                inter: int | None = None, # ops run side by side; 0: TensorFlow's default; None: unchanged
+               ) -> dict:
+    "Set TensorFlow's CPU thread pools, before the first picture goes through the network; return `threads()`."
+    cfg = tf.config.threading
+    for n, get, put in ((intra, cfg.get_intra_op_parallelism_threads, cfg.set_intra_op_parallelism_threads),
+                        (inter, cfg.get_inter_op_parallelism_threads, cfg.set_inter_op_parallelism_threads)):
+        if n is None or int(n) == get(): continue
+        if int(n) < 0: raise ValueError(f'Thread counts must be 0 (the default) or more, not {n}.')
+        try: put(int(n))
+        except RuntimeError as e:
+            raise RuntimeError(f'TensorFlow has already started its thread pools in this process, so they cannot change now '
+                               f'(in force: {threads()}). Call set_threads({intra}, {inter}) before the first picture goes '
+                               'through the network: restart the kernel and call it first, or start Python with '
+                               f'TF_NUM_INTRAOP_THREADS={intra or 0} in the environment.') from e
+    return threads()
+
+# %% ../nbs/01_features.ipynb #3b7d6e9e
+def release_freed_memory(threshold: int = 128 * 1024) -> bool:
+    "Make glibc hand freed blocks over `threshold` bytes back to the system at once; False where that is not possible."
+    if os.environ.get('NST_NB_KEEP_MALLOC') or sys.platform != 'linux': return False
+    try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    except OSError: return False
+    M_MMAP_THRESHOLD = -3
+    return bool(getattr(libc, 'mallopt', lambda *a: 0)(M_MMAP_THRESHOLD, int(threshold)))

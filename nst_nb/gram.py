@@ -19,17 +19,30 @@ def _float(x) -> tf.Tensor:
     return x if x.dtype == tf.float64 else tf.cast(x, tf.float32)
 
 # %% ../nbs/02_gram.ipynb #96a05c43
+_HALF = (tf.bfloat16, tf.float16)
+
+def _half_gram(a: tf.Tensor, eq: str, back: str) -> tf.Tensor:
+    "`einsum(eq, a, a)` in float32 for half-precision `a`; its gradient recasts `a` rather than keep a float32 copy."
+    @tf.custom_gradient
+    def f(a):
+        def grad(dg): return tf.cast(tf.einsum(back, dg + tf.linalg.matrix_transpose(dg), tf.cast(a, tf.float32)), a.dtype)
+        af = tf.cast(a, tf.float32)
+        return tf.einsum(eq, af, af), grad
+    return f(a)
+
 def gram_matrix(features, # feature maps, `(B,H,W,C)` or `(H,W,C)`; any real dtype
                 norm:str='hw', # 'none' (raw sum, Gatys 2015), 'hw' (÷ H·W, TF tutorial) or 'chw' (÷ C·H·W, Johnson et al.)
                ) -> tf.Tensor: # `(B,C,C)` or `(C,C)`, float32 (float64 if the input is float64)
     "Gram matrix `A Aᵀ` of the unrolled feature maps, channel by channel, with the chosen normalisation."
     if norm not in GRAM_NORMS: raise ValueError(f"gram_matrix: norm must be one of {GRAM_NORMS}, got {norm!r}")
-    x = _float(features)  # cast *before* the products: bfloat16 sums over H·W positions lose too much precision
+    x = tf.convert_to_tensor(features)
     rank = x.shape.rank
     if rank not in (3, 4):
         raise ValueError(f"gram_matrix: expected feature maps of shape (B,H,W,C) or (H,W,C), got shape {x.shape}")
-    g = tf.einsum('bijc,bijd->bcd' if rank == 4 else 'ijc,ijd->cd', x, x)
+    eq, back = ('bijc,bijd->bcd', 'bcd,bijd->bijc') if rank == 4 else ('ijc,ijd->cd', 'cd,ijd->ijc')
+    if x.dtype in _HALF: g = _half_gram(x, eq, back)  # products in float32: bfloat16 sums over H·W positions lose too much
+    else: x = _float(x); g = tf.einsum(eq, x, x)
     if norm == 'none': return g
     s = tf.shape(x)
     n = s[-3] * s[-2] * (s[-1] if norm == 'chw' else 1)
-    return g / tf.cast(n, x.dtype)
+    return g / tf.cast(n, g.dtype)

@@ -31,7 +31,7 @@ def style_layer_loss(target_gram, # style target `gram_matrix(a_S, 'hw')`, `(C,C
                      a_G, # generated-image features at the same layer, `(1,H,W,C)`
                     ) -> tf.Tensor: # scalar
     "One layer's style loss `Σ (target − gram_matrix(a_G, 'hw'))² / (4·nC²)`."
-    a_G = _float(a_G)
+    a_G = tf.convert_to_tensor(a_G)  # gram_matrix casts to float32 (and for bfloat16, without keeping the copy)
     _check_rank(a_G, (3, 4), 'style_layer_loss: a_G must have shape (B,H,W,C) or (H,W,C)')
     G = gram_matrix(a_G, 'hw')
     T = tf.cast(_float(target_gram), G.dtype)

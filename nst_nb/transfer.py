@@ -13,18 +13,18 @@ import numpy as np
 from PIL import Image
 
 from .images import ImageLike, ImageError, open_image, load_image, preprocess, deprocess, save_image, new_size, write_atomically, MIN_SIDE
-from .features import CONTENT_LAYERS, STYLE_LAYERS, default_backbone, feature_extractor, backbone_label, resolve_precision
+from .features import CONTENT_LAYERS, STYLE_LAYERS, default_backbone, feature_extractor, backbone_label, resolve_precision, release_freed_memory, threads
 from .gram import gram_matrix
 from .losses import content_loss, style_layer_loss, tv_loss
 import tensorflow as tf
 import keras
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'INTERRUPTED', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'MEMORY_FACTOR', 'Settings', 'validate',
-           'scale_sizes', 'match_color', 'style_targets', 'Objective', 'keras_optimizer', 'Step', 'versions',
-           'write_json', 'Result', 'load_sidecar', 'plot_history', 'activation_count', 'estimate_memory',
-           'available_memory', 'MemoryLimitError', 'check_memory', 'preserve_luminance', 'NeuralStyleTransfer',
-           'transfer']
+__all__ = ['OPTIMIZERS', 'INTERRUPTED', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'LBFGS_BUDGET', 'MEMORY_FACTOR', 'LBFGS_BYTES',
+           'Settings', 'validate', 'scale_sizes', 'match_color', 'style_targets', 'Objective', 'keras_optimizer',
+           'Step', 'versions', 'write_json', 'Result', 'load_sidecar', 'plot_history', 'lbfgs_corrections',
+           'activation_count', 'optimizer_memory', 'estimate_memory', 'available_memory', 'MemoryLimitError',
+           'check_memory', 'preserve_luminance', 'NeuralStyleTransfer', 'transfer']
 
 # %% ../nbs/04_transfer.ipynb #ea35d200
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
@@ -56,6 +56,7 @@ class Settings:
     seed: int = 0                     # random seed (noise init, TF ops)
     backbone: str | None = None       # None: `default_backbone()` ($NST_NB_BACKBONE, else vgg19)
     precision: str = 'auto'           # 'float32', 'bfloat16', or 'auto' (bfloat16 where the hardware runs it fast)
+    lbfgs_corrections: int | None = None  # L-BFGS history pairs; None: 20, fewer (down to 5) for big images (`lbfgs_corrections`)
 
 # %% ../nbs/04_transfer.ipynb #ba166eab
 def _check(ok: bool, msg: str):
@@ -79,6 +80,7 @@ def validate(s: Settings, n_styles: int = 1) -> Settings:
     if s.style_blend is not None:
         _check(len(s.style_blend) == n_styles and sum(s.style_blend) > 0, f'style_blend needs {n_styles} non-negative weights, one per style image.')
     _check(s.learning_rate is None or s.learning_rate > 0, 'learning_rate must be > 0.')
+    _check(s.lbfgs_corrections is None or 1 <= s.lbfgs_corrections <= 100, f'lbfgs_corrections must be None or 1..100, not {s.lbfgs_corrections}.')
     return dataclasses.replace(s, backbone=default_backbone(s.backbone), precision=resolve_precision(s.precision))
 
 # %% ../nbs/04_transfer.ipynb #8288f9f8
@@ -254,7 +256,15 @@ def plot_history(history: list[dict] | str | os.PathLike, # a history, or a save
     return ax
 
 # %% ../nbs/04_transfer.ipynb #f0e44221
-MEMORY_FACTOR = 2.8  # activations -> peak bytes, fitted on the 768 px benchmark
+LBFGS_BUDGET = 256 * 2**20   # bytes for L-BFGS's history pairs when `Settings.lbfgs_corrections` is None
+MEMORY_FACTOR = 4.4          # activation bytes -> TensorFlow's peak bytes: the largest ratio measured (1024 px), so an upper bound below
+LBFGS_BYTES = (29, 120)      # SciPy's L-BFGS-B: bytes per unknown per history pair, and for the rest (bounds, x, gradient)
+
+def lbfgs_corrections(n_values: int, # the unknowns: height × width × 3
+                      s: Settings) -> int:
+    "History pairs L-BFGS keeps: `s.lbfgs_corrections`, else 20, or as many as fit in `LBFGS_BUDGET` (at least 5)."
+    if s.lbfgs_corrections: return int(s.lbfgs_corrections)
+    return int(np.clip(LBFGS_BUDGET // (16 * n_values), 5, 20))
 
 def activation_count(height: int, width: int, layers: list[str], backbone: str | None = None) -> int:
     "Number of activations the network cut after the deepest of `layers` computes for one picture."
@@ -264,13 +274,17 @@ def activation_count(height: int, width: int, layers: list[str], backbone: str |
         n += h * w * l.output.shape[-1]
     return n
 
+def optimizer_memory(n_values: int, s: Settings) -> int:
+    "Bytes the optimiser keeps for `n_values` unknowns: L-BFGS's history and work arrays, or Adam's/SGD's slots."
+    if s.optimizer != 'lbfgs': return 4 * 4 * n_values
+    per_pair, rest = LBFGS_BYTES
+    return (per_pair * lbfgs_corrections(n_values, s) + rest) * n_values
+
 def estimate_memory(height: int, width: int, s: Settings) -> int:
-    "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone and precision resolved)."
+    "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone and precision resolved), over the loaded model."
     act = activation_count(height, width, list(s.style_layers) + list(s.content_layers), s.backbone)
     per = 2 if s.precision == 'bfloat16' else 4
-    n = height * width * 3
-    opt = (2 * 20 + 4) * 8 * n if s.optimizer == 'lbfgs' else 4 * 4 * n
-    return int(MEMORY_FACTOR * act * per + opt)
+    return int(MEMORY_FACTOR * act * per + optimizer_memory(height * width * 3, s))
 
 def available_memory() -> int | None:
     "Bytes of memory available to a new allocation (Linux `MemAvailable`), or None where unknown."
@@ -316,7 +330,7 @@ class NeuralStyleTransfer:
         self.s = validate(dataclasses.replace(settings or Settings(), **kwargs), len(styles))
         self.content, self.styles = open_image(content), [open_image(o) for o in styles]
         w, h = new_size(*self.content.size, height_px=self.s.size, max_side=self.s.max_side)
-        check_memory(h, w, self.s)
+        check_memory(h, w, self.s); release_freed_memory()
         self.sources = {'content': _source_name(content), 'styles': [_source_name(o) for o in styles]}
         self._stop = threading.Event()
 
@@ -400,8 +414,9 @@ def _run_lbfgs(track: _Track, x0: tf.Tensor, iterations: int):
         total, c, per, tv, g = track.obj.loss_and_grad(x)
         track.record(x, total, c, per, tv)
         return float(total), g.numpy().ravel().astype(np.float64) * k
+    m = lbfgs_corrections(int(np.prod(shape)), track.run.s)
     try: minimize(f, x0.numpy().ravel().astype(np.float64) / k, jac=True, method='L-BFGS-B', bounds=bounds,
-                  options={'maxiter': iterations, 'maxfun': iterations, 'ftol': 0.0, 'gtol': 0.0, 'maxcor': 20})
+                  options={'maxiter': iterations, 'maxfun': iterations, 'ftol': 0.0, 'gtol': 0.0, 'maxcor': m})
     except _Budget: pass
 
 # %% ../nbs/04_transfer.ipynb #6b0bd84f
@@ -411,7 +426,7 @@ def _run(self: NeuralStyleTransfer, callback: Callable | None = None, every: int
     keras.utils.set_random_seed(s.seed); self._stop.clear()
     from tqdm.auto import tqdm
     bar = tqdm(total=s.iterations * len(sizes), desc=f'{s.optimizer} {s.backbone}', leave=False) if progress else None
-    t0, stopped, x, track, timings = time.perf_counter(), None, None, None, {'setup_s': 0.0}
+    t0, stopped, x, track, timings = time.perf_counter(), None, None, None, {'setup_s': 0.0, 'threads': threads()}
     try:
         for i, size in enumerate(sizes):
             t_setup = time.perf_counter()

@@ -38,7 +38,8 @@ def main():
                         f'--ExecutePreprocessor.timeout={args.timeout}', '--ExecutePreprocessor.store_widget_state=False', nb.name], cwd=nb.parent, env=env, check=True,
                        stderr=subprocess.DEVNULL)
         print(f'{nb}: ran in {time.time() - t:.0f} s, dropped {strip_logs(nb)} log outputs, {nb.stat().st_size / 1e3:.0f} kB')
-    for nb in args.notebooks: subprocess.run(['nbdev_clean', '--fname', str(nb)], check=True)
+    clean = Path(sys.executable).parent / 'nbdev_clean'   # this Python's, whether or not its folder is on the PATH
+    for nb in args.notebooks: subprocess.run([str(clean) if clean.exists() else 'nbdev_clean', '--fname', str(nb)], check=True)
 
 if __name__ == '__main__':
     main()
