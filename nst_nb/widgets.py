@@ -252,7 +252,7 @@ class SettingsPanel:
               'Run': ['iterations', 'size', 'optimizer', 'init', 'scales', 'seed'],
               'Network': ['backbone', 'precision', 'content_layers', 'style_layers', 'style_scale'],
               'Colour': ['preserve_color']}
-    HIDDEN = ('learning_rate', 'max_side', 'style_layer_weights', 'style_blend')   # kept from the `Settings` given
+    HIDDEN = ('learning_rate', 'max_side', 'style_layer_weights', 'style_blend', 'lbfgs_corrections')   # kept from the `Settings` given
     def __init__(self, settings: Settings | None = None, # what to show first (default: `Settings()`)
                 ):
         self.controls = _controls(settings or Settings())
