@@ -10,7 +10,8 @@ Sections:
 3. loss against seconds for float32 and bfloat16, Adam and L-BFGS (the docs plot these curves);
 4. quality per second: the wall time for the default settings to reach the loss that 500 naive SGD
    steps reach, against the naive loop's time for those steps (target: <= 1/10);
-5. thread counts (a fresh child process each).
+5. thread counts (a fresh child process each);
+6. multi-scale against one scale at a large size: the loss each reaches at the full size, and when.
 
 Run `python benchmarks/bench_speed.py --quick` for a smoke run (a few minutes), or without `--quick`
 for the full benchmark. See benchmarks/README.md for what each figure means. Figures are
@@ -244,6 +245,21 @@ def bench_threads(size: int, steps: int, counts: list[int], backbone: str) -> di
                                    for t in [None] + counts]}
 
 
+def bench_multiscale(size: int, scales: int, iterations: int, single_iterations: int, backbone: str) -> dict:
+    """Section 6: L-BFGS coarse-to-fine (`scales` scales, `iterations` each) against one scale at `size`
+    (`single_iterations`), each timed from the call; the loss at the full size is what counts."""
+    out = {'size': size, 'runs': {}}
+    for name, kw in ((f'{scales} scales x {iterations}', dict(scales=scales, iterations=iterations)),
+                     (f'1 scale x {single_iterations}', dict(scales=1, iterations=single_iterations))):
+        t0 = time.perf_counter()
+        r = engine_run(size, kw.pop('iterations'), 'lbfgs', backbone, **kw)
+        full = [h for h in r.history if h['size'] == size]
+        out['runs'][name] = {'seconds': time.perf_counter() - t0, 'steps': len(r.history), 'full_size_steps': len(full),
+                             'full_size_start_s': full[0]['time'], 'full_size_first': full[0]['total'], 'best': r.best_loss,
+                             'time': [round(h['time'], 3) for h in full], 'total': [h['total'] for h in full]}
+    return out
+
+
 def gpu_line() -> str:
     "What GPU TensorFlow sees (the benchmark runs on the first one it finds)."
     import tensorflow as tf
@@ -266,7 +282,7 @@ def main(argv=None):
     "Parse the arguments, run the sections, print the tables and targets (and dump JSON if asked)."
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--quick', action='store_true', help='small smoke version (a few minutes)')
-    p.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5], help='which sections to run (default: all)')
+    p.add_argument('--sections', type=int, nargs='+', default=[1, 2, 3, 4, 5, 6], help='which sections to run (default: all)')
     p.add_argument('--size', type=int, help='height for section 1 (default 400; quick 128)')
     p.add_argument('--sizes', type=int, nargs='+', help='heights for section 2 (default 256 400 512 768 1024; quick 64 128)')
     p.add_argument('--steps', type=int, help='steps per engine run in section 1, the first one untimed (default 8; quick 4)')
@@ -279,6 +295,7 @@ def main(argv=None):
     p.add_argument('--check-steps', type=int, help='naive steps run in section 4 to time it and check it against the engine (default 10; quick 5)')
     p.add_argument('--naive-full', action='store_true', help='section 4: run all --quality-steps of the naive loop (slow: about 30 min at 256 px on 2 cores)')
     p.add_argument('--threads', type=int, nargs='+', help='thread counts for section 5 besides the default (default 1 and 2 x cores; quick 1)')
+    p.add_argument('--multi-size', type=int, help='height for section 6 (default 768; quick 128)')
     p.add_argument('--optimizer', default='lbfgs', choices=('lbfgs', 'adam', 'sgd'), help='optimiser for section 2 (default lbfgs)')
     p.add_argument('--backbone', default='vgg16-hed', help="backbone (default 'vgg16-hed', offline)")
     p.add_argument('--precision', default='auto', choices=('auto', 'float32', 'bfloat16'), help="engine precision for section 2 (default 'auto')")
@@ -367,6 +384,14 @@ def main(argv=None):
                 for r in r5['runs']]
         print(table(f"5. Threads (TensorFlow intra-op), Adam at {size} px, a fresh process each", ['threads', 'steady wall s',
                     'steady CPU s', 'wall / default'], rows), flush=True)
+
+    if 6 in a.sections:
+        msize = a.multi_size or (128 if q else 768)
+        r6 = out['multiscale'] = bench_multiscale(msize, 3, 10 if q else 30, 15 if q else 45, a.backbone)
+        rows = [[k, v['steps'], v['full_size_steps'], v['full_size_start_s'], v['full_size_first'], v['best'], v['seconds']]
+                for k, v in r6['runs'].items()]
+        print(table(f"6. Multi-scale against one scale at {msize} px, L-BFGS (seconds from the call)",
+                    ['run', 'steps', 'steps at full size', 'full size starts at s', 'loss there', 'best loss', 'seconds'], rows), flush=True)
 
     m['load_avg_at_end'] = [round(v, 2) for v in os.getloadavg()]
     print('\nTargets:\n' + '\n'.join(f'  - {t}' for t in targets))
