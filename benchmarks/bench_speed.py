@@ -363,9 +363,10 @@ def main(argv=None):
 
     if 4 in a.sections:
         r4 = out['quality'] = bench_quality(qsize, qsteps, check, a.backbone, a.naive_full)
-        how = 'ran them all' if r4['naive_full'] else f"ran {check} for its time per step; engine SGD float32 (same arithmetic) ran all {qsteps}"
+        how = ('ran them all' if r4['naive_full'] else f"ran {check} for its time per step; engine SGD float32 (same arithmetic) "
+               f"ran all {qsteps}; their first {check} losses agree within {r4['check_max_rel_diff']:.1e} relative")
         print(f"\n4. Quality per second at {qsize}x{r4['width']} px: the loss {qsteps} naive SGD steps reach is {r4['target']:.4g} "
-              f"(naive loop: {how}; first {check} losses of the two agree within {r4['check_max_rel_diff']:.1e} relative).\n"
+              f"(naive loop: {how}).\n"
               f"   naive loop: {r4['naive_first_step_s']:.2f} s first step + {r4['naive_step_s']:.2f} s per step "
               f"= {r4['naive_s']:.0f} s for {qsteps} steps")
         rows = [[k, v['precision'], v['steps'], 'yes' if v['reached'] else f"no ({v['final']:.4g})", v['seconds'], v['ratio']]
