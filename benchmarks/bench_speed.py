@@ -219,11 +219,11 @@ def bench_quality(size: int, naive_steps: int, check_steps: int, backbone: str, 
     pictures = same_shape_pictures(size)
     nv = naive_loop(size, naive_steps if naive_full else check_steps, backbone, optimizer='sgd')
     naive_s = nv['first_step_s'] + (naive_steps - 1) * nv['wall_s']
-    if naive_full: target, ref = nv['losses'][-1], nv['losses'][:check_steps]
+    if naive_full: target = nv['losses'][-1]
     else:
         sgd = engine_run(size, naive_steps, 'sgd', backbone, pictures=pictures, precision='float32')
         target, ref = sgd.history[-1]['total'], [h['total'] for h in sgd.history[:check_steps]]
-    diff = max(abs(a - b) / abs(b) for a, b in zip(nv['losses'][:check_steps], ref))
+    diff = NAN if naive_full else max(abs(a - b) / abs(b) for a, b in zip(nv['losses'][:check_steps], ref))
     out = {'size': size, 'width': nv['width'], 'naive_steps': naive_steps, 'naive_full': naive_full, 'target': target,
            'naive_first_step_s': nv['first_step_s'], 'naive_step_s': nv['wall_s'], 'naive_s': naive_s,
            'check_steps': check_steps, 'check_max_rel_diff': diff, 'runs': {}}

@@ -168,8 +168,9 @@ def set_threads(intra: int | None = None, # threads inside one op (a convolution
     return threads()
 
 # %% ../nbs/01_features.ipynb #3b7d6e9e
+@functools.cache
 def release_freed_memory(threshold: int = 128 * 1024) -> bool:
-    "Make glibc hand freed blocks over `threshold` bytes back to the system at once; False where that is not possible."
+    "Make glibc hand freed blocks over `threshold` bytes back to the system at once (done once per process); False where not possible."
     if os.environ.get('NST_NB_KEEP_MALLOC') or sys.platform != 'linux': return False
     try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
     except OSError: return False
