@@ -22,10 +22,10 @@ def _float(x) -> tf.Tensor:
 _HALF = (tf.bfloat16, tf.float16)
 
 def _half_gram(a: tf.Tensor, eq: str, back: str) -> tf.Tensor:
-    "`einsum(eq, a, a)` in float32 for half-precision `a`; its gradient recasts `a` rather than keep a float32 copy."
+    "`einsum(eq, a, a)` in float32 for half-precision `a`; its gradient is computed in `a`'s precision, without a float32 copy."
     @tf.custom_gradient
     def f(a):
-        def grad(dg): return tf.cast(tf.einsum(back, dg + tf.linalg.matrix_transpose(dg), tf.cast(a, tf.float32)), a.dtype)
+        def grad(dg): return tf.einsum(back, tf.cast(dg + tf.linalg.matrix_transpose(dg), a.dtype), a)
         af = tf.cast(a, tf.float32)
         return tf.einsum(eq, af, af), grad
     return f(a)

@@ -22,9 +22,10 @@ import keras
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'INTERRUPTED', 'INITS', 'COLOR_MODES', 'DEFAULT_LR', 'LBFGS_BUDGET', 'MEMORY_FACTOR', 'LBFGS_BYTES',
            'Settings', 'validate', 'scale_sizes', 'match_color', 'style_targets', 'Objective', 'keras_optimizer',
-           'Step', 'versions', 'write_json', 'Result', 'load_sidecar', 'plot_history', 'lbfgs_corrections',
-           'activation_count', 'optimizer_memory', 'estimate_memory', 'available_memory', 'MemoryLimitError',
-           'check_memory', 'preserve_luminance', 'NeuralStyleTransfer', 'transfer']
+           'lbfgs_direction', 'minimize_lbfgs', 'Step', 'versions', 'write_json', 'Result', 'load_sidecar',
+           'plot_history', 'lbfgs_corrections', 'activation_count', 'optimizer_memory', 'estimate_memory',
+           'available_memory', 'MemoryLimitError', 'check_memory', 'preserve_luminance', 'NeuralStyleTransfer',
+           'transfer']
 
 # %% ../nbs/04_transfer.ipynb #ea35d200
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
@@ -164,6 +165,64 @@ def keras_optimizer(name: str, # 'adam' or 'sgd'
     sched = keras.optimizers.schedules.ExponentialDecay(lr * n_pixels, decay_steps=100, decay_rate=0.96)
     return keras.optimizers.SGD(learning_rate=sched, momentum=0.9)
 
+# %% ../nbs/04_transfer.ipynb #b23bb5cc
+def _dot(a: tf.Tensor, b: tf.Tensor) -> float:
+    "Sum of the elementwise product of two tensors of the same shape."
+    return float(tf.reduce_sum(a * b))
+
+def lbfgs_direction(g: tf.Tensor, # the gradient at the current point
+                    S: list[tf.Tensor], # the last steps `x₁ − x₀`, oldest first
+                    Y: list[tf.Tensor], # the gradient changes `g₁ − g₀` of the same steps
+                   ) -> tf.Tensor: # `−H g`, same shape as `g`
+    "The L-BFGS step `−H g` from the history pairs (the two-loop recursion; `−g` without history)."
+    q, alphas, rhos = g, [], [1 / _dot(s, y) for s, y in zip(S, Y)]
+    for s, y, rho in zip(reversed(S), reversed(Y), reversed(rhos)):
+        a = rho * _dot(s, q); q = q - a * y; alphas.append(a)
+    r = q * (_dot(S[-1], Y[-1]) / _dot(Y[-1], Y[-1])) if S else q
+    for s, y, rho, a in zip(S, Y, rhos, reversed(alphas)):
+        r = r + (a - rho * _dot(y, r)) * s
+    return -r
+
+# %% ../nbs/04_transfer.ipynb #45fa7d6d
+def _line_search(f: Callable, x: tf.Tensor, fx: float, g: tf.Tensor, d: tf.Tensor, t: float, lo, hi, budget: int,
+                 c1: float = 1e-4, c2: float = 0.9, grow: float = 4.0):
+    "The accepted point `(x, f, g)` of a projected search along `d` from step `t`, and the calls of `f` it made."
+    ok, shrunk, n = None, False, 0
+    while n < budget:
+        xn = tf.clip_by_value(x + t * d, lo, hi); dec = _dot(g, xn - x)   # the decrease the slope promises
+        if dec >= 0: break                                                  # no downhill move left in the box
+        fn, gn = f(xn); n += 1
+        if not float(fn) <= fx + c1 * dec:                                  # too far, or not finite: shrink
+            if ok: break
+            shrunk, q = True, -dec / (2 * (float(fn) - fx - dec))
+            t *= float(np.clip(q, 0.1, 0.5)) if np.isfinite(q) else 0.1
+        elif _dot(gn, xn - x) < c2 * dec and not shrunk: ok, t = (xn, float(fn), gn), t * grow   # still steep
+        else: ok = (xn, float(fn), gn); break
+    return ok, n
+
+def minimize_lbfgs(f: Callable, # `f(x)` returns the loss and its gradient (tensors or floats) at `x`
+                   x0: tf.Tensor, # the starting point
+                   lo, # lower bound, broadcastable to `x0` (`-np.inf`: none)
+                   hi, # upper bound, broadcastable to `x0` (`np.inf`: none)
+                   evaluations: int, # calls of `f` allowed, line searches included
+                   m: int = 20, # history pairs kept
+                  ) -> tuple[tf.Tensor, float]: # the last accepted point and its loss
+    "Minimise `f` over the box `lo ≤ x ≤ hi` with L-BFGS in the precision of `x0`, calling `f` at most `evaluations` times."
+    x = tf.clip_by_value(x0, lo, hi); fx, g = f(x); fx, n, S, Y = float(fx), 1, [], []
+    while n < evaluations:
+        free = tf.logical_not(((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0)))   # not pressed against a bound
+        gf = tf.where(free, g, tf.zeros_like(g))
+        d = tf.where(free, lbfgs_direction(gf, S, Y), tf.zeros_like(g))
+        t = 1.0
+        if not S or _dot(d, gf) >= 0: S, Y, d, t = [], [], -gf, float(tf.size(x))   # (re)start: t = n, see above
+        (ok, k) = _line_search(f, x, fx, g, d, t, lo, hi, evaluations - n); n += k
+        if ok is None: break
+        xn, fn, gn = ok
+        s, y = xn - x, gn - g
+        if _dot(s, y) > 1e-10 * _dot(y, y): S, Y = (S + [s])[-m:], (Y + [y])[-m:]
+        x, fx, g = xn, fn, gn
+    return x, fx
+
 # %% ../nbs/04_transfer.ipynb #db1ef86f
 @dataclass
 class Step:
@@ -180,9 +239,6 @@ class Step:
 
 class _Halt(Exception):
     "Raised inside a step to end the run; the message is the reason."
-
-class _Budget(Exception):
-    "Raised inside an L-BFGS evaluation when the scale's steps are used up."
 
 # %% ../nbs/04_transfer.ipynb #baf86e6d
 def versions() -> dict:
@@ -257,14 +313,14 @@ def plot_history(history: list[dict] | str | os.PathLike, # a history, or a save
 
 # %% ../nbs/04_transfer.ipynb #f0e44221
 LBFGS_BUDGET = 256 * 2**20   # bytes for L-BFGS's history pairs when `Settings.lbfgs_corrections` is None
-MEMORY_FACTOR = 4.4          # activation bytes -> TensorFlow's peak bytes: the largest ratio measured (1024 px), so an upper bound below
-LBFGS_BYTES = (29, 120)      # SciPy's L-BFGS-B: bytes per unknown per history pair, and for the rest (bounds, x, gradient)
+MEMORY_FACTOR = {'bfloat16': 2.4, 'float32': 2.9}  # activation bytes -> TensorFlow's peak bytes: above the largest ratios measured (2.3, 2.8)
+LBFGS_BYTES = (8, 40)        # L-BFGS: bytes per unknown per history pair (two float32 vectors), and for its work vectors
 
 def lbfgs_corrections(n_values: int, # the unknowns: height × width × 3
                       s: Settings) -> int:
     "History pairs L-BFGS keeps: `s.lbfgs_corrections`, else 20, or as many as fit in `LBFGS_BUDGET` (at least 5)."
     if s.lbfgs_corrections: return int(s.lbfgs_corrections)
-    return int(np.clip(LBFGS_BUDGET // (16 * n_values), 5, 20))
+    return int(np.clip(LBFGS_BUDGET // (8 * n_values), 5, 20))   # a pair: two float32 vectors
 
 def activation_count(height: int, width: int, layers: list[str], backbone: str | None = None) -> int:
     "Number of activations the network cut after the deepest of `layers` computes for one picture."
@@ -283,8 +339,8 @@ def optimizer_memory(n_values: int, s: Settings) -> int:
 def estimate_memory(height: int, width: int, s: Settings) -> int:
     "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone and precision resolved), over the loaded model."
     act = activation_count(height, width, list(s.style_layers) + list(s.content_layers), s.backbone)
-    per = 2 if s.precision == 'bfloat16' else 4
-    return int(MEMORY_FACTOR * act * per + optimizer_memory(height * width * 3, s))
+    p = resolve_precision(s.precision)
+    return int(MEMORY_FACTOR[p] * act * (2 if p == 'bfloat16' else 4) + optimizer_memory(height * width * 3, s))
 
 def available_memory() -> int | None:
     "Bytes of memory available to a new allocation (Linux `MemAvailable`), or None where unknown."
@@ -404,20 +460,12 @@ def _run_keras(track: _Track, x0: tf.Tensor, iterations: int):
     for _ in range(iterations): track.record(*step())
 
 def _run_lbfgs(track: _Track, x0: tf.Tensor, iterations: int):
-    "SciPy's L-BFGS-B on the compiled loss and gradient, with the pixel range as bounds."
-    from scipy.optimize import minimize
-    shape, k = x0.shape, float(np.sqrt(np.prod(x0.shape)))  # variables z = x / k: the first step moves pixels ~1 unit
-    bounds = np.stack([np.broadcast_to(_LO, shape).ravel(), np.broadcast_to(_HI, shape).ravel()], 1).astype(np.float64) / k
-    def f(z):
-        if track.n >= iterations: raise _Budget  # SciPy may ask for one evaluation more than maxfun
-        x = tf.constant((z * k).reshape(shape), tf.float32)
+    "`minimize_lbfgs` on the compiled loss and gradient, with the pixel range as the box."
+    def f(x):
         total, c, per, tv, g = track.obj.loss_and_grad(x)
         track.record(x, total, c, per, tv)
-        return float(total), g.numpy().ravel().astype(np.float64) * k
-    m = lbfgs_corrections(int(np.prod(shape)), track.run.s)
-    try: minimize(f, x0.numpy().ravel().astype(np.float64) / k, jac=True, method='L-BFGS-B', bounds=bounds,
-                  options={'maxiter': iterations, 'maxfun': iterations, 'ftol': 0.0, 'gtol': 0.0, 'maxcor': m})
-    except _Budget: pass
+        return total, g
+    minimize_lbfgs(f, x0, _LO, _HI, iterations, lbfgs_corrections(int(np.prod(x0.shape)), track.run.s))
 
 # %% ../nbs/04_transfer.ipynb #6b0bd84f
 def _run(self: NeuralStyleTransfer, callback: Callable | None = None, every: int = 10, progress: bool = True) -> Result:
