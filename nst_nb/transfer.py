@@ -320,7 +320,7 @@ def lbfgs_corrections(n_values: int, # the unknowns: height × width × 3
                       s: Settings) -> int:
     "History pairs L-BFGS keeps: `s.lbfgs_corrections`, else 20, or as many as fit in `LBFGS_BUDGET` (at least 5)."
     if s.lbfgs_corrections: return int(s.lbfgs_corrections)
-    return int(np.clip(LBFGS_BUDGET // (8 * n_values), 5, 20))   # a pair: two float32 vectors
+    return int(np.clip(LBFGS_BUDGET // (LBFGS_BYTES[0] * n_values), 5, 20))
 
 def activation_count(height: int, width: int, layers: list[str], backbone: str | None = None) -> int:
     "Number of activations the network cut after the deepest of `layers` computes for one picture."
@@ -337,7 +337,7 @@ def optimizer_memory(n_values: int, s: Settings) -> int:
     return (per_pair * lbfgs_corrections(n_values, s) + rest) * n_values
 
 def estimate_memory(height: int, width: int, s: Settings) -> int:
-    "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone and precision resolved), over the loaded model."
+    "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone resolved), over the loaded model."
     act = activation_count(height, width, list(s.style_layers) + list(s.content_layers), s.backbone)
     p = resolve_precision(s.precision)
     return int(MEMORY_FACTOR[p] * act * (2 if p == 'bfloat16' else 4) + optimizer_memory(height * width * 3, s))

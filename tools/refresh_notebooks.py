@@ -34,9 +34,11 @@ def main():
     env = dict(os.environ, NST_NB_BACKBONE='vgg16-hed')
     for nb in args.notebooks:
         t = time.time()
-        subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
-                        f'--ExecutePreprocessor.timeout={args.timeout}', '--ExecutePreprocessor.store_widget_state=False', nb.name], cwd=nb.parent, env=env, check=True,
-                       stderr=subprocess.DEVNULL)
+        p = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
+                            f'--ExecutePreprocessor.timeout={args.timeout}', '--ExecutePreprocessor.store_widget_state=False', nb.name],
+                           cwd=nb.parent, env=env, stderr=subprocess.PIPE, text=True)
+        if p.returncode:   # show the failing cell's error, not nbconvert's wrapper
+            sys.exit(f'{nb}: failed after {time.time() - t:.0f} s, left unchanged:\n' + '\n'.join(p.stderr.splitlines()[-25:]))
         print(f'{nb}: ran in {time.time() - t:.0f} s, dropped {strip_logs(nb)} log outputs, {nb.stat().st_size / 1e3:.0f} kB')
     clean = Path(sys.executable).parent / 'nbdev_clean'   # this Python's, whether or not its folder is on the PATH
     for nb in args.notebooks: subprocess.run([str(clean) if clean.exists() else 'nbdev_clean', '--fname', str(nb)], check=True)
