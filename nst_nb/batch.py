@@ -11,9 +11,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
-from .images import ImageError, ImageLike, open_image, save_image
-from .features import backbone_label, feature_extractor
-from .transfer import Settings, Result, validate, transfer, load_sidecar, versions, write_json
+from .settings import Settings, ImageError, OutputError
+from .images import IMAGE_EXTS, ImageLike, check_output, open_image, save_image
+from .features import backbone_label
+from .result import INTERRUPTED, Result, load_sidecar, plot_history, versions, write_json
+from .transfer import transfer, resolve, load_network
 
 # %% auto #0
 __all__ = ['GREY', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult', 'run_pair',
@@ -129,11 +131,8 @@ def plot_loss_curves(results, # a `BatchResult`, or a list of `PairResult`s
     backbone = results.settings.backbone if hasattr(results, 'settings') else None
     if ax is None: _, ax = plt.subplots(figsize=(8, 3.2), dpi=80)
     drawn = [p for p in pairs if p.history]
-    for p in drawn:
-        ax.plot([h['step'] for h in p.history], [max(h['total'], 1e-12) for h in p.history], lw=1.2,
-                label=f'{p.name}' + (' (interrupted)' if p.status == 'interrupted' else ''))
-    ax.set_yscale('log'); ax.set_xlabel('step'); ax.set_ylabel('total loss')
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for p in drawn: plot_history(p.history, ax, parts=False, label=p.name + (' (interrupted)' if p.status == 'interrupted' else ''))
+    ax.set_ylabel('total loss'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if drawn: ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5), ncol=1 + len(drawn) // 16, frameon=False)
     ax.set_title(title or f'Total loss of every pair\n{backbone_label(backbone)}', fontsize=8)
     return ax
@@ -162,10 +161,6 @@ class PairResult:
                 'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'steps': self.steps, 'best_loss': self.best_loss}
 
 # %% ../nbs/11_batch.ipynb #ba303525
-def _interrupted(r: Result) -> bool:
-    "Did Ctrl-C end the engine's run?"
-    return bool(r.stopped) and r.stopped.startswith('interrupted')
-
 def run_pair(p: PairResult, # the pair; filled in place
              out_dir: Path, # where the result goes
              settings: Settings, # validated settings
@@ -181,10 +176,10 @@ def run_pair(p: PairResult, # the pair; filled in place
     try:
         r = transfer(p.content, p.style, settings, progress=False)
         if not r.history:
-            if _interrupted(r): raise KeyboardInterrupt
+            if r.interrupted: raise KeyboardInterrupt
             raise RuntimeError(r.stopped or 'the run ended before its first step')
         p.image = r.save(dest, overwrite=overwrite)
-        p.status, p.stopped, p.history, p.best_loss, p.steps = ('interrupted' if _interrupted(r) else 'done'), r.stopped, r.history, r.best_loss, len(r.history)
+        p.status, p.stopped, p.history, p.best_loss, p.steps = ('interrupted' if r.interrupted else 'done'), r.stopped, r.history, r.best_loss, len(r.history)
     except KeyboardInterrupt: p.status = 'interrupted'; raise
     except ImageError as e: p.status, p.error = 'failed', str(e)
     except Exception as e: p.status, p.error = 'failed', f'{type(e).__name__}: {e}'
@@ -259,9 +254,11 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
              ) -> BatchResult:
     "Stylise every content image with every style image; a failing pair is recorded and the others go on."
     contents, styles = image_files(contents), image_files(styles)
-    s = validate(dataclasses.replace(settings or Settings(), **fields), 1)
-    feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone)   # loads the backbone, checks the layers
-    out = Path(out_dir).expanduser(); out.mkdir(parents=True, exist_ok=True)
+    s = resolve(dataclasses.replace(settings or Settings(), **fields), 1)
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; the results need a folder.')
+    check_output(out / 'contact_sheet.png', overwrite=True)   # the folder can be made and written to
+    load_network(s)
     cn, sn = unique_stems(contents), unique_stems(styles)
     pairs = [PairResult(c, st, f'{a}__{b}') for c, a in zip(contents, cn) for st, b in zip(styles, sn)]
     b, t0 = BatchResult(pairs, contents, styles, out, s), time.perf_counter()
@@ -271,8 +268,8 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
         for p in pairs:
             bar.set_postfix_str(p.name + last)
             try: run_pair(p, out, s, overwrite)
-            except KeyboardInterrupt: b.stopped = 'interrupted (Ctrl-C)'
-            if p.status == 'interrupted': b.stopped = 'interrupted (Ctrl-C)'
+            except KeyboardInterrupt: b.stopped = INTERRUPTED
+            if p.status == 'interrupted': b.stopped = INTERRUPTED
             if p.best_loss is not None: last = f', last loss {p.best_loss:.4g}'
             bar.update(1); bar.set_postfix_str(p.name + last)
             if b.stopped: break

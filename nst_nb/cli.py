@@ -8,22 +8,23 @@ import argparse, dataclasses, os, sys, warnings
 from pathlib import Path
 
 import nst_nb
+from .settings import (Settings, NstError, SettingsError, ImageError, OutputError, MemoryLimitError, BackboneUnavailable,
+                             RunError, describe, coerce, validate, total_steps)
+from .images import check_output, free_path, open_image, timestamped_path
 
 # %% auto #0
-__all__ = ['ALIASES', 'HELP', 'METAVARS', 'EXIT_STATUSES', 'field_kind', 'choices', 'settings_flags', 'add_settings_flags',
-           'settings_from_args', 'settings_argv', 'single_parser', 'batch_parser', 'CliError', 'check_output', 'main',
-           'batch_main']
+__all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
+           'single_parser', 'batch_parser', 'CliError', 'exit_status', 'main', 'batch_main']
 
 # %% ../nbs/13_cli.ipynb #52ee358c
 def _engine():
-    "The engine module (`nst_nb.transfer`), imported on first use: TensorFlow takes seconds to load."
+    "The engine module (`nst_nb.transfer`), imported when a run starts: TensorFlow takes seconds to load."
     import nst_nb.transfer as T
     return T
 
 def _mute_native_stderr():
     "Send native writes to fd 2 (TensorFlow's C++ logs) to /dev/null; Python's `sys.stderr` keeps the terminal."
-    if 'TF_CPP_MIN_LOG_LEVEL' in os.environ: return       # the user chose what to see
-    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     try:
         sys.stderr.flush()
         keep, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
@@ -32,127 +33,80 @@ def _mute_native_stderr():
     except (OSError, AttributeError, ValueError): pass
 
 # %% ../nbs/13_cli.ipynb #62af1899
-def field_kind(annotation: str) -> tuple[str, bool, bool]:
-    "The element type's name, whether it is a list, and whether None is allowed, from an annotation like `'list[float] | None'`."
-    parts = [p.strip() for p in str(annotation).split('|')]
-    base = next(p for p in parts if p != 'None')
-    is_list = base.startswith('list[')
-    return (base[5:-1] if is_list else base), is_list, 'None' in parts
-
-# %% ../nbs/13_cli.ipynb #f260334a
 ALIASES = {'learning_rate': ['--lr']}       # extra flag names; every field also has --field-name
-HELP = {
-    'size': 'output height in px',
-    'max_side': "cap on the output's longest side in px ('none': no cap)",
-    'iterations': 'optimisation steps per scale (L-BFGS: loss evaluations)',
-    'optimizer': 'the optimiser',
-    'learning_rate': "adam/sgd step size in pixel units ('none': adam 10, sgd 0.15); unused by lbfgs",
-    'content_weight': 'alpha, weight of the content loss',
-    'style_weight': 'beta, weight of the style loss',
-    'tv_weight': 'gamma, weight of the total-variation (smoothness) loss',
-    'content_layers': 'layers whose activations are the content',
-    'style_layers': 'layers whose Gram matrices are the style',
-    'style_layer_weights': "one weight per style layer ('none': equal)",
-    'style_blend': "one weight per STYLE image, to blend several styles ('none': equal)",
-    'style_scale': "style image height relative to the output's (<1: finer texture, >1: coarser)",
-    'style_strength': "0: the content's own style ... 1: fully the style image's",
-    'init': 'the starting picture: content, noise, style, or an image file',
-    'preserve_color': "keep the content's colours: by luminance transfer or by histogram matching",
-    'scales': 'coarse-to-fine scales, each doubling the size up to --size',
-    'seed': 'random seed (noise init, TensorFlow ops)',
-    'backbone': 'the network (vgg16-hed works offline)',
-    'lbfgs_corrections': "L-BFGS history pairs ('none': 20, fewer down to 5 for big images, to fit 256 MiB)",
-}
-METAVARS = {'content_layers': 'LAYER', 'style_layers': 'LAYER', 'style_layer_weights': 'W', 'style_blend': 'W',
-            'init': '{content,noise,style,FILE}', 'size': 'PX', 'max_side': 'PX', 'learning_rate': 'LR', 'seed': 'N',
-            'iterations': 'N', 'scales': 'N', 'lbfgs_corrections': 'N'}
 
-def choices() -> dict[str, tuple]:
-    "The fields whose value is one of a fixed list, with that list."
-    from nst_nb.features import BACKBONES, PRECISIONS
-    T = _engine()
-    return {'optimizer': T.OPTIMIZERS, 'preserve_color': T.COLOR_MODES, 'backbone': tuple(BACKBONES), 'precision': PRECISIONS}
-
-# %% ../nbs/13_cli.ipynb #6e741d5a
-_TYPES = {'int': int, 'float': float, 'str': str}
-
-def _converter(type_name: str, optional: bool):
-    "A function for argparse's `type=` that reads a value, and 'none' as None when `optional`."
-    conv = _TYPES[type_name]
-    if not optional: return conv
-    def read(v: str): return None if v.lower() == 'none' else conv(v)
-    read.__name__ = conv.__name__    # argparse's "invalid int value" message uses it
+def _reader(name: str, many: bool):
+    "An argparse `type=` that reads one value of field `name` (one element of a list), with the field's own message."
+    def read(text: str):
+        try: return 'none' if many and text.lower() == 'none' else (coerce(name, [text])[0] if many else coerce(name, text))
+        except SettingsError as e: raise argparse.ArgumentTypeError(str(e)) from None
     return read
 
-def _default_text(name: str, value) -> str:
+def _default_text(fi) -> str:
     "A field's default as the help text shows it."
-    if name == 'backbone': return '$NST_NB_BACKBONE, else vgg19'
-    if value is None: return 'none'
-    return ' '.join(map(str, value)) if isinstance(value, list) else str(value)
+    if fi.name == 'backbone': return '$NST_NB_BACKBONE, else vgg19'
+    if fi.default is None: return 'none'
+    return ' '.join(map(str, fi.default)) if fi.many else (f'{fi.default:g}' if isinstance(fi.default, float) else str(fi.default))
 
+# %% ../nbs/13_cli.ipynb #9dc817d2
 def settings_flags() -> dict[str, dict]:
     "For every `Settings` field, the flag names and `add_argument` keywords (type, nargs, choices, help, default)."
-    T = _engine()
-    from fastcore.docments import docments
-    comments, defaults, fixed = docments(T.Settings), T.Settings(), choices()
     flags = {}
-    for f in dataclasses.fields(T.Settings):
-        type_name, is_list, optional = field_kind(f.type)
-        if type_name not in _TYPES: raise TypeError(f'Settings.{f.name}: no command-line flag for type {f.type!r}; extend nst_nb.cli._TYPES.')
-        kw = dict(dest=f.name, default=argparse.SUPPRESS,
-                  help=f'{HELP.get(f.name) or comments.get(f.name) or f.name} (default: {_default_text(f.name, getattr(defaults, f.name))})')
-        if f.name in fixed: kw.update(choices=fixed[f.name])
-        else: kw.update(type=_converter(type_name, optional), metavar=METAVARS.get(f.name, type_name.upper()))
-        if is_list: kw['nargs'] = '+'
-        flags[f.name] = dict(names=ALIASES.get(f.name, []) + ['--' + f.name.replace('_', '-')], **kw)
+    for name, fi in describe().items():
+        kw = dict(dest=name, default=argparse.SUPPRESS, help=f'{fi.help} (default: {_default_text(fi)})')
+        if fi.choices: kw.update(choices=fi.choices)
+        else: kw.update(type=_reader(name, fi.many), metavar=fi.metavar or fi.type.__name__.upper())
+        if fi.many: kw['nargs'] = '+'
+        flags[name] = dict(names=ALIASES.get(name, []) + ['--' + name.replace('_', '-')], **kw)
     return flags
 
-# %% ../nbs/13_cli.ipynb #b755de22
+# %% ../nbs/13_cli.ipynb #f260334a
 def add_settings_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     "Add one flag per `Settings` field to `parser`, in a group of their own."
-    g = parser.add_argument_group('run settings', 'One flag per field of nst_nb.transfer.Settings. Options that take several\n'
-                                  'values (layers, weights) go after the images, or end their list with --.')
+    g = parser.add_argument_group('run settings', 'One flag per field of nst_nb.settings.Settings. Options that take several\n'
+                                  'values (layers, weights, iterations) go after the images, or end their list with --.')
     for kw in settings_flags().values():
         kw = dict(kw); g.add_argument(*kw.pop('names'), **kw)
     return g
 
 def settings_from_args(args: argparse.Namespace, # parsed arguments
-                       base=None, # the `Settings` to start from; None: the defaults
-                      ):
+                       base: Settings | None = None, # the `Settings` to start from; None: the defaults
+                      ) -> Settings:
     "`base` with the fields whose flags were given replaced by their values."
-    T = _engine()
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(T.Settings) if hasattr(args, f.name)}
+    given = {k: getattr(args, k) for k in describe() if hasattr(args, k)}
     for k, v in given.items():
-        if isinstance(v, list) and None in v:
-            if v != [None]: raise ValueError(f"--{k.replace('_', '-')}: 'none' cannot be mixed with values.")
-            given[k] = None
-    return dataclasses.replace(base or T.Settings(), **given)
+        if isinstance(v, list) and 'none' in v:
+            if v != ['none']: raise SettingsError(k, f"--{k.replace('_', '-')}: 'none' cannot be mixed with values.")
+            given[k] = coerce(k, None)
+    return dataclasses.replace(base or Settings(), **given)
 
-# %% ../nbs/13_cli.ipynb #e4ea8d31
-def settings_argv(s, # a `Settings`
-                  base=None, # the `Settings` to compare with; None: the defaults
+# %% ../nbs/13_cli.ipynb #f319a5a0
+def settings_argv(s: Settings, # the settings to express
+                  base: Settings | None = None, # the `Settings` to compare with; None: the defaults
                  ) -> list[str]:
     "The command-line flags that turn `base` (default: `Settings()`) into `s`."
-    T, out = _engine(), []
-    base = base or T.Settings()
-    for f in dataclasses.fields(T.Settings):
+    out, base = [], base or Settings()
+    for f in dataclasses.fields(Settings):
         v = getattr(s, f.name)
         if v == getattr(base, f.name): continue
         out.append('--' + f.name.replace('_', '-'))
         out += ['none'] if v is None else [repr(o) if isinstance(o, float) else str(o) for o in (v if isinstance(v, list) else [v])]
     return out
 
-# %% ../nbs/13_cli.ipynb #fe4bac62
+# %% ../nbs/13_cli.ipynb #6e741d5a
 EXIT_STATUSES = """exit status:
   0    success
-  1    the run failed, or stopped early on a non-finite loss (the best image so far
-       is saved); nst_nb_batch: at least one pair failed (the others are saved)
-  2    bad usage or input: unknown option, missing or unreadable image, bad setting,
-       existing output without --overwrite
+  1    the run failed: the network could not be loaded, the loss was not finite from
+       the first step, the run stopped early on a non-finite loss (the best image so
+       far is saved), or the result could not be written where asked (it is saved
+       elsewhere, and the message says where); nst_nb_batch: at least one pair failed
+  2    bad usage or input, found before the run: unknown option, bad setting, missing
+       or unreadable image, an output that cannot be written or exists without
+       --overwrite, a picture too large for the memory available
   130  interrupted by Ctrl-C: nst_nb saves the best image so far, nst_nb_batch keeps
        the pairs already done
 
-TensorFlow's native log lines are hidden; set TF_CPP_MIN_LOG_LEVEL=0 to see them."""
+TensorFlow's native log lines are hidden; --verbose shows them."""
 
 def _common_flags(p: argparse.ArgumentParser):
     "The options both commands share."
@@ -160,9 +114,11 @@ def _common_flags(p: argparse.ArgumentParser):
                    "flags given as well override them")
     p.add_argument('--overwrite', action='store_true', help='replace existing results')
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report; errors still go to stderr')
+    p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
     p.add_argument('--threads', type=int, metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
 
+# %% ../nbs/13_cli.ipynb #16c8114e
 def single_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb`."
     p = argparse.ArgumentParser(
@@ -171,7 +127,8 @@ def single_parser() -> argparse.ArgumentParser:
 examples:
   nst_nb photo.jpg starry_night.jpg -o out.png
   nst_nb photo.jpg a.jpg b.jpg --style-blend 0.7 0.3 --size 512 --optimizer adam -o blend.png
-  nst_nb --from-sidecar out.json --iterations 500 -o longer.png""",
+  nst_nb photo.jpg starry_night.jpg --start-size none --iterations 200 -o one_scale.png
+  nst_nb --from-sidecar out.json --iterations 120 40 20 -o longer.png""",
         usage='%(prog)s CONTENT STYLE [STYLE ...] [-o OUT.png] [options]\n       %(prog)s --from-sidecar RUN.json [CONTENT STYLE ...] [-o OUT.png] [options]',
         description='Neural style transfer (Gatys et al.): repaint CONTENT in the style of one or more STYLE images.\n'
                     'Writes the image and, beside it, OUT.json with every setting, the loss history and the versions.')
@@ -189,7 +146,7 @@ def batch_parser() -> argparse.ArgumentParser:
 
 examples:
   nst_nb_batch photos/ --styles paintings/ -o results/
-  nst_nb_batch a.jpg b.jpg --styles s1.jpg s2.jpg --size 256 --iterations 100 -o results/""",
+  nst_nb_batch a.jpg b.jpg --styles s1.jpg s2.jpg --size 256 -o results/""",
         usage='%(prog)s CONTENT [CONTENT ...] --styles STYLE [STYLE ...] -o OUTDIR [options]',
         description='Neural style transfer on every CONTENT x STYLE pair; a folder stands for the images in it.\n'
                     'Writes OUTDIR/{content}__{style}.png (+ .json sidecar) per pair, contact_sheet.png,\n'
@@ -201,8 +158,10 @@ examples:
     _common_flags(p); add_settings_flags(p)
     return p
 
-# %% ../nbs/13_cli.ipynb #fc6fe291
-class CliError(Exception):
+# %% ../nbs/13_cli.ipynb #b755de22
+STATUS = {SettingsError: 2, ImageError: 2, OutputError: 2, MemoryLimitError: 2, BackboneUnavailable: 1, RunError: 1}
+
+class CliError(NstError):
     "An error to report on stderr, without a traceback, with an exit status."
     def __init__(self, msg: str, status: int = 2): super().__init__(msg); self.status = status
 
@@ -210,109 +169,83 @@ def _say(prog: str, msg: str, err: bool = False):
     "Print one message, prefixed with the command's name."
     print(f'{prog}: {msg}', file=sys.stderr if err else sys.stdout, flush=True)
 
+def exit_status(e: NstError) -> int:
+    "The exit status of an error: its own, or its kind's (`STATUS`), else 1."
+    return getattr(e, 'status', None) or next((v for k, v in STATUS.items() if isinstance(e, k)), 1)
+
+# %% ../nbs/13_cli.ipynb #53495c6b
 def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
     "Parse `argv` (None: the real command line), run, and turn every outcome into an exit status."
-    if argv is None and Path(sys.argv[0]).name.startswith('nst_nb'): _mute_native_stderr()   # a console script
     try:
         parser = make_parser()
         args = parser.parse_intermixed_args(None if argv is None else [str(o) for o in argv])
-        return run(parser, args)
+        if argv is None and Path(sys.argv[0]).name.startswith('nst_nb') and not args.verbose: _mute_native_stderr()   # a console script
+        with warnings.catch_warnings():
+            warnings.showwarning = lambda msg, *a, **k: _say(prog, f'note: {msg}', err=True)
+            return run(parser, args)
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-    except CliError as e: _say(prog, f'error: {e}', err=True); return e.status
+    except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
     except KeyboardInterrupt: _say(prog, 'interrupted (Ctrl-C) before a result was saved.', err=True); return 130
 
-# %% ../nbs/13_cli.ipynb #8b53e05e
+# %% ../nbs/13_cli.ipynb #e4ea8d31
 def _use_threads(n: int | None):
     "Apply --threads before TensorFlow starts its thread pools (a usage error if it cannot)."
     if n is None: return
-    from nst_nb.features import set_threads
+    from nst_nb.runtime import set_threads
     try: set_threads(n)
     except (RuntimeError, ValueError) as e: raise CliError(str(e)) from None
 
 def _base_settings(path: str | None) -> tuple:
-    "The settings and sources of a saved run (or None and {}), as a usage error when it cannot be read."
+    "The settings and sources of a saved run (or None and {}); unknown names are a note."
     if not path: return None, {}
-    try: d = _engine().load_sidecar(path)
-    except FileNotFoundError as e: raise CliError(str(e)) from None
-    except (ValueError, KeyError, TypeError) as e: raise CliError(f'{path}: not a readable nst_nb sidecar ({type(e).__name__}: {e}).') from None
+    from nst_nb.result import load_sidecar
+    d = load_sidecar(path)
+    if d['unknown']: warnings.warn(f"{path}: ignored settings this version does not know: {', '.join(d['unknown'])}")
     return d['settings'], d.get('sources', {})
 
-def _settings(args, base, n_styles: int):
-    "The validated settings from the flags on top of `base`, or a usage error naming the bad one."
-    try: return _engine().validate(settings_from_args(args, base), n_styles)
-    except ValueError as e: raise CliError(str(e)) from None
-
-def check_output(path: str | None, # the -o value; None: a timestamped name (always free)
-                 overwrite: bool = False, # may it replace an existing result?
-                ) -> Path | None:
-    "The output path, or a usage error when its extension is unknown or it (or its .json) exists without `overwrite`."
-    if path is None: return None
-    from nst_nb.images import IMAGE_FORMATS
-    p = Path(path).expanduser()
-    if p.suffix.lower() not in IMAGE_FORMATS: raise CliError(f'{p}: unknown image extension; use one of {", ".join(IMAGE_FORMATS)}.')
-    if p.is_dir(): raise CliError(f'{p} is a folder; give the name of the image file to write.')
-    for q in (p, p.with_suffix('.json')):
-        if q.exists() and not overwrite: raise CliError(f'{q} exists; add --overwrite to replace it, or choose another name.')
-    return p
-
-def _network(s):
-    "Load the backbone and check the layer names before the run (usage error for a bad layer, status 1 when unavailable)."
-    from nst_nb.features import feature_extractor, BackboneUnavailable
-    try: feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone)
-    except BackboneUnavailable as e: raise CliError(str(e), 1) from None
-    except ValueError as e: raise CliError(str(e)) from None
-
-# %% ../nbs/13_cli.ipynb #c862d158
-def _progress_bar(total: int, desc: str, quiet: bool):
-    "A text progress bar on stderr, and the engine callback that moves it."
-    from tqdm.std import tqdm
-    bar = tqdm(total=total, desc=desc, unit='step', leave=False, file=sys.stderr, disable=quiet, dynamic_ncols=True)
-    def callback(step):
-        bar.update(step.step - bar.n); bar.set_postfix(loss=f"{step.losses['total']:.4g}", refresh=False)
-    return bar, callback
-
+# %% ../nbs/13_cli.ipynb #369c8ebf
 def _report(prog: str, path: Path, r, quiet: bool):
     "Print where the result went, the backbone and the time."
     if quiet: return
+    from nst_nb.features import backbone_label
     t = r.timings
     _say(prog, f'wrote {path} and {path.with_suffix(".json")}')
-    print(f'  {_engine().backbone_label(r.settings.backbone)}')
-    print(f"  {t.get('steps', len(r.history))} steps in {t.get('total_s', 0):.1f} s (setup {t.get('setup_s', 0):.1f} s, "
-          f"{t.get('per_step_s', 0):.3f} s/step); best loss {r.best_loss:.4g} at step {r.best_step}", flush=True)
+    print(f'  {backbone_label(r.settings.backbone)}')
+    print(f"  {t.get('steps', len(r.history))} steps at {', '.join(map(str, t.get('scales', [])))} px in {t.get('total_s', 0):.1f} s "
+          f"(setup {t.get('setup_s', 0):.1f} s, {t.get('per_step_s', 0):.3f} s/step); best loss {r.best_loss:.4g} at step {r.best_step}", flush=True)
 
+def _save(prog: str, r, out: Path, overwrite: bool) -> tuple[Path, int]:
+    "Save the result at `out`, or under a free name if another run took it meanwhile; the path and the exit status so far."
+    try: return r.save(out, overwrite=overwrite), 0
+    except OutputError as e:
+        if 'exists' not in str(e): _say(prog, f'error: {e}', err=True); return Path(str(e).split('saved the result to ')[-1].split(' instead')[0]), 1
+        path = r.save(free_path(out))
+        _say(prog, f'{out} was written by something else during the run; saved the result to {path} instead.', err=True)
+        return path, 1
+
+# %% ../nbs/13_cli.ipynb #f7de3a1c
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb` with parsed arguments; return the exit status."
-    T = _engine(); _use_threads(a.threads)
     base, sources = _base_settings(a.from_sidecar)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
-    s = _settings(a, base, len(images) - 1)
-    out = check_output(a.output, a.overwrite)
-    try: nst = T.NeuralStyleTransfer(images[0], images[1:], s)
-    except ValueError as e: raise CliError(str(e)) from None
-    _network(s)
-    bar, callback = _progress_bar(s.iterations * len(T.scale_sizes(s.size, s.scales)), f'{s.optimizer} {s.backbone}', a.quiet)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='the loss became')   # reported below
-            r = nst.run(callback=callback, every=1, progress=False)
-    except Exception as e: raise CliError(f'the run failed: {type(e).__name__}: {e}', 1) from None
-    finally: bar.close()
-    interrupted = bool(r.stopped) and r.stopped.startswith('interrupted')
-    if not r.history:
-        if interrupted: _say(parser.prog, 'interrupted (Ctrl-C) before the first step; nothing was saved.', err=True); return 130
-        raise CliError(f'the run made no step: {r.stopped}', 1)
-    try: path = r.save(out, overwrite=a.overwrite)
-    except FileExistsError as e: raise CliError(str(e)) from None
-    except OSError as e: raise CliError(f'could not write the result: {e}', 1) from None
+    s = validate(settings_from_args(a, base), len(images) - 1)
+    out = check_output(a.output or timestamped_path(), a.overwrite)
+    for o in images: open_image(o)
+    T = _engine(); _use_threads(a.threads)
+    nst = T.NeuralStyleTransfer(images[0], images[1:], s)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='the loss became')   # reported below
+        r = nst.run(progress=not a.quiet)
+    path, status = _save(parser.prog, r, out, a.overwrite)
     _report(parser.prog, path, r, a.quiet)
-    if interrupted:
+    if r.interrupted:
         _say(parser.prog, f'interrupted (Ctrl-C) after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)
         return 130
     if r.stopped:
         _say(parser.prog, f'the run stopped early: {r.stopped} Saved the best image so far to {path}.', err=True)
         return 1
-    return 0
+    return status
 
 def main(argv: list[str] | None = None, # the arguments (None: the command line)
         ) -> int:
@@ -322,21 +255,19 @@ def main(argv: list[str] | None = None, # the arguments (None: the command line)
 # %% ../nbs/13_cli.ipynb #899dfee0
 def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_batch` with parsed arguments; return the exit status."
-    from nst_nb.batch import run_batch
-    from nst_nb.features import BackboneUnavailable
-    _use_threads(a.threads)
     base, _ = _base_settings(a.from_sidecar)
-    s = _settings(a, base, 1)
+    s = validate(settings_from_args(a, base), 1)
     out = Path(a.out_dir).expanduser()
-    if out.exists() and not out.is_dir(): raise CliError(f'{out} is a file; -o names the folder for the results.')
-    try: b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite)
-    except BackboneUnavailable as e: raise CliError(str(e), 1) from None
-    except ValueError as e: raise CliError(str(e)) from None
+    if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
+    from nst_nb.batch import run_batch
+    _use_threads(a.threads)
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite)
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:
+        from nst_nb.features import backbone_label
         _say(parser.prog, b.summary())
-        print(f'  {_engine().backbone_label(s.backbone)}')
+        print(f'  {backbone_label(s.backbone)}')
         print('  ' + ', '.join(str(v) for v in b.files.values()), flush=True)
     if b.stopped:
         _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again to resume.', err=True)

@@ -85,9 +85,11 @@ def backbone_label(name: str | None = None, weights: str | os.PathLike | None = 
 
 # %% ../nbs/02_features.ipynb #bcd1ce8c
 def fast_bfloat16() -> bool:
-    "Does this machine compute bfloat16 convolutions natively (a GPU of compute capability ≥ 8, or a CPU with AVX512-BF16/AMX)?"
+    "Does this machine compute bfloat16 convolutions natively (a GPU of compute capability ≥ 8, or a CPU with AVX512-BF16/AMX that oneDNN may use)?"
     gpus = tf.config.list_physical_devices('GPU')
     if gpus: return tuple(tf.config.experimental.get_device_details(gpus[0]).get('compute_capability', (0, 0))) >= (8, 0)
+    isa = os.environ.get('ONEDNN_MAX_CPU_ISA', '').upper()   # oneDNN limited to an older instruction set (AVX2, say)?
+    if isa and not any(k in isa for k in ('BF16', 'FP16', 'AMX', 'AVX10', 'ALL', 'DEFAULT')): return False
     try: flags = Path('/proc/cpuinfo').read_text()
     except OSError: return False
     return re.search(r'\b(avx512_bf16|amx_bf16)\b', flags) is not None

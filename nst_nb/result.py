@@ -13,11 +13,11 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .settings import Settings, OutputError, settings_from_dict
-from .images import IMAGE_FORMATS, save_image, timestamped_path, write_atomically
+from .images import check_output, save_image, timestamped_path, unwritable, write_atomically
 from .features import backbone_label, deprocess
 
 # %% auto #0
-__all__ = ['INTERRUPTED', 'Step', 'Result', 'versions', 'check_output', 'write_json', 'load_sidecar', 'plot_history']
+__all__ = ['INTERRUPTED', 'Step', 'Result', 'versions', 'write_json', 'load_sidecar', 'plot_history']
 
 # %% ../nbs/08_result.ipynb #7b6f8337
 INTERRUPTED = 'interrupted (Ctrl-C)'  # `Result.stopped` after a KeyboardInterrupt
@@ -72,28 +72,6 @@ def sidecar(self: Result) -> dict:
             'sources': self.sources, 'best_step': self.best_step, 'best_loss': self.best_loss, 'stopped': self.stopped,
             'deterministic': self.deterministic, 'timings': self.timings, 'versions': versions(), 'history': self.history}
 
-# %% ../nbs/08_result.ipynb #ec9b5866
-def _writable(folder: Path) -> str | None:
-    "Why files cannot be written in `folder` (made if missing), or None when they can."
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix='.nst_nb_check.'): pass
-    except OSError as e: return e.strerror or type(e).__name__
-    return None
-
-def check_output(path: str | os.PathLike, # where the picture will go (its sidecar goes beside it, NAME.json)
-                 overwrite: bool = False, # may it replace an existing result?
-                ) -> Path:
-    "The output path, or an `OutputError` saying why a result could not be written there."
-    p = Path(path).expanduser()
-    if p.is_dir(): raise OutputError(f'{p} is a folder; give the name of the image file to write.')
-    if p.suffix.lower() not in IMAGE_FORMATS: raise OutputError(f'{p}: unknown image extension; use one of {", ".join(IMAGE_FORMATS)}.')
-    why = _writable(p.parent)
-    if why: raise OutputError(f'cannot write into {p.parent.resolve()} ({why}); choose another output folder.')
-    for q in (p, p.with_suffix('.json')):
-        if q.exists() and not overwrite: raise OutputError(f'{q} exists; use --overwrite (overwrite=True) to replace it, or choose another name.')
-    return p
-
 # %% ../nbs/08_result.ipynb #900c4961
 def write_json(path: Path, data: dict):
     "Write `data` as JSON to `path` atomically (a temporary file, then a rename)."
@@ -124,7 +102,7 @@ def save(self: Result,
     try: return self._write(p, overwrite=True)
     except OSError as e:
         for q in _fallbacks(p.name):
-            if _writable(q.parent) is None and not q.exists() and not q.with_suffix('.json').exists():
+            if unwritable(q.parent) is None and not q.exists() and not q.with_suffix('.json').exists():
                 saved = self._write(q, overwrite=False)
                 raise OutputError(f'could not write {p} ({e.strerror or e}); saved the result to {saved} instead.') from None
         raise OutputError(f'could not write {p} ({e.strerror or e}), nor in the current or the temporary folder.') from None

@@ -155,7 +155,8 @@ _NAMES = {int: 'a whole number', float: 'a number', str: 'a name'}
 
 def _one(fi: FieldInfo, v):
     "One element of field `fi`, converted to its type, or a `SettingsError`."
-    bad = lambda why='': SettingsError(fi.name, f'{fi.name} must be {_NAMES[fi.type]}{why}, not {v!r}.')
+    given = v
+    bad = lambda why='': SettingsError(fi.name, f'{fi.name} must be {_NAMES[fi.type]}{why}, not {given!r}.')
     if isinstance(v, bool) or (fi.type is not str and v is None): raise bad()
     if fi.type is str:
         if not isinstance(v, (str, os.PathLike)): raise bad()

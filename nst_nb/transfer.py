@@ -16,15 +16,15 @@ from fastcore.basics import patch
 
 from .settings import (Settings, NstError, RunError, DEFAULT_LR, MIN_SIDE, validate, scale_sizes, scale_iterations,
                              total_steps)
-from .images import ImageLike, open_image, load_image, new_size, match_color, preserve_luminance
+from .images import ImageLike, check_output, open_image, load_image, new_size, match_color, preserve_luminance
 from .features import feature_extractor, preprocess, deprocess, resolve_precision, VGG_MEAN_BGR
 from .objective import Objective
 from .lbfgs import minimize_lbfgs
-from .result import Step, Result, INTERRUPTED, check_output
+from .result import Step, Result, INTERRUPTED
 from .runtime import check_memory, lbfgs_corrections, release_freed_memory, threads
 
 # %% auto #0
-__all__ = ['resolve', 'keras_optimizer', 'NeuralStyleTransfer', 'grow', 'transfer']
+__all__ = ['resolve', 'keras_optimizer', 'load_network', 'NeuralStyleTransfer', 'grow', 'transfer']
 
 # %% ../nbs/10_transfer.ipynb #ea35d200
 def resolve(s: Settings, # the settings asked for
@@ -47,6 +47,11 @@ def keras_optimizer(name: str, # 'adam' or 'sgd'
     if name == 'adam': return keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     sched = keras.optimizers.schedules.ExponentialDecay(lr * n_pixels, decay_steps=100, decay_rate=0.96)
     return keras.optimizers.SGD(learning_rate=sched, momentum=0.9)
+
+# %% ../nbs/10_transfer.ipynb #6a78d2c3
+def load_network(s: Settings):
+    "The feature extractor of the run's layers, built once per process (`BackboneUnavailable` where it cannot be)."
+    return feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
 
 # %% ../nbs/10_transfer.ipynb #b23bb5cc
 def _listify(o) -> list:
@@ -75,7 +80,7 @@ class NeuralStyleTransfer:
         w, h = new_size(*self.content.size, height_px=self.s.size, max_side=self.s.max_side)
         check_memory(h, w, self.s)
         for size in {scale_sizes(self.s)[0], self.s.size}: self._pictures(size)   # every scale's sizes are usable
-        feature_extractor(list(self.s.style_layers) + list(self.s.content_layers), self.s.backbone, precision=self.s.precision)
+        load_network(self.s)
         self._stop = threading.Event()
 
 # %% ../nbs/10_transfer.ipynb #5713e88a

@@ -1,0 +1,192 @@
+"""Quality and time of style-transfer settings on several content x style pairs, judged by figures the run did not optimise.
+
+    python benchmarks/bench_quality.py                          # today's default against the new default, 6 pairs, 256 and 512 px
+    python benchmarks/bench_quality.py --pairs 2 --sizes 256    # a quicker look
+    python benchmarks/bench_quality.py --setting s181='start_size:181;iterations:[40,30]' --setting w2=style_loss:w2
+
+For every pair, size and setting it runs `nst_nb.transfer.transfer` in a fresh child process (so runs do not share
+caches or memory), and measures on the result:
+- `style_sw`: sliced Wasserstein distance between the result's and the style image's VGG features at layers the run
+  does not optimise (block2_conv2, block3_conv3, block4_conv3), divided by the style features' spread; lower is better;
+- `colour_sw`: sliced Wasserstein distance between the RGB pixel distributions of result and style (0-1 scale); lower is better;
+- `ssim`: structural similarity of the result's and the content's grey levels; higher is better;
+- `edge`: correlation of the Sobel edge magnitudes of result and content (both lightly smoothed); higher is better;
+- `seconds`: wall time of the call, set-up included, and the CPU seconds of the child.
+It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
+every figure?), the CPU (model and its AVX-512/BF16 flags), the precision and the load average, and writes a picture grid
+(`--grid`) a person can judge. `--json` keeps everything.
+"""
+from __future__ import annotations
+import argparse, json, os, platform, re, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRS = [('chelsea', 'brush_strokes'), ('astronaut', 'mosaic'), ('coffee', 'abstract'), ('rocket', 'waves'),
+         ('chelsea', 'hubble_deep_field'), ('astronaut', 'brick'), ('coffee', 'gravel'), ('rocket', 'brush_strokes')]
+SETTINGS = {  # name -> Settings fields; 'old' is the single-scale default of nst_nb 0.1.0
+    'old': dict(start_size=None, iterations=[200], size_of='old'),
+    'new': {},
+}
+EVAL_LAYERS = ['block2_conv2', 'block3_conv3', 'block4_conv3']
+
+
+def cpu() -> dict:
+    "The CPU's model name and the vector flags that matter here."
+    try: info = Path('/proc/cpuinfo').read_text()
+    except OSError: info = ''
+    model = re.search(r'model name\s*:\s*(.*)', info)
+    flags = set(re.search(r'flags\s*:\s*(.*)', info).group(1).split()) if 'flags' in info else set()
+    return {'model': model.group(1) if model else platform.processor(), 'cores': os.cpu_count(),
+            'flags': sorted(f for f in flags if f in ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16')),
+            'onednn_max_isa': os.environ.get('ONEDNN_MAX_CPU_ISA', '')}
+
+
+def sliced_w(a, b, n: int = 64, seed: int = 0) -> float:
+    "Sliced Wasserstein-2 distance between two point clouds `(N, D)` and `(M, D)`, over `n` random directions."
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    p = rng.standard_normal((a.shape[1], n)); p /= np.linalg.norm(p, axis=0)
+    q = np.linspace(0, 1, 256)
+    return float(np.sqrt(np.mean((np.quantile(a @ p, q, axis=0) - np.quantile(b @ p, q, axis=0)) ** 2)))
+
+
+def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
+    "The quality figures of a result against its content and style pictures."
+    import numpy as np
+    from PIL import Image
+    from scipy import ndimage
+    from skimage.metrics import structural_similarity
+    from nst_nb.images import load_image
+    from nst_nb.features import feature_extractor, preprocess
+    r = np.asarray(result); h = r.shape[0]
+    c = np.asarray(load_image(content_path, h).resize(r.shape[1::-1]))
+    s = np.asarray(load_image(style_path, h))
+    ex = feature_extractor(EVAL_LAYERS, backbone, precision='float32')
+    fr, fs = ex(preprocess(r)), ex(preprocess(s))
+    flat = lambda t: t.numpy().reshape(-1, t.shape[-1])
+    style = np.mean([sliced_w(flat(fr[l]), flat(fs[l])) / (flat(fs[l]).std() + 1e-8) for l in EVAL_LAYERS])
+    grey = lambda a: np.asarray(Image.fromarray(a).convert('L'), np.float64) / 255
+    edges = lambda g: np.hypot(*(ndimage.sobel(ndimage.gaussian_filter(g, 1), k) for k in (0, 1))).ravel()
+    return {'style_sw': float(style), 'colour_sw': sliced_w(r.reshape(-1, 3) / 255, s.reshape(-1, 3) / 255, 16),
+            'ssim': float(structural_similarity(grey(r), grey(c), data_range=1.0)),
+            'edge': float(np.corrcoef(edges(grey(r)), edges(grey(c)))[0, 1])}
+
+
+def child(spec: dict) -> dict:
+    "Run one pair with one setting (in this process) and return its figures."
+    import resource
+    from nst_nb.transfer import transfer
+    t0, c0 = time.perf_counter(), time.process_time()
+    r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **spec['fields'])
+    out = {'seconds': time.perf_counter() - t0, 'cpu_s': time.process_time() - c0, 'steps': len(r.history),
+           'loss': r.best_loss, 'precision': r.settings.precision, 'scales': r.timings.get('scales')}
+    r.image.save(spec['png'])
+    out.update(figures(r.image, spec['content'], spec['style'], spec['backbone']))
+    out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def parse_setting(text: str) -> tuple[str, dict]:
+    "NAME=field:value;field:value (values as JSON, else text) as (name, fields)."
+    name, _, rest = text.partition('=')
+    fields = {}
+    for part in filter(None, rest.split(';')):
+        k, _, v = part.partition(':')
+        try: fields[k] = json.loads(v)
+        except json.JSONDecodeError: fields[k] = v
+    return name, fields
+
+
+def run_all(a) -> dict:
+    "Every pair x size x setting, each in a child process."
+    settings = dict(SETTINGS)
+    for s in a.setting or []: n, f = parse_setting(s); settings[n] = f
+    if a.only: settings = {k: v for k, v in settings.items() if k in a.only}
+    out_dir = Path(a.out); out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in a.sizes:
+        for c, st in PAIRS[:a.pairs]:
+            for name, fields in settings.items():
+                fields = dict(fields); fixed = fields.pop('size_of', None)
+                run_size = a.old_size if fixed == 'old' and a.old_size else size
+                spec = {'content': str(ROOT / 'images/content' / f'{c}.jpg'), 'style': str(ROOT / 'images/style' / f'{st}.jpg'),
+                        'backbone': a.backbone, 'size': run_size, 'fields': fields,
+                        'png': str(out_dir / f'{c}__{st}__{name}__{size}.png')}
+                p = subprocess.run([sys.executable, __file__, '--child', json.dumps(spec)], capture_output=True, text=True)
+                if p.returncode: print(p.stderr[-2000:], file=sys.stderr); raise SystemExit(f'child failed: {name} {c} {st} {size}')
+                row = dict(json.loads(p.stdout.strip().splitlines()[-1]), pair=f'{c} x {st}', setting=name, size=size,
+                           run_size=run_size, png=spec['png'])
+                rows.append(row)
+                print(f"  {size:4d} {row['pair']:28s} {name:8s} {row['seconds']:7.1f} s  style {row['style_sw']:.3f}  colour "
+                      f"{row['colour_sw']:.3f}  ssim {row['ssim']:.3f}  edge {row['edge']:.3f}  loss {row['loss']:.4g}", flush=True)
+    return {'rows': rows, 'settings': settings}
+
+
+BETTER = {'style_sw': -1, 'colour_sw': -1, 'ssim': 1, 'edge': 1}
+
+
+def summary(res: dict, base: str = 'old') -> list[str]:
+    "One line per size and setting: mean figures, time ratio to `base`, and the verdict."
+    import numpy as np
+    lines = []
+    for size in sorted({r['size'] for r in res['rows']}):
+        rows = [r for r in res['rows'] if r['size'] == size]
+        mean = {n: {k: float(np.mean([r[k] for r in rows if r['setting'] == n])) for k in list(BETTER) + ['seconds', 'cpu_s']}
+                for n in dict.fromkeys(r['setting'] for r in rows)}
+        lines.append(f'size {size}:  setting   seconds  CPU s   style_sw colour_sw  ssim   edge    time vs {base}  as good on every figure?')
+        for n, m in mean.items():
+            ratio = m['seconds'] / mean[base]['seconds'] if base in mean else float('nan')
+            ok = all(BETTER[k] * (m[k] - mean[base][k]) >= -1e-9 for k in BETTER) if base in mean else None
+            lines.append(f"          {n:8s} {m['seconds']:8.1f} {m['cpu_s']:7.1f}   {m['style_sw']:.3f}    {m['colour_sw']:.3f}   "
+                         f"{m['ssim']:.3f}  {m['edge']:.3f}   {ratio:5.2f}        {'-' if n == base else ('yes' if ok else 'no')}")
+    return lines
+
+
+def grid(res: dict, path: Path, cell: int = 200):
+    "A JPEG grid: one row per pair and size, one column per setting, names on top."
+    from PIL import Image, ImageDraw
+    names = list(dict.fromkeys(r['setting'] for r in res['rows']))
+    keys = list(dict.fromkeys((r['pair'], r['size']) for r in res['rows']))
+    g = Image.new('RGB', (cell * len(names), 18 + cell * len(keys)), 'white'); d = ImageDraw.Draw(g)
+    for j, n in enumerate(names): d.text((j * cell + 4, 3), n, fill='black')
+    for i, k in enumerate(keys):
+        for j, n in enumerate(names):
+            r = next((r for r in res['rows'] if (r['pair'], r['size']) == k and r['setting'] == n), None)
+            if r is None: continue
+            im = Image.open(r['png']).convert('RGB'); im.thumbnail((cell - 4, cell - 4))
+            g.paste(im, (j * cell + 2, 18 + i * cell + 2))
+        d.text((4, 18 + i * cell + cell - 14), f'{k[0]} {k[1]}px', fill='white')
+    g.save(path, quality=85)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--child', help=argparse.SUPPRESS)
+    p.add_argument('--pairs', type=int, default=6, help='how many of the content x style pairs (default 6, at most 8)')
+    p.add_argument('--sizes', type=int, nargs='+', default=[256, 512], help='output heights (default 256 512)')
+    p.add_argument('--old-size', type=int, default=None, help="run the 'old' setting at this height instead (e.g. 400)")
+    p.add_argument('--setting', action='append', help='NAME=field:value;field:value... another setting to compare (repeatable)')
+    p.add_argument('--only', nargs='+', help='run only these settings')
+    p.add_argument('--backbone', default='vgg16-hed')
+    p.add_argument('--out', default='/tmp/nst_quality', help='where the pictures go')
+    p.add_argument('--grid', help='write a JPEG grid of all results here')
+    p.add_argument('--json', help='write every figure here')
+    a = p.parse_args()
+    if a.child: print(json.dumps(child(json.loads(a.child)))); return
+    import tensorflow as tf
+    from nst_nb.features import resolve_precision
+    head = {'cpu': cpu(), 'precision_auto': resolve_precision('auto'), 'tensorflow': tf.__version__,
+            'date': time.strftime('%Y-%m-%d %H:%M'), 'load_before': os.getloadavg()}
+    print(f"CPU: {head['cpu']['model']}, {head['cpu']['cores']} cores, flags {' '.join(head['cpu']['flags'])}"
+          f"{', oneDNN limited to ' + head['cpu']['onednn_max_isa'] if head['cpu']['onednn_max_isa'] else ''}; "
+          f"precision auto = {head['precision_auto']}; TensorFlow {head['tensorflow']}; load {head['load_before']}", flush=True)
+    res = run_all(a)
+    head['load_after'] = os.getloadavg()
+    lines = summary(res)
+    print('\n'.join(lines)); print(f"load average after: {head['load_after']}")
+    if a.grid: grid(res, Path(a.grid)); print('grid:', a.grid)
+    if a.json: Path(a.json).write_text(json.dumps({'header': head, 'summary': lines, **res}, indent=1))
+
+
+if __name__ == '__main__':
+    main()
