@@ -23,7 +23,7 @@ NBS = ROOT / 'nbs'
 TIMEOUT_MS = 30_000
 DIRECTIVE = re.compile(r'(?<!#)#\|\s*[A-Za-z_]')  # `#| export`; not a tqdm bar's `####|`
 FRONT_MATTER = re.compile(r'---\s*\n\s*(title|description|output-file)\s*:')
-FIGURE_PAGES = ['04_transfer.ipynb', '01_features.ipynb', '02_gram.ipynb']
+FIGURE_PAGES = ['10_transfer.ipynb', '02_features.ipynb', '03_gram.ipynb']
 
 
 def sidebar_tree(path=NBS / 'sidebar.yml'):

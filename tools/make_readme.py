@@ -3,7 +3,7 @@
     python tools/make_readme.py
 
 Cells marked `#| hide` are left out, other `#|` directives are removed, the `# Title` / `> subtitle` header is kept as
-Markdown, and links to notebooks (`00_images.ipynb`) point at `nbs/`. Paths like `../images/x.jpg` (relative to
+Markdown, and links to notebooks (`01_images.ipynb`) point at `nbs/`. Paths like `../images/x.jpg` (relative to
 `nbs/`, as the docs need them) become `images/x.jpg`, relative to the repository root where README.md lives.
 """
 import re

@@ -1,6 +1,6 @@
 """Run notebooks top to bottom with the offline backbone and save their outputs, as the committed notebooks have them.
 
-    python tools/refresh_notebooks.py nbs/04_transfer.ipynb [more.ipynb ...] [--flags slow]
+    python tools/refresh_notebooks.py nbs/10_transfer.ipynb [more.ipynb ...] [--flags slow]
 
 Every cell runs (slow ones included unless `--skip-slow`), TensorFlow's C++ start-up log lines are dropped from
 stderr outputs, and `nbdev_clean` tidies the result. Saved outputs are always made with NST_NB_BACKBONE=vgg16-hed.
