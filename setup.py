@@ -15,7 +15,6 @@ assert not missing, f'settings.ini is missing: {missing}'
 
 licenses = {'mit': 'MIT', 'apache2': 'Apache-2.0'}  # SPDX expressions (license classifiers are deprecated)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
-py_versions = '3.9 3.10 3.11 3.12'.split()
 lic = licenses[cfg['license'].lower()]
 min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
@@ -30,7 +29,8 @@ setuptools.setup(
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'Natural Language :: ' + cfg['language'].title()] +
-                ['Programming Language :: Python :: ' + v for v in py_versions[py_versions.index(min_python):]],
+                # CI tests with min_python and no other version (.ci/run fails when they differ): the one claimed
+                ['Programming Language :: Python :: 3', 'Programming Language :: Python :: ' + min_python],
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
