@@ -15,6 +15,9 @@ os.environ.setdefault('NST_NB_BACKBONE', 'vgg16-hed')     # the offline backbone
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
 from nst_nb.batch import run_batch
+from nst_nb.runtime import set_threads
+try: set_threads(1, 1); SAME_THREADS = True     # the local runner as a 1-CPU task: the same float32 sums, the same pictures
+except RuntimeError: SAME_THREADS = False        # TensorFlow already ran in this process: pictures may differ by a level
 from nst_nb.cli import batch_main
 from nst_nb.result import load_sidecar
 
@@ -55,7 +58,8 @@ def same_outputs(a, b):
     assert [(p.name, p.status, p.error) for p in a.pairs] == [(p.name, p.status, p.error) for p in b.pairs]
     for p, q in zip(a.pairs, b.pairs):
         if p.status != 'done': continue
-        assert np.array_equal(pixels(p.image), pixels(q.image)), p.name
+        if SAME_THREADS: assert np.array_equal(pixels(p.image), pixels(q.image)), p.name
+        else: assert np.abs(pixels(p.image).astype(int) - pixels(q.image)).mean() < 1, p.name
         sp, sq = load_sidecar(p.image), load_sidecar(q.image)
         assert sp['settings'] == sq['settings'] and sp['sources'] == sq['sources']
         # the losses agree to float32 rounding: a sum over 1 thread and over 2 differ in the last bits
