@@ -4,22 +4,20 @@
 
 # %% ../nbs/11_batch.ipynb #5197fa32
 from __future__ import annotations
-import dataclasses, os, time
+import argparse, dataclasses, logging, math, os, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
-from .settings import Settings, ImageError, OutputError
+from .settings import Settings, NstError, ImageError, OutputError
 from .images import IMAGE_EXTS, ImageLike, check_output, open_image, save_image
-from .features import backbone_label
-from .result import INTERRUPTED, Result, load_sidecar, plot_history, versions, write_json
-from .transfer import transfer, resolve, load_network
 
 # %% auto #0
-__all__ = ['GREY', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult', 'run_pair',
-           'BatchResult', 'write_summary', 'run_batch']
+__all__ = ['GREY', 'RAY_INSTALL', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult',
+           'prior_result', 'run_pair', 'BatchResult', 'write_summary', 'ExecutorError', 'run_batch',
+           'add_executor_flags', 'executor_options']
 
 # %% ../nbs/11_batch.ipynb #6ea7e825
 def image_files(paths: str | os.PathLike | list, # files and folders
@@ -103,7 +101,9 @@ def contact_sheet(contents: list, # the content pictures (rows)
     "One picture of a batch: styles along the top, contents down the left, results in the cells, a caption below."
     if len(cells) != len(contents) or any(len(r) != len(styles) for r in cells):
         raise ValueError(f'cells must be {len(contents)} rows of {len(styles)} results, one per content × style pair.')
-    caption = backbone_label() if caption is None else caption
+    if caption is None:
+        from nst_nb.features import backbone_label
+        caption = backbone_label()
     W, H, f = cell * (len(styles) + 1), cell * (len(contents) + 1), _font(11)
     lines = _wrap(caption, W - 8, f) if caption else []
     lh = f.getbbox('Hg')[3] + 3
@@ -127,6 +127,8 @@ def plot_loss_curves(results, # a `BatchResult`, or a list of `PairResult`s
     "Every pair's total loss against step, on a log scale, one legend entry per pair."
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
+    from nst_nb.features import backbone_label
+    from nst_nb.result import plot_history
     pairs = results.pairs if hasattr(results, 'pairs') else list(results)
     backbone = results.settings.backbone if hasattr(results, 'settings') else None
     if ax is None: _, ax = plt.subplots(figsize=(8, 3.2), dpi=80)
@@ -151,6 +153,7 @@ class PairResult:
     seconds: float = 0.0
     steps: int = 0
     best_loss: float | None = None
+    retried: str | None = None      # why the pair ran a second time (its Ray worker died)
     history: list = field(default_factory=list, repr=False)
 
     def record(self) -> dict:
@@ -158,9 +161,56 @@ class PairResult:
         return {'content': str(self.content), 'style': str(self.style), 'name': self.name, 'status': self.status,
                 'image': str(self.image) if self.image else None,
                 'sidecar': str(self.image.with_suffix('.json')) if self.image else None, 'error': self.error,
-                'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'steps': self.steps, 'best_loss': self.best_loss}
+                'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'steps': self.steps, 'best_loss': self.best_loss,
+                'retried': self.retried}
+
+# %% ../nbs/11_batch.ipynb #5f1094dd
+def prior_result(dest: Path, # the picture's path in the batch folder
+                 s: Settings, # the batch's settings (resolved)
+                ) -> tuple[str, str]:
+    "What the folder holds for a pair: 'none', 'same', 'other' or 'incomplete', and a note that says why."
+    from nst_nb.result import INTERRUPTED, load_sidecar
+    dest = Path(dest); side = dest.with_suffix('.json')
+    if not dest.exists() and not side.exists(): return 'none', ''
+    if not dest.exists(): return 'incomplete', f'{side.name} without its picture'
+    if not side.exists(): return 'incomplete', f'{dest.name} without its sidecar'
+    try: d = load_sidecar(dest)
+    except NstError as e: return 'incomplete', str(e)
+    if d.get('stopped') == INTERRUPTED: return 'incomplete', f'{dest.name} was stopped by Ctrl-C after {len(d.get("history") or [])} steps'
+    old, new = dataclasses.asdict(d['settings']), dataclasses.asdict(s)
+    diff = [f'{k} {old[k]!r} there, {new[k]!r} now' for k in new if old.get(k) != new[k]]
+    return ('other', ', '.join(diff)) if diff else ('same', '')
+
+def _skip(p: PairResult, dest: Path) -> PairResult:
+    "Mark `p` skipped, its result the one at `dest`, history and loss read from the sidecar."
+    from nst_nb.result import load_sidecar
+    side = load_sidecar(dest)
+    p.status, p.image, p.stopped = 'skipped', dest, side.get('stopped')
+    p.history, p.best_loss, p.steps = side['history'], side['best_loss'], len(side['history'])
+    return p
 
 # %% ../nbs/11_batch.ipynb #ba303525
+def _engine_run(content, style, s: Settings):
+    "One engine run of a pair: its `Result`, or an exception saying why there is none."
+    from nst_nb.transfer import transfer
+    r = transfer(content, style, s, progress=False)
+    if not r.history:
+        if r.interrupted: raise KeyboardInterrupt
+        raise RuntimeError(r.stopped or 'the run ended before its first step')
+    return r
+
+def _why(e: BaseException) -> str:
+    "A failure's reason: an `ImageError`'s own message, else the exception's type and message."
+    return str(e) if isinstance(e, ImageError) else f'{type(e).__name__}: {e}'
+
+def _keep(p: PairResult, r, dest: Path, sources: dict | None = None) -> PairResult:
+    "Save the `Result` `r` at `dest` (picture, then sidecar) and fill `p` from it; `sources` replaces what it names."
+    if sources: r.sources = sources
+    p.image = r.save(dest, overwrite=True)
+    p.status = 'interrupted' if r.interrupted else 'done'
+    p.stopped, p.history, p.best_loss, p.steps = r.stopped, r.history, r.best_loss, len(r.history)
+    return p
+
 def run_pair(p: PairResult, # the pair; filled in place
              out_dir: Path, # where the result goes
              settings: Settings, # validated settings
@@ -168,21 +218,15 @@ def run_pair(p: PairResult, # the pair; filled in place
             ) -> PairResult:
     "Run one pair and save its result, recording a failure instead of raising it."
     dest, t0 = Path(out_dir) / f'{p.name}.png', time.perf_counter()
-    if dest.exists() and not overwrite:
-        p.status, p.image = 'skipped', dest
-        try: side = load_sidecar(dest); p.history, p.best_loss, p.steps = side['history'], side['best_loss'], len(side['history'])
-        except (OSError, ValueError, KeyError): pass
-        return p
-    try:
-        r = transfer(p.content, p.style, settings, progress=False)
-        if not r.history:
-            if r.interrupted: raise KeyboardInterrupt
-            raise RuntimeError(r.stopped or 'the run ended before its first step')
-        p.image = r.save(dest, overwrite=overwrite)
-        p.status, p.stopped, p.history, p.best_loss, p.steps = ('interrupted' if r.interrupted else 'done'), r.stopped, r.history, r.best_loss, len(r.history)
+    if not overwrite:
+        state, note = prior_result(dest, settings)
+        if state == 'same': return _skip(p, dest)
+        if state == 'other':
+            p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'
+            return p
+    try: _keep(p, _engine_run(p.content, p.style, settings), dest)
     except KeyboardInterrupt: p.status = 'interrupted'; raise
-    except ImageError as e: p.status, p.error = 'failed', str(e)
-    except Exception as e: p.status, p.error = 'failed', f'{type(e).__name__}: {e}'
+    except Exception as e: p.status, p.error = 'failed', _why(e)
     finally: p.seconds = time.perf_counter() - t0
     return p
 
@@ -216,6 +260,8 @@ class BatchResult:
 
     def record(self) -> dict:
         "Everything about the batch as JSON-ready data."
+        from nst_nb.features import backbone_label
+        from nst_nb.result import versions
         return {'backbone': backbone_label(self.settings.backbone), 'settings': dataclasses.asdict(self.settings),
                 'out_dir': str(self.out_dir), 'contents': [str(o) for o in self.contents], 'styles': [str(o) for o in self.styles],
                 'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'summary': self.summary(),
@@ -234,6 +280,8 @@ def _save_figure(fig, path: Path):
 def write_summary(b: BatchResult, cell: int = 128) -> dict:
     "Write `contact_sheet.png`, `loss_curves.png` and `batch.json` into the batch's folder; return their paths."
     from matplotlib.figure import Figure
+    from nst_nb.features import backbone_label
+    from nst_nb.result import write_json
     out = b.out_dir
     b.files = {'contact_sheet': out / 'contact_sheet.png', 'loss_curves': out / 'loss_curves.png', 'json': out / 'batch.json'}
     sheet = contact_sheet([str(o) for o in b.contents], [str(o) for o in b.styles], b.grid(), cell, backbone_label(b.settings.backbone),
@@ -243,36 +291,195 @@ def write_summary(b: BatchResult, cell: int = 128) -> dict:
     write_json(b.files['json'], b.record())
     return b.files
 
+# %% ../nbs/11_batch.ipynb #368b2e08
+RAY_INSTALL = 'pip install "nst_nb[ray]" (or pip install "ray[default]>=2.9")'
+
+class ExecutorError(NstError, RuntimeError):
+    "An executor that cannot run here: Ray not installed, a cluster that cannot be reached or is too small."
+    status = 2   # found before any pair runs: a usage error for the command line
+
+def _ray():
+    "The `ray` module, or an `ExecutorError` that says how to install it."
+    try: import ray
+    except ImportError: raise ExecutorError(f'executor ray (--ray) needs Ray, which is not installed here: {RAY_INSTALL}') from None
+    return ray
+
+# %% ../nbs/11_batch.ipynb #3662e8b2
+def _ray_pair(content: bytes, # the content picture's file, as bytes
+              style: bytes, # the style picture's file, as bytes
+              names: tuple[str, str], # their file names, for messages
+              s: Settings, # the batch's settings
+              threads: int, # TensorFlow threads: the task's CPUs
+             ) -> tuple[str, object, float]:
+    "Run one pair in a Ray task: ('done', its `Result`, seconds) or ('failed', why, seconds)."
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+    from nst_nb.runtime import set_threads   # imports TensorFlow (not timed: a worker does it once)
+    try: set_threads(threads, threads)
+    except RuntimeError: pass        # a worker that ran a pair before keeps its thread pools (same size in one batch)
+    t0 = time.perf_counter()
+    try:
+        r = _engine_run(open_image(content, name=names[0]), open_image(style, name=names[1]), s)
+        r.x = None                   # a TensorFlow tensor: the caller needs only the picture
+        return 'done', r, time.perf_counter() - t0
+    except Exception as e: return 'failed', _why(e), time.perf_counter() - t0
+
+def _worker_lost(e: BaseException) -> bool:
+    "Did a Ray task fail because its worker or node died (not because of the pair)?"
+    E = _ray().exceptions
+    kinds = tuple(getattr(E, n) for n in ('WorkerCrashedError', 'NodeDiedError', 'OutOfMemoryError', 'ObjectLostError',
+                                         'LocalRayletDiedError') if hasattr(E, n))
+    return isinstance(e, kinds)
+
+def _ray_reason(e: BaseException) -> str:
+    "A Ray failure in one line, with a hint where nst_nb is missing on a worker."
+    cause = getattr(e, 'cause', None) or e
+    lines = str(cause).strip().splitlines()
+    text = f'{type(cause).__name__}: {lines[0] if lines else ""}'.rstrip(': ')
+    if 'nst_nb' in str(cause) and isinstance(cause, ImportError): text += f' (install nst_nb on every node: {RAY_INSTALL})'
+    return text
+
+# %% ../nbs/11_batch.ipynb #ebd3f850
+def _postfix(running, pairs: list[PairResult]) -> str:
+    "The bar's postfix: what is running (a name or a count) and the mean time of a pair done."
+    done = [p.seconds for p in pairs if p.status in ('done', 'interrupted')]
+    run = running if isinstance(running, str) else f'{running} running'
+    return run + (f', {sum(done) / len(done):.1f} s/pair' if done else '')
+
+def _run_local(todo: list[PairResult], out: Path, s: Settings, overwrite: bool, bar, b) -> None:
+    "Run the pairs one after another in this process."
+    from nst_nb.result import INTERRUPTED
+    for p in todo:
+        bar.set_postfix_str(_postfix(f'1 running ({p.name})', b.pairs))
+        try: run_pair(p, out, s, overwrite)
+        except KeyboardInterrupt: b.stopped = INTERRUPTED
+        if p.status == 'interrupted': b.stopped = INTERRUPTED
+        bar.update(1)
+        if b.stopped: break
+    bar.set_postfix_str(_postfix(0, b.pairs))
+
+def _ray_connect(ray, address: str | None) -> bool:
+    "Connect to the cluster at `address` (None: this machine's, else a new local one); True if this call connected."
+    if ray.is_initialized(): return False
+    import nst_nb
+    env = {'TF_CPP_MIN_LOG_LEVEL': '2'}
+    if not address:   # a cluster on this machine: its workers import the same nst_nb as this process
+        here = str(Path(nst_nb.__file__).resolve().parent.parent)
+        env['PYTHONPATH'] = os.pathsep.join([here] + [o for o in os.environ.get('PYTHONPATH', '').split(os.pathsep) if o and o != here])
+    try: ray.init(address=address or None, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
+                  runtime_env={'env_vars': env})
+    except (ConnectionError, RuntimeError, ValueError) as e:
+        raise ExecutorError(f'could not reach the Ray cluster at {address or "this machine"}: {e}') from None
+    return True
+
+def _run_ray(todo: list[PairResult], out: Path, s: Settings, bar, b, address=None, cpus=None, gpus=0.0) -> None:
+    "Run each pair as a Ray task; write each result here as it comes back."
+    from nst_nb.result import INTERRUPTED
+    ray = _ray(); connected = _ray_connect(ray, address)
+    try:
+        have = ray.cluster_resources()
+        cpus = float(cpus) if cpus else float(max(1, int(have.get('CPU', 1) // max(1, len(todo)))))
+        gpus = float(gpus or 0)
+        for kind, want in (('CPU', cpus), ('GPU', gpus)):
+            if want > have.get(kind, 0) and (kind == 'CPU' or want):
+                raise ExecutorError(f'each pair asks for {want:g} {kind}s (--ray-{kind.lower()}s) but the Ray cluster has {have.get(kind, 0):g}.')
+        slots = max(1, int(have['CPU'] // cpus))
+        if gpus: slots = max(1, min(slots, int(have['GPU'] // gpus)))
+        threads = max(1, math.ceil(cpus))
+        opts = dict(num_cpus=cpus, num_gpus=gpus, max_retries=0)
+        if gpus: opts['runtime_env'] = {'env_vars': {'TF_FORCE_GPU_ALLOW_GROWTH': 'true'}}
+        task = ray.remote(_ray_pair).options(**opts)
+        styles, blobs, refs, queue = set(map(str, b.styles)), {}, {}, list(todo)
+
+        def blob(path: Path):
+            "The object-store ref of a picture's bytes (styles kept, contents one at a time)."
+            if str(path) not in blobs:
+                for k in [k for k in blobs if k not in styles]: del blobs[k]
+                blobs[str(path)] = ray.put(Path(path).read_bytes())
+            return blobs[str(path)]
+
+        def submit(p: PairResult):
+            try: c, st = blob(p.content), blob(p.style)
+            except OSError as e: p.status, p.error = 'failed', f'{e.filename}: {e.strerror}'; bar.update(1); return
+            refs[task.remote(c, st, (str(p.content), str(p.style)), s, threads)] = p
+
+        try:
+            while queue or refs:
+                while queue and len(refs) < 2 * slots: submit(queue.pop(0))
+                bar.set_postfix_str(_postfix(min(len(refs), slots), b.pairs))
+                if not refs: continue
+                ready, _ = ray.wait(list(refs), num_returns=1, timeout=1.0)
+                for ref in ready:
+                    p = refs.pop(ref)
+                    try: status, got, p.seconds = ray.get(ref)
+                    except Exception as e:
+                        if _worker_lost(e) and p.retried is None:
+                            p.retried = _ray_reason(e); submit(p); continue
+                        status, got = 'failed', ('its worker died twice: ' if _worker_lost(e) else '') + _ray_reason(e)
+                    if status == 'done':
+                        sources = {'content': str(Path(p.content).expanduser().resolve()), 'styles': [str(Path(p.style).expanduser().resolve())]}
+                        try: _keep(p, got, out / f'{p.name}.png', sources)
+                        except Exception as e: p.status, p.error = 'failed', _why(e)
+                        if p.status == 'interrupted': b.stopped = INTERRUPTED
+                    else: p.status, p.error = 'failed', got
+                    bar.update(1)
+                if b.stopped: break
+            bar.set_postfix_str(_postfix(0, b.pairs))
+        except KeyboardInterrupt: b.stopped = INTERRUPTED
+        finally:
+            for ref in refs:
+                try: ray.cancel(ref)
+                except Exception: pass
+    finally:
+        if connected: ray.shutdown()
+
 # %% ../nbs/11_batch.ipynb #bd5a8bdd
 def run_batch(contents: str | os.PathLike | list, # content images: files and folders
               styles: str | os.PathLike | list, # style images: files and folders
               out_dir: str | os.PathLike, # the folder for results and summaries (created if needed)
               settings: Settings | None = None, # the settings of every pair
               progress: bool = True, # show one progress bar over the pairs
-              overwrite: bool = False, # redo pairs whose result exists (else they are kept and reused)
+              overwrite: bool = False, # redo every pair, replacing results already in the folder
+              resume: bool = False, # keep the results already in the folder made with the same settings; run the rest
+              executor: str = 'local', # 'local': one pair after another in this process; 'ray': each pair a Ray task
+              address: str | None = None, # Ray: the cluster's address ('HOST:6379', 'auto'); None: this machine's, or a new local one
+              ray_cpus: float | None = None, # Ray: CPUs per pair, and TensorFlow threads; None: the cluster's CPUs shared out (at least 1)
+              ray_gpus: float = 0, # Ray: GPUs per pair (0.5: two pairs share a GPU)
               **fields, # any `Settings` field, overriding `settings`
              ) -> BatchResult:
     "Stylise every content image with every style image; a failing pair is recorded and the others go on."
+    from nst_nb.result import INTERRUPTED
+    if executor not in ('local', 'ray'): raise ExecutorError(f"executor must be 'local' or 'ray', not {executor!r}.")
+    if executor == 'ray':
+        _ray()
+        if (ray_cpus is not None and not ray_cpus > 0) or not ray_gpus >= 0:
+            raise ExecutorError(f'ray_cpus must be more than 0 and ray_gpus 0 or more, not {ray_cpus} and {ray_gpus}.')
     contents, styles = image_files(contents), image_files(styles)
+    from nst_nb.transfer import resolve, load_network
     s = resolve(dataclasses.replace(settings or Settings(), **fields), 1)
     out = Path(out_dir).expanduser()
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; the results need a folder.')
     check_output(out / 'contact_sheet.png', overwrite=True)   # the folder can be made and written to
-    load_network(s)
     cn, sn = unique_stems(contents), unique_stems(styles)
     pairs = [PairResult(c, st, f'{a}__{b}') for c, a in zip(contents, cn) for st, b in zip(styles, sn)]
+    held = {} if overwrite else {p.name: prior_result(out / f'{p.name}.png', s) for p in pairs}
+    there = [k for k, (state, _) in held.items() if state != 'none']
+    if there and not resume:
+        raise OutputError(f'{out} already holds {len(there)} of the {len(pairs)} results of this batch ({there[0]}.png ...): '
+                          'resume (--resume) keeps those made with the same settings and runs the rest; overwrite (--overwrite) redoes every pair.')
+    other = [(k, note) for k, (state, note) in held.items() if state == 'other']
+    if other:
+        raise OutputError(f'{out / other[0][0]}.png was made with other settings ({other[0][1]})' + (f', and {len(other) - 1} more' if len(other) > 1 else '') +
+                          '; resume continues a batch with the same settings only: use --overwrite to redo those pairs, or another folder.')
+    load_network(s)
     b, t0 = BatchResult(pairs, contents, styles, out, s), time.perf_counter()
-    bar = tqdm(total=len(pairs), desc=f'{len(contents)}×{len(styles)} pairs', unit='pair', disable=not progress)
-    last = ''
+    for p in pairs:
+        if held.get(p.name, ('none', ''))[0] == 'same': _skip(p, out / f'{p.name}.png')
+    todo = [p for p in pairs if p.status == 'pending']
+    bar = tqdm(total=len(pairs), initial=len(pairs) - len(todo), desc=f'{len(contents)}×{len(styles)} pairs', unit='pair', disable=not progress)
     try:
-        for p in pairs:
-            bar.set_postfix_str(p.name + last)
-            try: run_pair(p, out, s, overwrite)
-            except KeyboardInterrupt: b.stopped = INTERRUPTED
-            if p.status == 'interrupted': b.stopped = INTERRUPTED
-            if p.best_loss is not None: last = f', last loss {p.best_loss:.4g}'
-            bar.update(1); bar.set_postfix_str(p.name + last)
-            if b.stopped: break
+        if executor == 'ray': _run_ray(todo, out, s, bar, b, address, ray_cpus, ray_gpus)
+        else: _run_local(todo, out, s, True, bar, b)
+    except KeyboardInterrupt: b.stopped = INTERRUPTED
     finally:
         bar.close()
         for p in pairs:
@@ -280,3 +487,26 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
         b.seconds = time.perf_counter() - t0
         write_summary(b)
     return b
+
+# %% ../nbs/11_batch.ipynb #72701258
+def add_executor_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    "Add `--resume`, `--ray [ADDRESS]`, `--ray-cpus` and `--ray-gpus` to `parser`, in a group of their own."
+    g = parser.add_argument_group('resuming and where the pairs run')
+    g.add_argument('--resume', action='store_true', help='keep the results already in OUTDIR made with the same settings '
+                   '(picture and sidecar) and run the other pairs')
+    g.add_argument('--ray', nargs='?', const='', default=None, metavar='ADDRESS', help='run each pair as a task on a Ray '
+                   'cluster: the one at ADDRESS (HOST:6379, auto), else the one on this machine, else a new local one '
+                   f'with every core. Needs: {RAY_INSTALL}')
+    g.add_argument('--ray-cpus', type=float, metavar='N', help="Ray: CPUs per pair, and TensorFlow threads per task "
+                   "(default: the cluster's CPUs shared out among the pairs, at least 1)")
+    g.add_argument('--ray-gpus', type=float, default=0, metavar='N', help='Ray: GPUs per pair; 0.5 lets two pairs share a GPU (default: 0)')
+    return g
+
+def executor_options(a: argparse.Namespace) -> dict:
+    "`run_batch`'s `resume`, `executor`, `address`, `ray_cpus` and `ray_gpus` from parsed flags (fixes `a.contents`)."
+    if a.ray is None and (a.ray_cpus is not None or a.ray_gpus):
+        raise ExecutorError('--ray-cpus and --ray-gpus are for Ray tasks: add --ray [ADDRESS].')
+    address = a.ray or None
+    if address and Path(address).expanduser().exists():   # `--ray photos/ ...`: an image, not an address
+        a.contents, address = [address] + list(a.contents), None
+    return dict(resume=a.resume, executor='local' if a.ray is None else 'ray', address=address, ray_cpus=a.ray_cpus, ray_gpus=a.ray_gpus)

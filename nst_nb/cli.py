@@ -146,16 +146,21 @@ def batch_parser() -> argparse.ArgumentParser:
 
 examples:
   nst_nb_batch photos/ --styles paintings/ -o results/
-  nst_nb_batch a.jpg b.jpg --styles s1.jpg s2.jpg --size 256 -o results/""",
+  nst_nb_batch a.jpg b.jpg --styles s1.jpg s2.jpg --size 256 -o results/
+  nst_nb_batch photos/ --styles paintings/ -o results/ --resume        # go on after a stop
+  nst_nb_batch photos/ --styles paintings/ -o results/ --ray           # a Ray cluster of this machine's cores
+  nst_nb_batch photos/ --styles paintings/ -o results/ --ray HEAD_IP:6379 --ray-gpus 1""",
         usage='%(prog)s CONTENT [CONTENT ...] --styles STYLE [STYLE ...] -o OUTDIR [options]',
         description='Neural style transfer on every CONTENT x STYLE pair; a folder stands for the images in it.\n'
                     'Writes OUTDIR/{content}__{style}.png (+ .json sidecar) per pair, contact_sheet.png,\n'
                     'loss_curves.png and batch.json. A failing pair is reported and the others go on.\n'
-                    'Results already in OUTDIR are kept (a stopped batch resumes) unless --overwrite.')
+                    'Results already in OUTDIR are an error: --resume keeps those made with the same settings\n'
+                    'and runs the other pairs, --overwrite redoes them all. --ray runs each pair as a Ray task.')
     p.add_argument('contents', nargs='+', metavar='CONTENT', help='content images, or folders of them')
     p.add_argument('-s', '--styles', nargs='+', required=True, metavar='STYLE', help='style images, or folders of them')
     p.add_argument('-o', '--out-dir', required=True, metavar='OUTDIR', help='the folder for the results (created if needed)')
-    _common_flags(p); add_settings_flags(p)
+    from nst_nb.batch import add_executor_flags    # --resume, --ray [ADDRESS], --ray-cpus, --ray-gpus
+    _common_flags(p); add_executor_flags(p); add_settings_flags(p)
     return p
 
 # %% ../nbs/13_cli.ipynb #b755de22
@@ -259,9 +264,10 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     s = validate(settings_from_args(a, base), 1)
     out = Path(a.out_dir).expanduser()
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
-    from nst_nb.batch import run_batch
+    from nst_nb.batch import run_batch, executor_options
+    opts = executor_options(a)
     _use_threads(a.threads)
-    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite)
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, **opts)
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:
@@ -270,7 +276,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         print(f'  {backbone_label(s.backbone)}')
         print('  ' + ', '.join(str(v) for v in b.files.values()), flush=True)
     if b.stopped:
-        _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again to resume.', err=True)
+        _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again with --resume to go on.', err=True)
         return 130
     return 1 if b.count('failed') else 0
 
