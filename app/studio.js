@@ -30,12 +30,20 @@
   let config = {};
   try { config = JSON.parse(document.getElementById('jupyter-config-data').textContent); } catch (e) { return; }
   if (!config.kernelId) return;
-  const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+  // The cookie is shared by every page of the server: use the one already set (by the server or another page), so
+  // that pages closed together do not overwrite each other's token between setting it and sending the request.
+  function xsrfToken() {
+    const m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+    if (m) return m[1];
+    const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+    document.cookie = '_xsrf=' + token + '; path=/; SameSite=Strict';
+    return token;
+  }
   let ended = false;
   function endKernel() {
     if (ended) return;
     ended = true;
-    document.cookie = '_xsrf=' + token + '; path=/; SameSite=Strict';
+    const token = xsrfToken();
     fetch(new URL((config.baseUrl || '/') + 'api/kernels/' + config.kernelId, location.origin),
           {method: 'DELETE', keepalive: true, headers: {'X-XSRFToken': token}}).catch(() => {});
   }
