@@ -1,12 +1,15 @@
 """Run notebooks top to bottom with the offline backbone and save their outputs, as the committed notebooks have them.
 
-    python tools/refresh_notebooks.py nbs/10_transfer.ipynb [more.ipynb ...] [--flags slow]
+    python tools/refresh_notebooks.py nbs/10_transfer.ipynb [more.ipynb ...]
 
-Every cell runs (slow ones included unless `--skip-slow`), TensorFlow's C++ start-up log lines are dropped from
-stderr outputs, and `nbdev_clean` tidies the result. Saved outputs are always made with NST_NB_BACKBONE=vgg16-hed.
+Every cell runs (the slow ones too), TensorFlow's C++ start-up log lines are dropped from
+stderr outputs, the pictures are shrunk to one JPEG each (`tools/shrink_outputs.py`), and `nbdev_clean` tidies the result. Saved outputs are always made with NST_NB_BACKBONE=vgg16-hed.
 """
 import argparse, json, os, re, subprocess, sys, time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from shrink_outputs import shrink
 
 LOG = re.compile(r'(oneDNN|To enable the following|absl::InitializeLog|cudart_stub|cuda drivers|Unable to register|TF-TRT|'
                  r'computation placer|rebuild TensorFlow|cpu_feature_guard|cuInit|^\s*$|^I0000|^W0000|^E0000)')
@@ -39,7 +42,7 @@ def main():
                            cwd=nb.parent, env=env, stderr=subprocess.PIPE, text=True)
         if p.returncode:   # show the failing cell's error, not nbconvert's wrapper
             sys.exit(f'{nb}: failed after {time.time() - t:.0f} s, left unchanged:\n' + '\n'.join(p.stderr.splitlines()[-25:]))
-        print(f'{nb}: ran in {time.time() - t:.0f} s, dropped {strip_logs(nb)} log outputs, {nb.stat().st_size / 1e3:.0f} kB')
+        print(f'{nb}: ran in {time.time() - t:.0f} s, dropped {strip_logs(nb)} log outputs, shrank {shrink(nb)} pictures, {nb.stat().st_size / 1e3:.0f} kB')
     clean = Path(sys.executable).parent / 'nbdev_clean'   # this Python's, whether or not its folder is on the PATH
     for nb in args.notebooks: subprocess.run([str(clean) if clean.exists() else 'nbdev_clean', '--fname', str(nb)], check=True)
 

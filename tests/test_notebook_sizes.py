@@ -1,0 +1,24 @@
+"""The notebooks stay small enough to read, review and serve: 200 KB a notebook, 2 MB for nbs/ in all, one JPEG per picture."""
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / 'nbs').glob('*.ipynb')) + sorted((ROOT / 'app').glob('*.ipynb'))
+NB_LIMIT, TOTAL_LIMIT = 200 * 1024, 2 * 1024 * 1024
+
+
+def test_each_notebook_under_200_kb():
+    over = {p.name: p.stat().st_size // 1024 for p in NOTEBOOKS if p.stat().st_size > NB_LIMIT}
+    assert not over, f'notebooks over 200 KB (run python tools/shrink_outputs.py): {over}'
+
+
+def test_nbs_under_2_mb_in_all():
+    total = sum(p.stat().st_size for p in (ROOT / 'nbs').glob('*.ipynb'))
+    assert 0 < total <= TOTAL_LIMIT, f'nbs/ holds {total // 1024} KB of notebooks, over 2 MB'
+
+
+def test_pictures_are_jpeg_once():
+    "No PNG outputs (JPEG figures everywhere), so no picture is stored twice."
+    png = [(p.name, i) for p in NOTEBOOKS for i, c in enumerate(json.loads(p.read_text())['cells'])
+           for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+    assert not png, f'PNG outputs (run python tools/shrink_outputs.py): {png}'
