@@ -9,7 +9,7 @@ from .gram import gram_matrix, _float
 from .stats import w2_distance
 
 # %% auto #0
-__all__ = ['content_loss', 'style_layer_loss', 'style_layer_losses', 'style_loss', 'tv_loss', 'total_loss']
+__all__ = ['W2_SCALE', 'content_loss', 'style_layer_loss', 'style_layer_losses', 'style_loss', 'tv_loss', 'total_loss']
 
 # %% ../nbs/05_losses.ipynb #37796d18
 def _check_rank(x:tf.Tensor, ranks:tuple, msg:str):
@@ -44,17 +44,19 @@ def style_layer_loss(target_gram, # style target `gram_matrix(a_S, 'hw')`, `(C,C
     return tf.reduce_mean(tf.reduce_sum(tf.square(T - G), axis=[-2, -1])) / (4. * nC * nC)
 
 # %% ../nbs/05_losses.ipynb #1312e6f4
+W2_SCALE = 25.0   # W2 losses count this many times: one style weight (1e-2) then balances either statistic with the content
+
 def style_layer_losses(targets:dict, # {layer: target}: `gram_matrix(a_S, 'hw')` for 'gram', `w2_target(...)` for 'w2'
                        features:dict, # {layer: generated-image features `(1,H,W,C)`}, e.g. from `get_features`
                        layers:list, # the layers to compare, each with a target and features
                        kind:str='gram', # the statistic: 'gram' or 'w2' (see `nst_nb.stats`)
                       ) -> list: # one scalar per layer
-    "Each layer's style loss: `style_layer_loss` of the Gram matrices, or `w2_distance` of the Gaussian fits."
+    "Each layer's style loss: `style_layer_loss` of the Gram matrices, or `W2_SCALE` times `w2_distance` of the Gaussian fits."
     for l in layers:
         if l not in targets or l not in features:
             raise ValueError(f"style_loss: layer {l!r} needs both a style target and generated features; "
                              f"targets have {list(targets)}, features have {list(features)}")
-    layer_loss = {'gram': style_layer_loss, 'w2': w2_distance}[kind]
+    layer_loss = {'gram': style_layer_loss, 'w2': lambda t, f: W2_SCALE * w2_distance(t, f)}[kind]
     return [layer_loss(targets[l], features[l]) for l in layers]
 
 def style_loss(targets:dict, # {layer: style target}, as `style_layer_losses` takes them

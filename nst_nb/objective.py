@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from fastcore.basics import patch
 
-from .settings import Settings
+from .settings import Settings, layer_weights
 from .features import feature_extractor, preprocess
 from .gram import gram_matrix
 from .stats import feature_moments, blend_moments, w2_target
@@ -71,8 +71,7 @@ class Objective:
         fc = self.extractor(preprocess(content))
         self.content_t = {l: fc[l] for l in s.content_layers}
         self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, fc, s.style_strength)
-        lw = np.asarray(s.style_layer_weights or [1.0] * len(s.style_layers), np.float32)
-        self.layer_w = tf.constant(lw / lw.sum())
+        self.layer_w = tf.constant(layer_weights(s), tf.float32)
         self.loss_and_grad = tf.function(self._loss_and_grad, reduce_retracing=True)
 
 # %% ../nbs/06_objective.ipynb #29fde43d

@@ -13,7 +13,7 @@ __all__ = ['BACKBONES', 'VGG_BLOCKS', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZ
            'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'NstError', 'SettingsError', 'ImageError',
            'BackboneUnavailable', 'MemoryLimitError', 'OutputError', 'RunError', 'default_backbone', 'layer_names',
            'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'scale_sizes', 'scale_iterations',
-           'total_steps', 'settings_from_dict']
+           'total_steps', 'layer_weights', 'settings_from_dict']
 
 # %% ../nbs/00_settings.ipynb #12b07ac2
 class NstError(Exception):
@@ -100,10 +100,10 @@ class Settings:
     style_weight: float = setting(1e-2, 'beta, weight of the style loss', 'style weight β', lo=0, log=True, group='Loss weights')
     tv_weight: float = setting(1e-5, 'gamma, weight of the total-variation (smoothness) loss', 'TV weight γ', lo=0, log=True, group='Loss weights')
     style_strength: float = setting(1.0, "0: the content's own style ... 1: fully the style image's", 'style strength', lo=0, hi=1, group='Loss weights')
-    style_loss: str = setting('gram', 'style statistic: gram (Gram matrices) or w2 (Wasserstein-2 between Gaussian fits: means and covariances)', 'style statistic', choices=STYLE_LOSSES, group='Loss weights')
+    style_loss: str = setting('w2', 'style statistic: w2 (Wasserstein-2 between Gaussian fits: means and covariances) or gram (Gram matrices)', 'style statistic', choices=STYLE_LOSSES, group='Loss weights')
     content_layers: list[str] = setting(CONTENT_LAYERS, 'layers whose activations are the content', 'content layers', group='Network', metavar='LAYER')
     style_layers: list[str] = setting(STYLE_LAYERS, 'layers whose statistics are the style', 'style layers', group='Network', metavar='LAYER')
-    style_layer_weights: list[float] | None = setting(None, 'one weight per style layer (none: equal)', 'style layer weights', lo=0, group='Network', metavar='W')
+    style_layer_weights: list[float] | None = setting(None, 'one weight per style layer (none: 4, 2, then 1 for each further layer: the shallow layers carry colour and fine texture)', 'style layer weights', lo=0, group='Network', metavar='W')
     style_blend: list[float] | None = setting(None, 'one weight per STYLE image, to blend several styles (none: equal)', 'style blend', lo=0, group='Network', metavar='W')
     style_scale: float = setting(1.0, "style image height relative to the output's (<1: finer texture, >1: coarser)", 'style scale', lo=0.05, hi=8, group='Network')
     init: str = setting('content', 'the starting picture: content, noise, style, or an image file', 'start from', metavar='{content,noise,style,FILE}')
@@ -249,6 +249,12 @@ def scale_iterations(s: Settings) -> list[int]:
 def total_steps(s: Settings) -> int:
     "Steps over all scales: what a progress bar counts to."
     return sum(scale_iterations(s))
+
+# %% ../nbs/00_settings.ipynb #de9f6628
+def layer_weights(s: Settings) -> list[float]:
+    "The weight of each style layer, summing to 1: `s.style_layer_weights`, else 4, 2, then 1 for each further layer."
+    w = s.style_layer_weights or [4.0, 2.0, *[1.0] * len(s.style_layers)][:len(s.style_layers)]
+    return [float(o) / sum(w) for o in w]
 
 # %% ../nbs/00_settings.ipynb #ae633a9f
 def settings_from_dict(d: dict, # field name -> value, e.g. a sidecar's `settings`

@@ -9,7 +9,7 @@ import tensorflow as tf
 from .gram import _float
 
 # %% auto #0
-__all__ = ['feature_moments', 'sqrtm_ns', 'w2_target', 'w2_distance', 'blend_moments']
+__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'w2_target', 'trace_sqrt_eigh', 'w2_distance', 'blend_moments']
 
 # %% ../nbs/04_stats.ipynb #2e4d0eaf
 def feature_moments(features, # feature maps `(1,H,W,C)` or `(H,W,C)`, any real dtype
@@ -40,11 +40,29 @@ def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     "A layer's style target: the style's mean and covariance and the covariance's square root."
     return mean, cov, sqrtm_ns(cov)[0]
 
+# %% ../nbs/04_stats.ipynb #90b02cd6
+def trace_sqrt_eigh(m, # a symmetric positive semi-definite matrix `(n,n)`
+                    eps: float = 1e-5, # added to the diagonal, relative to the mean eigenvalue
+                   ) -> tuple[tf.Tensor, tf.Tensor]: # `tr m^{1/2}` and `m^{-1/2}`
+    "The trace of the square root of `m` and its inverse square root, by the eigendecomposition."
+    n = m.shape[-1]; lift = eps * tf.linalg.trace(m) / n
+    e, v = tf.linalg.eigh(m + lift * tf.eye(n, dtype=m.dtype))
+    e = tf.maximum(e, lift)   # rounding can leave tiny negative eigenvalues
+    return tf.reduce_sum(tf.sqrt(e)), (v * tf.math.rsqrt(e)) @ tf.transpose(v)
+
+# %% ../nbs/04_stats.ipynb #a0d572b5
+def _on_gpu() -> bool:
+    "Does TensorFlow see a GPU (where Newton–Schulz's matrix products are the faster way)?"
+    return bool(tf.config.list_physical_devices('GPU'))
+
+W2_EPS = 1e-3   # the lift of the spectrum in the per-step trace: keeps its gradient a derivative where features are rank-deficient
+
 @tf.custom_gradient
 def _trace_sqrt(m):
-    "`tr(m^{1/2})` of a symmetric PSD matrix, with the gradient `½ m^{-1/2}`."
-    s, si = sqrtm_ns(m)
-    return tf.linalg.trace(s), lambda d: d * 0.5 * si
+    "`tr((m + δI)^{1/2})`, δ = `W2_EPS` × m's mean eigenvalue, with its gradient `½ (m + δI)^{-1/2}` (Newton–Schulz on a GPU, `eigh` on a CPU)."
+    if _on_gpu(): s, si = sqrtm_ns(m, eps=W2_EPS); tr = tf.linalg.trace(s)
+    else: tr, si = trace_sqrt_eigh(m, eps=W2_EPS)
+    return tr, lambda d: d * 0.5 * si
 
 # %% ../nbs/04_stats.ipynb #04e9f600
 def w2_distance(target: tuple, # `w2_target(mean, cov)` of the style

@@ -139,17 +139,23 @@ def record(self: _Track, x: tf.Tensor, total, c, per_layer, tv):
     row.update(step=self.step0 + self.n, scale=self.scale, size=self.size, time=time.perf_counter() - self.t0,
                content_w=s.content_weight * row['content'], style_w=s.style_weight * row['style'], tv_w=s.tv_weight * row['tv'])
     self.history.append(row); self.n += 1
-    if not np.isfinite(row['total']):
-        if self.best_x is None and self.scale == 0:
-            raise RunError(f"the loss is {row['total']} from the first step (content {row['content_w']:.3g}, style {row['style_w']:.3g}, "
-                           f"TV {row['tv_w']:.3g}, weighted): nothing to keep. Lower the loss weights or the learning rate.")
-        raise _Halt(f"the loss became {row['total']} at step {row['step']}; kept the best image (step {self.best_step}). "
-                    'Lower the learning rate or the loss weights.')
+    if not np.isfinite(row['total']): self._not_finite(row)
     if row['total'] < self.best_loss: self.best_loss, self.best_x, self.best_step = row['total'], tf.identity(x), row['step']
     if self.bar is not None: self.bar.update(1); self.bar.set_postfix(loss=f"{row['total']:.4g}", px=self.size, refresh=False)
     if self.callback is not None and (self.n % self.every == 0 or row['step'] + 1 == self.total):
         if self.callback(Step(row['step'] + 1, self.total, self.scale, self.size, row, self.best_loss, x)) is False: raise _Halt('stopped by the callback')
     if self.run._stop.is_set(): raise _Halt('stopped')
+
+# %% ../nbs/10_transfer.ipynb #986e2ea0
+@patch
+def _not_finite(self: _Track, row: dict):
+    "End the run on a non-finite loss: a `RunError` if no step of the first scale improved on the start, else `_Halt`."
+    if self.scale == 0 and self.best_step <= 0:
+        when = 'from the first step' if self.best_x is None else f"at step {row['step']}, before any step improved on the starting picture"
+        raise RunError(f"the loss is {row['total']} {when} (content {row['content_w']:.3g}, style {row['style_w']:.3g}, TV {row['tv_w']:.3g}, "
+                       "weighted): nothing to keep. Lower the loss weights or the learning rate.")
+    kept = f'step {self.best_step}' if self.best_x is not None else f"the previous scale's result, step {self.step0 - 1}"
+    raise _Halt(f"the loss became {row['total']} at step {row['step']}; kept the best image ({kept}). Lower the learning rate or the loss weights.")
 
 # %% ../nbs/10_transfer.ipynb #1da43d99
 def _run_keras(track: _Track, x0: tf.Tensor, iterations: int):
@@ -208,7 +214,7 @@ def _scale(self: NeuralStyleTransfer, i: int, size: int, x: np.ndarray | None, h
     timings['setup_s'] += time.perf_counter() - t
     try: (_run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), scale_iterations(s)[i])
     finally:
-        if track.best_x is None: track.best_x = preprocess(start)
+        if track.best_x is None: track.best_x, track.best_step = preprocess(start), track.step0 - 1   # the previous scale's last step
     return track
 
 # %% ../nbs/10_transfer.ipynb #db1ef86f
@@ -235,11 +241,21 @@ def run(self: NeuralStyleTransfer,
     if track is None or not history: raise KeyboardInterrupt   # Ctrl-C before the first step: nothing to keep
     return self._result(track, history, stopped, timings, t0)
 
+# %% ../nbs/10_transfer.ipynb #24ebaba0
+def _deterministic() -> bool:
+    "Does TensorFlow run with op determinism now (what the sidecar records)?"
+    try: from tensorflow.python.framework.config import is_op_determinism_enabled   # no public name for the query yet
+    except ImportError: return False
+    return bool(is_op_determinism_enabled())
+
 # %% ../nbs/10_transfer.ipynb #f2c74e34
 @patch
 def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, timings: dict, t0: float) -> Result:
     "The `Result` of a run that ended at `track`'s scale (its best picture enlarged to the size asked for), saved to `output` if set."
     s, x = self.s, track.best_x
+    if stopped is None and track.scale == 0 and track.best_step <= 0 and len(history) > 1:
+        raise RunError(f"no step lowered the loss below the starting picture's ({history[0]['total']:.4g}) in {len(history)} steps: "
+                       'the result would be the start itself. Lower the learning rate (adam, sgd) or the loss weights.')
     content = np.asarray(load_image(self.content, s.size, s.max_side))
     img = deprocess(x)
     if img.shape != content.shape:
@@ -248,7 +264,7 @@ def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, ti
     if stopped and stopped.startswith('the loss became'): warnings.warn(stopped)
     total_s = time.perf_counter() - t0
     timings.update(total_s=total_s, steps=len(history), per_step_s=(total_s - timings['setup_s']) / max(1, len(history)))
-    r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, True, x)
+    r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x)
     if self.output is not None: r.save(self.output, overwrite=self.overwrite)
     return r
 
