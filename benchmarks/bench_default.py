@@ -10,8 +10,8 @@ import, loading the network and the pictures included):
 - `cli 256`: `nst_nb CONTENT STYLE --size 256 -q -o OUT` (the issue's "a finished picture in at most 60 s");
 - `quick start`: the README's Python quick start (`transfer(..., size=256, backbone='vgg16-hed')` then `save`);
 - `new 512`: `nst_nb ... --size 512`, today's default at 512 px;
-- `old 400`: the default of nst_nb 0.1.0 at its default size, one scale of 200 L-BFGS evaluations at 400 px
-  (`--start-size none --iterations 200`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
+- `old 400`: the default of nst_nb 0.1.0 at its default size: one scale of 200 L-BFGS evaluations at 400 px, Gram
+  matrices with equal layer weights (`--start-size none --iterations 200 --style-loss gram --style-layer-weights 1 1 1 1 1`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
   its set-up plus 200 times the mean seconds of the evaluations after the first (all single-scale evaluations cost
   the same); the table says which.
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT, STYLE = ROOT / 'images/content/chelsea.jpg', ROOT / 'images/style/brush_strokes.jpg'
+OLD = ['--start-size', 'none', '--style-loss', 'gram', '--style-layer-weights', '1', '1', '1', '1', '1']   # 0.1.0: one scale, Gram, equal weights
 MODES = {'avx2': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}, 'native': {}}
 QUICK_START = ("from nst_nb.transfer import transfer\n"
                "result = transfer({c!r}, {s!r}, size=256, backbone='vgg16-hed', progress=False)\n"
@@ -68,7 +69,7 @@ def cli(out: Path, name: str, env: dict, *flags: str) -> dict:
 
 def old_default(out: Path, env: dict, steps: int) -> dict:
     "0.1.0's default at 400 px: measured to the end (steps=200) or extrapolated from `steps` evaluations."
-    r = cli(out, f'old400_{steps}', env, '--size', '400', '--start-size', 'none', '--iterations', str(steps))
+    r = cli(out, f'old400_{steps}', env, '--size', '400', *OLD, '--iterations', str(steps))
     if steps >= 200: return {**r, 'how': 'measured'}
     t = r['step_times']                       # seconds from the run's start after each evaluation
     per = (t[-1] - t[0]) / (len(t) - 1)       # steady seconds per evaluation (the first one compiles)

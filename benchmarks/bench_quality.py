@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [('chelsea', 'brush_strokes'), ('astronaut', 'mosaic'), ('coffee', 'abstract'), ('rocket', 'waves'),
          ('chelsea', 'hubble_deep_field'), ('astronaut', 'brick'), ('coffee', 'gravel'), ('rocket', 'brush_strokes')]
-SETTINGS = {  # name -> Settings fields; 'old' is the single-scale default of nst_nb 0.1.0
-    'old': dict(start_size=None, iterations=[200], size_of='old'),
+SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0: one scale, Gram, equal layer weights
+    'old': dict(start_size=None, iterations=[200], style_loss='gram', style_layer_weights=[1.0] * 5, size_of='old'),
     'new': {},
 }
 EVAL_LAYERS = ['block2_conv2', 'block3_conv3', 'block4_conv3']

@@ -52,11 +52,14 @@ def machine(backbone: str) -> dict:
             'date': time.strftime('%Y-%m-%d %H:%M %Z')}
 
 
+ENGINE_BASE = dict(start_size=None, style_loss='gram', style_layer_weights=[1.0] * 5)   # one scale, Gram, equal weights: what the naive loop computes
+
+
 def engine_run(size: int, steps: int, optimizer: str, backbone: str, pictures: tuple | None = None, **kwargs):
     "One engine run with the benchmark's content and style pictures, or `pictures` = (content, style) (`kwargs` go to `transfer`)."
     from nst_nb.transfer import transfer
     content, style = pictures or (CONTENT, STYLE)
-    return transfer(content, style, size=size, iterations=steps, optimizer=optimizer, backbone=backbone, progress=False, **kwargs)
+    return transfer(content, style, size=size, iterations=steps, optimizer=optimizer, backbone=backbone, progress=False, **{**ENGINE_BASE, **kwargs})
 
 
 def timed_engine_run(size: int, steps: int, optimizer: str, backbone: str, **kwargs) -> dict:
@@ -249,8 +252,8 @@ def bench_multiscale(size: int, scales: int, iterations: int, single_iterations:
     """Section 6: L-BFGS coarse-to-fine (`scales` scales, `iterations` each) against one scale at `size`
     (`single_iterations`), each timed from the call; the loss at the full size is what counts."""
     out = {'size': size, 'runs': {}}
-    for name, kw in ((f'{scales} scales x {iterations}', dict(scales=scales, iterations=iterations)),
-                     (f'1 scale x {single_iterations}', dict(scales=1, iterations=single_iterations))):
+    for name, kw in ((f'{scales} scales x {iterations}', dict(start_size=round(size / 2 ** (scales - 1)), scale_step=2.0, iterations=[iterations])),
+                     (f'1 scale x {single_iterations}', dict(start_size=None, iterations=[single_iterations]))):
         t0 = time.perf_counter()
         r = engine_run(size, kw.pop('iterations'), 'lbfgs', backbone, **kw)
         full = [h for h in r.history if h['size'] == size]

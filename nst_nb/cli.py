@@ -220,13 +220,11 @@ def _report(prog: str, path: Path, r, quiet: bool):
           f"(setup {t.get('setup_s', 0):.1f} s, {t.get('per_step_s', 0):.3f} s/step); best loss {r.best_loss:.4g} at step {r.best_step}", flush=True)
 
 def _save(prog: str, r, out: Path, overwrite: bool) -> tuple[Path, int]:
-    "Save the result at `out`, or under a free name if another run took it meanwhile; the path and the exit status so far."
+    "Save the result at `out` (elsewhere if that fails: another run took the name, the disk filled); where it went and the exit status so far."
     try: return r.save(out, overwrite=overwrite), 0
     except OutputError as e:
-        if 'exists' not in str(e): _say(prog, f'error: {e}', err=True); return Path(str(e).split('saved the result to ')[-1].split(' instead')[0]), 1
-        path = r.save(free_path(out))
-        _say(prog, f'{out} was written by something else during the run; saved the result to {path} instead.', err=True)
-        return path, 1
+        _say(prog, f'error: {e}', err=True)
+        return e.saved, 1
 
 # %% ../nbs/13_cli.ipynb #f7de3a1c
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
@@ -243,6 +241,7 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         warnings.filterwarnings('ignore', message='the loss became')   # reported below
         r = nst.run(progress=not a.quiet)
     path, status = _save(parser.prog, r, out, a.overwrite)
+    if path is None: return 1   # nowhere to write: the message said so
     _report(parser.prog, path, r, a.quiet)
     if r.interrupted:
         _say(parser.prog, f'interrupted (Ctrl-C) after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)

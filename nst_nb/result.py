@@ -13,8 +13,8 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .settings import Settings, OutputError, settings_from_dict
-from .images import check_output, save_image, timestamped_path, unwritable, write_atomically
-from .features import backbone_label, deprocess
+from .images import IMAGE_FORMATS, check_output, free_path, save_image, timestamped_path, unwritable, write_atomically
+# nst_nb.features (TensorFlow) is imported where it is needed: reading a sidecar, as `nst_nb --from-sidecar` does first, needs none
 
 # %% auto #0
 __all__ = ['INTERRUPTED', 'Step', 'Result', 'versions', 'write_json', 'load_sidecar', 'plot_history']
@@ -35,6 +35,7 @@ class Step:
 
     def image(self) -> Image.Image:
         "The current picture."
+        from nst_nb.features import deprocess
         return Image.fromarray(deprocess(self.x))
 
 # %% ../nbs/08_result.ipynb #182958c2
@@ -68,6 +69,7 @@ def versions() -> dict:
 @patch
 def sidecar(self: Result) -> dict:
     "Everything about this result, as JSON-ready data."
+    from nst_nb.features import backbone_label
     return {'settings': dataclasses.asdict(self.settings), 'backbone': backbone_label(self.settings.backbone),
             'sources': self.sources, 'best_step': self.best_step, 'best_loss': self.best_loss, 'stopped': self.stopped,
             'deterministic': self.deterministic, 'timings': self.timings, 'versions': versions(), 'history': self.history}
@@ -96,16 +98,23 @@ def save(self: Result,
          folder: str | os.PathLike = '.', # where a timestamped name goes
          overwrite: bool = False, # replace an existing picture and sidecar?
         ) -> Path:
-    "Save the image and its JSON sidecar (`NAME.json`) beside it; return the image's path."
-    if path is None: path = timestamped_path(folder)
-    p = check_output(path, overwrite=True) if overwrite else check_output(path)
-    try: return self._write(p, overwrite=True)
-    except OSError as e:
-        for q in _fallbacks(p.name):
-            if unwritable(q.parent) is None and not q.exists() and not q.with_suffix('.json').exists():
-                saved = self._write(q, overwrite=False)
-                raise OutputError(f'could not write {p} ({e.strerror or e}); saved the result to {saved} instead.') from None
-        raise OutputError(f'could not write {p} ({e.strerror or e}), nor in the current or the temporary folder.') from None
+    "Save the image and its JSON sidecar (`NAME.json`) beside it; return the image's path. Never lost: see `_elsewhere`."
+    p = Path(path).expanduser() if path is not None else timestamped_path(folder)
+    if p.is_dir() or p.suffix.lower() not in IMAGE_FORMATS: check_output(p)   # not a picture's name: the caller's mistake, said at once
+    try: return self._write(check_output(p, overwrite), overwrite=True)
+    except OSError as e:   # a folder that cannot be written, a name taken meanwhile, a full disk (OutputError is an OSError)
+        self._elsewhere(p, str(e).rstrip('.') if isinstance(e, OutputError) else f'could not write {p} ({e.strerror or e})')
+
+@patch
+def _elsewhere(self: Result, p: Path, why: str):
+    "Save under a free name beside `p`, else in the current folder, else the temporary one; raise an `OutputError` that says where."
+    for q in [p] + _fallbacks(p.name):
+        q = free_path(q)
+        if unwritable(q.parent) is not None: continue
+        try: saved = self._write(q, overwrite=False)
+        except OSError: continue
+        raise OutputError(f'{why}; saved the result to {saved} instead.', saved=saved) from None
+    raise OutputError(f'{why}; nor could it be saved in the current or the temporary folder.') from None
 
 # %% ../nbs/08_result.ipynb #ae7fef87
 def load_sidecar(path: str | os.PathLike) -> dict:

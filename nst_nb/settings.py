@@ -33,7 +33,8 @@ class MemoryLimitError(NstError, MemoryError):
     "A run too large for the memory available; the message gives the largest size that fits."
 
 class OutputError(NstError, OSError):
-    "A result that cannot be written where it was asked for."
+    "A result that cannot be written where it was asked for; `.saved` is where it went instead (None: nowhere), `.result` the run's `Result` if there was one."
+    def __init__(self, msg: str, saved=None): super().__init__(msg); self.saved, self.result = saved, None
 
 class RunError(NstError, RuntimeError):
     "A run that could not produce a picture (for example a loss that is not finite from the first step)."
@@ -92,7 +93,7 @@ class Settings:
     max_side: int | None = setting(None, "cap on the output's longest side in px (none: no cap)", 'longest side px', lo=MIN_SIDE, hi=20000, metavar='PX')
     start_size: int | None = setting(181, 'height of the first, coarsest scale in px (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
     scale_step: float = setting(2 ** 0.5, 'size ratio between one scale and the next (the last scale is exactly --size)', 'scale step', lo=1.1, hi=4.0)
-    iterations: list[int] = setting([40, 30, 15], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
+    iterations: list[int] = setting([35, 25, 15], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
     optimizer: str = setting('lbfgs', 'the optimiser', 'optimiser', choices=OPTIMIZERS)
     learning_rate: float | None = setting(None, 'adam/sgd step size in pixel units (none: adam 10, sgd 0.15); unused by lbfgs', 'learning rate', lo=0, metavar='LR')
     average: float = setting(0.0, 'decay of the moving average of the image that adam/sgd return (0: off; e.g. 0.9)', 'iterate average', lo=0, hi=0.999)

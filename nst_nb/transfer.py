@@ -14,7 +14,7 @@ import tensorflow as tf
 import keras
 from fastcore.basics import patch
 
-from .settings import (Settings, NstError, RunError, DEFAULT_LR, MIN_SIDE, validate, scale_sizes, scale_iterations,
+from .settings import (Settings, NstError, RunError, OutputError, DEFAULT_LR, MIN_SIDE, validate, scale_sizes, scale_iterations,
                              total_steps)
 from .images import ImageLike, check_output, open_image, load_image, new_size, match_color, preserve_luminance
 from .features import feature_extractor, preprocess, deprocess, resolve_precision, VGG_MEAN_BGR
@@ -265,7 +265,9 @@ def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, ti
     total_s = time.perf_counter() - t0
     timings.update(total_s=total_s, steps=len(history), per_step_s=(total_s - timings['setup_s']) / max(1, len(history)))
     r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x)
-    if self.output is not None: r.save(self.output, overwrite=self.overwrite)
+    if self.output is not None:
+        try: r.save(self.output, overwrite=self.overwrite)
+        except OutputError as e: e.result = r; raise   # saved elsewhere (e.saved) or nowhere; the caller still gets the result
     return r
 
 # %% ../nbs/10_transfer.ipynb #b3b74701
