@@ -71,8 +71,8 @@ def _decode(fp, name: str, max_pixels: int) -> Image.Image:
     except UnidentifiedImageError: raise ImageError(f'{name} is not an image file that Pillow can read '
                                                    '(JPEG, PNG, WebP, TIFF, BMP, GIF ...).') from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f'{name} has more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, over the limit of {max_pixels:,} pixels '
-                         '(possibly a decompression bomb). Downscale it first.') from None
+        raise ImageError(f'{name} is over the limit of {max_pixels:,} pixels (it has more than {Image.MAX_IMAGE_PIXELS:,}, where Pillow '
+                         'stops reading: possibly a decompression bomb). Downscale it first.') from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ImageError(f'{name} is truncated or corrupt ({e}). Re-export or re-download the image.') from None
     return img
