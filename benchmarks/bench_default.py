@@ -113,6 +113,7 @@ def main():
     p.add_argument('--out', default=None, help='folder for the pictures (default: a temporary folder)')
     p.add_argument('--json', help='write every figure here')
     a = p.parse_args()
+    if not 2 <= a.old_steps <= 200: p.error('--old-steps must be between 2 and 200')
     out = Path(a.out or tempfile.mkdtemp(prefix='nst_bench_default_')); out.mkdir(parents=True, exist_ok=True)
     head = {'cpu': cpu(), 'python': platform.python_version(), 'date': time.strftime('%Y-%m-%d %H:%M %Z'),
             'load_before': os.getloadavg(), 'pictures': [CONTENT.name, STYLE.name]}

@@ -241,7 +241,7 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         warnings.filterwarnings('ignore', message='the loss became')   # reported below
         r = nst.run(progress=not a.quiet)
     path, status = _save(parser.prog, r, out, a.overwrite)
-    if path is None: return 1   # nowhere to write: the message said so
+    if path is None: return 130 if r.interrupted else 1   # nowhere to write: the message said so
     _report(parser.prog, path, r, a.quiet)
     if r.interrupted:
         _say(parser.prog, f'interrupted (Ctrl-C) after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)

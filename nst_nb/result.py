@@ -101,7 +101,7 @@ def save(self: Result,
     "Save the image and its JSON sidecar (`NAME.json`) beside it; return the image's path. Never lost: see `_elsewhere`."
     p = Path(path).expanduser() if path is not None else timestamped_path(folder)
     if p.is_dir() or p.suffix.lower() not in IMAGE_FORMATS: check_output(p)   # not a picture's name: the caller's mistake, said at once
-    try: return self._write(check_output(p, overwrite), overwrite=True)
+    try: return self._write(check_output(p, overwrite), overwrite=overwrite)   # a name taken after the check: FileExistsError
     except OSError as e:   # a folder that cannot be written, a name taken meanwhile, a full disk (OutputError is an OSError)
         self._elsewhere(p, str(e).rstrip('.') if isinstance(e, OutputError) else f'could not write {p} ({e.strerror or e})')
 

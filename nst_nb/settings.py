@@ -37,7 +37,8 @@ class OutputError(NstError, OSError):
     def __init__(self, msg: str, saved=None): super().__init__(msg); self.saved, self.result = saved, None
 
 class RunError(NstError, RuntimeError):
-    "A run that could not produce a picture (for example a loss that is not finite from the first step)."
+    "A run that could not produce a picture (a loss not finite from the first step, no step better than the start); `.result` holds what it made, if anything."
+    result = None
 
 # %% ../nbs/00_settings.ipynb #636e5789
 BACKBONES = {
@@ -214,6 +215,7 @@ def _check_together(s: Settings, n_styles: int):
     for k in ('content_layers', 'style_layers'):
         bad = [l for l in getattr(s, k) if l not in layers]
         need(not bad, k, f'{k}: unknown layer(s) {", ".join(bad)} for {s.backbone}; choose from {", ".join(layers)}.')
+    need(s.style_layer_weights is None or sum(s.style_layer_weights) > 0, 'style_layer_weights', 'style_layer_weights cannot all be zero.')
     need(s.style_layer_weights is None or len(s.style_layer_weights) == len(s.style_layers), 'style_layer_weights',
          f'style_layer_weights needs one weight per style layer ({len(s.style_layers)}), not {len(s.style_layer_weights or [])}.')
     need(s.style_blend is None or (len(s.style_blend) == n_styles and sum(s.style_blend) > 0), 'style_blend',

@@ -60,7 +60,7 @@ W2_EPS = 1e-5   # the lift of the spectrum in the per-step trace, relative to th
 @tf.custom_gradient
 def _trace_sqrt(m):
     "`tr((m + δI)^{1/2})`, δ = `W2_EPS` × m's mean eigenvalue, with its gradient `½ (m + δI)^{-1/2}` (Newton–Schulz on a GPU, `eigh` on a CPU)."
-    if _on_gpu(): s, si = sqrtm_ns(m, eps=W2_EPS); tr = tf.linalg.trace(s)
+    if _on_gpu(): s, si = sqrtm_ns(m, iterations=30, eps=W2_EPS); tr = tf.linalg.trace(s)   # the lifted small eigenvalues need ~25 steps
     else: tr, si = trace_sqrt_eigh(m, eps=W2_EPS)
     return tr, lambda d: d * 0.5 * si
 

@@ -154,7 +154,7 @@ def _not_finite(self: _Track, row: dict):
         when = 'from the first step' if self.best_x is None else f"at step {row['step']}, before any step improved on the starting picture"
         raise RunError(f"the loss is {row['total']} {when} (content {row['content_w']:.3g}, style {row['style_w']:.3g}, TV {row['tv_w']:.3g}, "
                        "weighted): nothing to keep. Lower the loss weights or the learning rate.")
-    kept = f'step {self.best_step}' if self.best_x is not None else f"the previous scale's result, step {self.step0 - 1}"
+    kept = f'step {self.best_step}' if self.best_x is not None else "the previous scale's result"
     raise _Halt(f"the loss became {row['total']} at step {row['step']}; kept the best image ({kept}). Lower the learning rate or the loss weights.")
 
 # %% ../nbs/10_transfer.ipynb #1da43d99
@@ -201,6 +201,13 @@ def grow(prev: np.ndarray, # the previous scale's result, uint8 RGB
     detail = content.astype(np.float32) - _resize(np.asarray(Image.fromarray(content).resize(small, Image.Resampling.LANCZOS)), size)
     return np.clip(np.round(_resize(prev, size) + detail), 0, 255).astype(np.uint8)
 
+# %% ../nbs/10_transfer.ipynb #e59aca58
+def _previous_best(history: list, i: int) -> tuple[int, float]:
+    "The step and loss of the best finite evaluation of scale `i - 1`: what a scale that recorded nothing keeps."
+    prev = [h for h in history if h['scale'] == i - 1 and np.isfinite(h['total'])]
+    best = min(prev, key=lambda h: h['total'], default=None)
+    return (best['step'], best['total']) if best else (-1, float('inf'))
+
 # %% ../nbs/10_transfer.ipynb #90eeb9d0
 _RUN_LOCK = threading.Lock()   # one run at a time in a process: two would only slow each other down
 
@@ -214,7 +221,7 @@ def _scale(self: NeuralStyleTransfer, i: int, size: int, x: np.ndarray | None, h
     timings['setup_s'] += time.perf_counter() - t
     try: (_run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), scale_iterations(s)[i])
     finally:
-        if track.best_x is None: track.best_x, track.best_step = preprocess(start), track.step0 - 1   # the previous scale's last step
+        if track.best_x is None: track.best_x, track.best_step, track.best_loss = preprocess(start), *_previous_best(history, i)
     return track
 
 # %% ../nbs/10_transfer.ipynb #db1ef86f
@@ -253,9 +260,6 @@ def _deterministic() -> bool:
 def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, timings: dict, t0: float) -> Result:
     "The `Result` of a run that ended at `track`'s scale (its best picture enlarged to the size asked for), saved to `output` if set."
     s, x = self.s, track.best_x
-    if stopped is None and track.scale == 0 and track.best_step <= 0 and len(history) > 1:
-        raise RunError(f"no step lowered the loss below the starting picture's ({history[0]['total']:.4g}) in {len(history)} steps: "
-                       'the result would be the start itself. Lower the learning rate (adam, sgd) or the loss weights.')
     content = np.asarray(load_image(self.content, s.size, s.max_side))
     img = deprocess(x)
     if img.shape != content.shape:
@@ -265,6 +269,10 @@ def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, ti
     total_s = time.perf_counter() - t0
     timings.update(total_s=total_s, steps=len(history), per_step_s=(total_s - timings['setup_s']) / max(1, len(history)))
     r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x)
+    if stopped is None and track.scale == 0 and not track.best_loss < history[0]['total'] and len(history) > 1:
+        e = RunError(f"no step lowered the loss below the starting picture's ({history[0]['total']:.4g}) in {len(history)} steps: "
+                     'the result would be the start itself. Lower the learning rate (adam, sgd) or the loss weights.')
+        e.result = r; raise e   # the run is there to study (its history), but it is not a picture
     if self.output is not None:
         try: r.save(self.output, overwrite=self.overwrite)
         except OutputError as e: e.result = r; raise   # saved elsewhere (e.saved) or nowhere; the caller still gets the result
