@@ -116,12 +116,15 @@ def set_text(page, cls: str, value):
 
 def new_page(browser, server: str):
     "A page of the app that may only fetch from the server (the Font Awesome CDN link is refused); `.blocked` lists the refused."
-    page = browser.new_page(viewport={'width': 1300, 'height': 1900})
+    # A context of its own that outlives the page: `browser.new_page()` closes its context with the page, and that can
+    # cancel the page's last request (the kernel shutdown its unload handler sends), which a real browser completes.
+    ctx = browser.new_context(viewport={'width': 1300, 'height': 1900})
+    page = ctx.new_page()
     page.blocked = []
     def only_loopback(route):
         if route.request.url.startswith(server) or route.request.url.startswith('data:'): route.continue_()
         else: page.blocked.append(route.request.url); route.abort()
-    page.route('**/*', only_loopback)
+    ctx.route('**/*', only_loopback)
     page.set_default_timeout(RESULT_S * 1000)
     page.goto(server, wait_until='domcontentloaded')
     return page
