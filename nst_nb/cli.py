@@ -53,7 +53,7 @@ def settings_flags() -> dict[str, dict]:
     "For every `Settings` field, the flag names and `add_argument` keywords (type, nargs, choices, help, default)."
     flags = {}
     for name, fi in describe().items():
-        kw = dict(dest=name, default=argparse.SUPPRESS, help=f'{fi.help} (default: {_default_text(fi)})')
+        kw = dict(dest=name, default=argparse.SUPPRESS, help=f'{fi.help} (default: {_default_text(fi)})'.replace('%', '%%'))   # argparse formats help with %
         if fi.choices: kw.update(choices=fi.choices)
         else: kw.update(type=_reader(name, fi.many), metavar=fi.metavar or fi.type.__name__.upper())
         if fi.many: kw['nargs'] = '+'

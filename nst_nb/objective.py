@@ -17,7 +17,7 @@ from .stats import feature_moments, blend_moments, w2_target
 from .losses import content_loss, style_layer_losses, tv_loss, total_loss
 
 # %% auto #0
-__all__ = ['layer_stat', 'blend_stats', 'as_target', 'style_targets', 'Objective']
+__all__ = ['layer_stat', 'blend_stats', 'as_target', 'image_stats', 'style_targets', 'Objective']
 
 # %% ../nbs/06_objective.ipynb #f09be179
 def layer_stat(features, kind: str = 'gram'):
@@ -34,21 +34,32 @@ def as_target(stat, kind: str = 'gram'):
     return stat if kind == 'gram' else w2_target(*stat)
 
 # %% ../nbs/06_objective.ipynb #ce3d5564
+def image_stats(extractor, # a `feature_extractor` with at least `layers`
+                img: np.ndarray, # a picture (uint8 RGB)
+                layers: list[str], # the style layers
+                kind: str = 'gram', # 'gram' or 'w2'
+               ) -> dict:
+    "Each layer's style statistic of the whole picture, in one pass through the network."
+    f = extractor(preprocess(img))
+    return {l: layer_stat(f[l], kind) for l in layers}
+
 def style_targets(extractor, # a `feature_extractor` with at least `layers`
                   styles: list[np.ndarray], # the style pictures (uint8 RGB)
                   layers: list[str], # the style layers
                   blend: list[float] | None = None, # one weight per style picture; None: equal
                   kind: str = 'gram', # 'gram' or 'w2'
-                  own: dict | None = None, # the content's features, to blend in by `1 - strength`
+                  own: np.ndarray | None = None, # the content picture, whose statistics blend in by `1 - strength`
                   strength: float = 1.0, # 1: the styles' statistics; 0: the content's own
+                  stats = image_stats, # how a picture's statistics are computed (`nst_nb.tiles.tiled_stats`: tile by tile)
                  ) -> dict:
     "The style target of each layer: the styles' statistics blended by `blend`, then with the content's by `strength`."
-    feats = [extractor(preprocess(s)) for s in styles]
+    per = [stats(extractor, o, layers, kind) for o in styles]
     w = blend if blend is not None else [1.0] * len(styles)
+    mine = stats(extractor, own, layers, kind) if own is not None and strength < 1 else None
     out = {}
     for l in layers:
-        stat = blend_stats([layer_stat(f[l], kind) for f in feats], w, kind)
-        if own is not None and strength < 1: stat = blend_stats([stat, layer_stat(own[l], kind)], [strength, 1 - strength], kind)
+        stat = blend_stats([p[l] for p in per], w, kind)
+        if mine is not None: stat = blend_stats([stat, mine[l]], [strength, 1 - strength], kind)
         out[l] = as_target(stat, kind)
     return out
 
@@ -68,28 +79,33 @@ class Objective:
                 ):
         self.s, self.shape = s, (1,) + content.shape
         self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
-        fc = self.extractor(preprocess(content))
-        self.content_t = {l: fc[l] for l in s.content_layers}
-        self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, fc, s.style_strength)
+        self.content_t = self.content_targets(preprocess(content))
+        self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, content, s.style_strength)
         self.layer_w = tf.constant(layer_weights(s), tf.float32)
         self.loss_and_grad = tf.function(self._loss_and_grad, reduce_retracing=True)
 
 # %% ../nbs/06_objective.ipynb #29fde43d
 @patch
-def _losses(self: Objective, x: tf.Tensor):
-    "Total loss and its parts for a preprocessed image `x`."
-    f, s = self.extractor(x), self.s
-    c = tf.add_n([content_loss(self.content_t[l], f[l]) for l in s.content_layers]) / len(s.content_layers)
+def content_targets(self: Objective, content: tf.Tensor) -> dict:
+    "The content layers' activations of a preprocessed picture: what the picture being made must keep."
+    f = self.extractor(content)
+    return {l: f[l] for l in self.s.content_layers}
+
+@patch
+def _losses(self: Objective, x: tf.Tensor, content_t: dict | None = None):
+    "Total loss and its parts for a preprocessed image `x` (against `content_t`, else the objective's content targets)."
+    f, s, ct = self.extractor(x), self.s, self.content_t if content_t is None else content_t
+    c = tf.add_n([content_loss(ct[l], f[l]) for l in s.content_layers]) / len(s.content_layers)
     per_layer = tf.stack(style_layer_losses(self.style_t, f, s.style_layers, s.style_loss))
     st, tv = tf.reduce_sum(self.layer_w * per_layer), tv_loss(x)
     return total_loss(c, st, tv, s.content_weight, s.style_weight, s.tv_weight), c, per_layer, tv
 
 @patch
-def _loss_and_grad(self: Objective, x: tf.Tensor):
+def _loss_and_grad(self: Objective, x: tf.Tensor, content_t: dict | None = None):
     "Total loss, its parts, and the gradient with respect to `x`."
     with tf.GradientTape() as tape:
         tape.watch(x)
-        total, c, per_layer, tv = self._losses(x)
+        total, c, per_layer, tv = self._losses(x, content_t)
     return total, c, per_layer, tv, tape.gradient(total, x)
 
 # %% ../nbs/06_objective.ipynb #73a8484d

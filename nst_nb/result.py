@@ -52,6 +52,7 @@ class Result:
     sources: dict = field(default_factory=dict)
     deterministic: bool = False    # did TensorFlow run with op determinism (the same picture on every rerun)?
     x: object = None               # the best image, preprocessed (before rounding to 8 bits)
+    tiling: list = field(default_factory=list)   # the scales run in tiles (`nst_nb.tiles`): size, tile, margin, why
 
     @property
     def interrupted(self) -> bool:
@@ -72,7 +73,7 @@ def sidecar(self: Result) -> dict:
     from nst_nb.features import backbone_label
     return {'settings': dataclasses.asdict(self.settings), 'backbone': backbone_label(self.settings.backbone),
             'sources': self.sources, 'best_step': self.best_step, 'best_loss': self.best_loss, 'stopped': self.stopped,
-            'deterministic': self.deterministic, 'timings': self.timings, 'versions': versions(), 'history': self.history}
+            'deterministic': self.deterministic, 'tiling': self.tiling, 'timings': self.timings, 'versions': versions(), 'history': self.history}
 
 # %% ../nbs/08_result.ipynb #900c4961
 def write_json(path: Path, data: dict):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_runtime.ipynb #3f3fdffc
 from __future__ import annotations
-import ctypes, ctypes.util, functools, math, os, sys
+import ctypes, ctypes.util, dataclasses, functools, math, os, sys
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +12,12 @@ import tensorflow as tf
 
 from .settings import Settings, MemoryLimitError, validate
 from .features import feature_extractor, resolve_precision
+from .tiles import TILE_MARGIN, tile_cost
 
 # %% auto #0
-__all__ = ['LBFGS_BUDGET', 'MEMORY_FACTOR', 'LBFGS_BYTES', 'lbfgs_corrections', 'activation_count', 'optimizer_memory',
-           'estimate_memory', 'available_memory', 'check_memory', 'threads', 'set_threads', 'release_freed_memory']
+__all__ = ['LBFGS_BUDGET', 'MEMORY_FACTOR', 'LBFGS_BYTES', 'PICTURE_BYTES', 'lbfgs_corrections', 'activation_count',
+           'optimizer_memory', 'estimate_memory', 'available_memory', 'check_memory', 'tile_memory', 'memory_budget',
+           'choose_tile', 'threads', 'set_threads', 'release_freed_memory']
 
 # %% ../nbs/09_runtime.ipynb #d4aa426e
 LBFGS_BUDGET = 256 * 2**20   # bytes for L-BFGS's history pairs when `Settings.lbfgs_corrections` is None
@@ -61,6 +63,44 @@ def check_memory(height: int, width: int, s: Settings, available: int | None = N
     fit = int(height * math.sqrt(0.9 * available / need))
     raise MemoryLimitError(f'A {width}x{height} px run needs about {need / 2**30:.1f} GiB but {available / 2**30:.1f} GiB is available. '
                            f'The largest height that fits is about {fit} px: use size={fit} (--size {fit}) or a smaller max_side.')
+
+# %% ../nbs/09_runtime.ipynb #cb486d64
+PICTURE_BYTES = 8 * 12    # bytes per pixel a tiled scale keeps whole: 8 float32 RGB arrays (picture, content, moments, copies)
+
+def tile_memory(tile: int, s: Settings) -> int:
+    "Estimated peak bytes of a step on `tile` px tiles: the largest tile with its margins through the network, with Adam."
+    side = tile + tile // 4 + 2 * TILE_MARGIN
+    return estimate_memory(side, side, dataclasses.replace(s, optimizer='adam'))
+
+def memory_budget(s: Settings, available: int | None = None) -> float | None:
+    "Bytes a run may use: `s.max_memory` GiB, and at most 90% of `available` (None: `available_memory()`); None: no limit known."
+    available = available or available_memory()
+    limits = [o for o in (s.max_memory and s.max_memory * 2**30, available and 0.9 * available) if o]
+    return min(limits) if limits else None
+
+# %% ../nbs/09_runtime.ipynb #4325620b
+def _gib(n: float) -> str: return f'{n / 2**30:.1f} GiB'
+
+def choose_tile(height: int, width: int, # the scale's size
+                s: Settings, # the run's settings (backbone resolved)
+                available: int | None = None, # bytes available (None: `available_memory()`)
+                last: bool = False, # the run's last scale, which `s.tile` asks to tile?
+               ) -> int | None: # the tiles' side in px; None: the whole picture at once
+    "The tile side for a scale: None where the whole picture fits the budget (and `s.tile` does not ask for tiles), else the tile that fits and makes a step cheapest."
+    budget = memory_budget(s, available)
+    room = None if budget is None else budget - PICTURE_BYTES * height * width
+    whole = budget is None or estimate_memory(height, width, s) <= budget
+    if (whole and not (last and s.tile)) or (s.tile and max(height, width) <= s.tile): return None
+    if s.tile:
+        if room is None or tile_memory(s.tile, s) <= room: return s.tile
+        raise MemoryLimitError(f'Tiles of {s.tile} px need about {_gib(tile_memory(s.tile, s))} a step but {_gib(max(room, 0))} of the '
+                               f'{_gib(budget)} budget is left after the {width}x{height} px picture itself: use a smaller tile (--tile), '
+                               'or none to have one chosen.')
+    fits = [t for t in range(128, max(height, width) + 64, 64) if tile_memory(t, s) <= room]
+    if fits: return min(fits, key=lambda t: (round(tile_cost(height, width, t), 2), -t))   # the cheapest step; of equals, the larger tile
+    raise MemoryLimitError(f'A {width}x{height} px picture needs about {_gib(PICTURE_BYTES * height * width)} for itself and '
+                           f'{_gib(tile_memory(128, s))} for a step on the smallest tiles (128 px), more than the budget of {_gib(budget)} '
+                           '(--max-memory, at most 90% of the memory available). Use a smaller size (--size) or free some memory.')
 
 # %% ../nbs/09_runtime.ipynb #887c49a5
 def threads() -> dict:

@@ -30,7 +30,7 @@ class BackboneUnavailable(NstError, RuntimeError):
     "A network that cannot be loaded here; the message names the alternatives."
 
 class MemoryLimitError(NstError, MemoryError):
-    "A run too large for the memory available; the message gives the largest size that fits."
+    "A run too large for the memory available, even in tiles; the message says what would fit."
 
 class OutputError(NstError, OSError):
     "A result that cannot be written where it was asked for; `.saved` is where it went instead (None: nowhere), `.result` the run's `Result` if there was one."
@@ -95,6 +95,8 @@ class Settings:
     start_size: int | None = setting(181, 'height of the first, coarsest scale in px (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
     scale_step: float = setting(2 ** 0.5, 'size ratio between one scale and the next (the last scale is exactly --size)', 'scale step', lo=1.1, hi=4.0)
     iterations: list[int] = setting([35, 25, 15], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
+    tile: int | None = setting(None, 'optimise the last scale a tile of this many px at a time, on a grid moved at every step (none: tiles only for a scale too large for memory, sized to fit)', 'tile px', lo=128, hi=20000, metavar='PX')
+    max_memory: float | None = setting(4.0, 'GiB of memory a run may use besides TensorFlow and the network: a scale that would need more runs in tiles (none: 90% of what is available)', 'memory GiB', lo=0.25, hi=100000, metavar='GIB')
     optimizer: str = setting('lbfgs', 'the optimiser', 'optimiser', choices=OPTIMIZERS)
     learning_rate: float | None = setting(None, 'adam/sgd step size in pixel units (none: adam 10, sgd 0.15); unused by lbfgs', 'learning rate', lo=0, metavar='LR')
     average: float = setting(0.0, 'decay of the moving average of the image that adam/sgd return (0: off; e.g. 0.9)', 'iterate average', lo=0, hi=0.999)

@@ -21,7 +21,8 @@ from .features import feature_extractor, preprocess, deprocess, resolve_precisio
 from .objective import Objective
 from .lbfgs import minimize_lbfgs
 from .result import Step, Result, INTERRUPTED
-from .runtime import check_memory, lbfgs_corrections, release_freed_memory, threads
+from .tiles import TILE_MARGIN, TILE_LR, PIXEL_BOX, TiledObjective, optimise_tiled
+from .runtime import choose_tile, lbfgs_corrections, release_freed_memory, threads
 
 # %% auto #0
 __all__ = ['resolve', 'keras_optimizer', 'load_network', 'NeuralStyleTransfer', 'grow', 'transfer']
@@ -35,8 +36,7 @@ def resolve(s: Settings, # the settings asked for
     return dataclasses.replace(s, precision=resolve_precision(s.precision))
 
 # %% ../nbs/10_transfer.ipynb #ba166eab
-_LO = -np.asarray(VGG_MEAN_BGR, np.float32)   # preprocessed value of a 0 pixel, BGR
-_HI = 255.0 + _LO
+_LO, _HI = PIXEL_BOX   # preprocessed values of 0 and 255, BGR
 
 def keras_optimizer(name: str, # 'adam' or 'sgd'
                     lr: float | None = None, # step size; None: `DEFAULT_LR[name]`
@@ -77,8 +77,7 @@ class NeuralStyleTransfer:
         self.output, self.overwrite = (check_output(output, overwrite) if output is not None else None), overwrite
         self.content, self.styles = open_image(content), [open_image(o) for o in styles]
         self.sources = {'content': _source_name(content), 'styles': [_source_name(o) for o in styles]}
-        w, h = new_size(*self.content.size, height_px=self.s.size, max_side=self.s.max_side)
-        check_memory(h, w, self.s)
+        self.tiles = self._tile_plan()
         for size in {scale_sizes(self.s)[0], self.s.size}: self._pictures(size)   # every scale's sizes are usable
         load_network(self.s)
         self._stop = threading.Event()
@@ -93,6 +92,13 @@ def _pictures(self: NeuralStyleTransfer, size: int) -> tuple[np.ndarray, list[np
     styles = [np.asarray(load_image(o, h(o), round(s.max_side * s.style_scale) if s.max_side else None)) for o in self.styles]
     if s.preserve_color == 'histogram': styles = [match_color(o, content) for o in styles]
     return content, styles
+
+@patch
+def _tile_plan(self: NeuralStyleTransfer) -> list[int | None]:
+    "Each scale's tile side (None: the whole picture at once), chosen before the run; a `MemoryLimitError` if a scale cannot run at all."
+    sizes = [new_size(*self.content.size, height_px=size, max_side=self.s.max_side) for size in scale_sizes(self.s)]
+    plan = [choose_tile(h, w, self.s, last=i == len(sizes) - 1) for i, (w, h) in reversed(list(enumerate(sizes)))]   # the largest first: a refusal names it
+    return plan[::-1]
 
 @patch
 def _init(self: NeuralStyleTransfer, content: np.ndarray, styles: list[np.ndarray]) -> np.ndarray:
@@ -188,6 +194,15 @@ def _run_lbfgs(track: _Track, x0: tf.Tensor, iterations: int):
         return total, g
     minimize_lbfgs(f, x0, _LO, _HI, iterations, lbfgs_corrections(int(np.prod(x0.shape)), track.run.s))
 
+def _run_tiled(track: _Track, x0: tf.Tensor, iterations: int):
+    "Adam on tiles, the grid moved at every step (`nst_nb.tiles`); each step recorded, the progress line naming the tile."
+    s = track.run.s
+    def on_tile(i, n):
+        if track.bar is not None: track.bar.set_postfix(tile=f'{i}/{n}', px=track.size, refresh=True)
+        if track.run._stop.is_set(): raise _Halt('stopped')
+    optimise_tiled(track.obj, x0, iterations, (s.optimizer == 'adam' and s.learning_rate) or TILE_LR, s.seed + track.scale,
+                   record=lambda x, *parts: track.record(tf.constant(x), *parts), on_tile=on_tile)
+
 # %% ../nbs/10_transfer.ipynb #9e2199d2
 def _resize(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     "`a` (uint8 RGB) resized to `size` (width, height), bicubic, as float32."
@@ -217,9 +232,12 @@ def _scale(self: NeuralStyleTransfer, i: int, size: int, x: np.ndarray | None, h
     t = time.perf_counter(); s = self.s
     content, styles = self._pictures(size)
     start = self._init(content, styles) if x is None else grow(x, content)
-    self._track = track = _Track(self, Objective(s, content, styles), i, size, len(history), total_steps(s), t0, history, bar, callback, max(1, every))
+    tile = self.tiles[i]
+    obj = Objective(s, content, styles) if tile is None else TiledObjective(s, content, styles, tile)
+    self._track = track = _Track(self, obj, i, size, len(history), total_steps(s), t0, history, bar, callback, max(1, every))
+    if tile and bar is not None: bar.set_description(f'adam {s.backbone}, {size} px in {tile} px tiles')
     timings['setup_s'] += time.perf_counter() - t
-    try: (_run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), scale_iterations(s)[i])
+    try: (_run_tiled if tile else _run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), scale_iterations(s)[i])
     finally:
         if track.best_x is None: track.best_x, track.best_step, track.best_loss = preprocess(start), *_previous_best(history, i)
     return track
@@ -268,7 +286,8 @@ def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, ti
     if stopped and stopped.startswith('the loss became'): warnings.warn(stopped)
     total_s = time.perf_counter() - t0
     timings.update(total_s=total_s, steps=len(history), per_step_s=(total_s - timings['setup_s']) / max(1, len(history)))
-    r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x)
+    r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x,
+               self._tiling())
     if stopped is None and track.scale == 0 and not track.best_loss < history[0]['total'] and len(history) > 1:
         e = RunError(f"no step lowered the loss below the starting picture's ({history[0]['total']:.4g}) in {len(history)} steps: "
                      'the result would be the start itself. Lower the learning rate (adam, sgd) or the loss weights.')
@@ -277,6 +296,13 @@ def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, ti
         try: r.save(self.output, overwrite=self.overwrite)
         except OutputError as e: e.result = r; raise   # saved elsewhere (e.saved) or nowhere; the caller still gets the result
     return r
+
+@patch
+def _tiling(self: NeuralStyleTransfer) -> list[dict]:
+    "What the sidecar says of each scale run in tiles: its size, the tiles, their margin, and why."
+    why = lambda i: 'the tile setting' if self.s.tile and i == len(self.tiles) - 1 else 'the whole picture would not fit in memory'
+    return [{'scale': i, 'size': size, 'tile': tile, 'margin': TILE_MARGIN, 'optimizer': 'adam', 'why': why(i)}
+            for i, (size, tile) in enumerate(zip(scale_sizes(self.s), self.tiles)) if tile]
 
 # %% ../nbs/10_transfer.ipynb #b3b74701
 def transfer(content: ImageLike, # the photo to keep the layout of
