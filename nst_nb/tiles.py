@@ -189,9 +189,11 @@ def optimise_tiled(obj: TiledObjective, # the objective, with its tile size
 def seam_ratio(img: np.ndarray, # a picture (H, W, 3)
                tile: int, # the grid's spacing in px
                offset: tuple[int, int] = (0, 0), # the grid's shift (y, x)
+               margin: int = TILE_MARGIN, # the windows' margin the grid was cut with (end pieces this short joined their neighbours)
               ) -> float:
     "Mean absolute difference between neighbouring pixels across the grid's inner cuts, over the same inside its tiles."
     a = np.asarray(img, np.float32); h, w = a.shape[:2]
     dy, dx = np.abs(np.diff(a, axis=0)).mean(axis=(1, 2)), np.abs(np.diff(a, axis=1)).mean(axis=(0, 2))
-    ys, xs = [c - 1 for c in grid_cuts(h, tile, offset[0])[1:-1]], [c - 1 for c in grid_cuts(w, tile, offset[1])[1:-1]]
+    ys, xs = [[c - 1 for c in grid_cuts(n, tile, o, margin)[1:-1]] for n, o in ((h, offset[0]), (w, offset[1]))]
+    if not ys and not xs: raise ValueError(f'a {w}x{h} picture has no cut on a grid of {tile} px: nothing to measure')
     return float(np.r_[dy[ys], dx[xs]].mean() / np.r_[np.delete(dy, ys), np.delete(dx, xs)].mean())

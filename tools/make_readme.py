@@ -27,7 +27,7 @@ def readme_notebook(path: Path) -> nbformat.NotebookNode:
 
 def main():
     body, _ = MarkdownExporter().from_notebook_node(readme_notebook(ROOT / 'nbs' / 'index.ipynb'))
-    body = re.sub(r'\]\((\d\d_[\w]+\.ipynb)\)', r'](nbs/\1)', body).replace('](../', '](')
+    body = re.sub(r'\]\((\d\d[a-z]?_[\w]+\.ipynb)\)', r'](nbs/\1)', body).replace('](../', '](')
     note = '<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n'
     (ROOT / 'README.md').write_text(note + re.sub(r'\n{3,}', '\n\n', body).strip() + '\n')
     print('wrote', ROOT / 'README.md')
