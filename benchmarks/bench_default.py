@@ -11,7 +11,8 @@ import, loading the network and the pictures included):
 - `quick start`: the README's Python quick start (`transfer(..., size=256, backbone='vgg16-hed')` then `save`);
 - `new 512`: `nst_nb ... --size 512`, today's default at 512 px;
 - `old 400`: the default of nst_nb 0.1.0 at its default size: one scale of 200 L-BFGS evaluations at 400 px, Gram
-  matrices with equal layer weights (`--start-size none --iterations 200 --style-loss gram --style-layer-weights 1 1 1 1 1`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
+  matrices with equal layer weights, content at `block5_conv2` with weight 1 (`--start-size none --iterations 200 --style-loss gram
+  --style-layer-weights 1 1 1 1 1 --content-layers block5_conv2 --content-weight 1`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
   its set-up plus 200 times the mean seconds of the evaluations after the first (all single-scale evaluations cost
   the same); the table says which.
 
@@ -25,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT, STYLE = ROOT / 'images/content/chelsea.jpg', ROOT / 'images/style/brush_strokes.jpg'
-OLD = ['--start-size', 'none', '--style-loss', 'gram', '--style-layer-weights', '1', '1', '1', '1', '1']   # 0.1.0: one scale, Gram, equal weights
+OLD = ['--start-size', 'none', '--style-loss', 'gram', '--style-layer-weights', '1', '1', '1', '1', '1',
+       '--content-layers', 'block5_conv2', '--content-weight', '1']   # 0.1.0: one scale, Gram, equal weights, content at block5_conv2
 MODES = {'avx2': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}, 'native': {}}
 QUICK_START = ("from nst_nb.transfer import transfer\n"
                "result = transfer({c!r}, {s!r}, size=256, backbone='vgg16-hed', progress=False)\n"

