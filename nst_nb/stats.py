@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_stats.ipynb #bb98df3f
 from __future__ import annotations
+import threading
 import numpy as np, scipy.linalg
 from threadpoolctl import ThreadpoolController
 import tensorflow as tf
@@ -44,11 +45,12 @@ def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
 
 # %% ../nbs/04_stats.ipynb #90b02cd6
 _BLAS = ThreadpoolController()   # one BLAS thread: as fast at 512 channels, and the same bits whatever the CPUs
+_ONE_AT_A_TIME = threading.Lock()  # the thread count is the process's: two layers' calls must not set and restore it across each other
 
 def _eigh_lapack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "LAPACK's divide-and-conquer `syevd` (through SciPy) on a symmetric matrix; NaNs where it fails, as `tf.linalg.eigh` would give."
     try:
-        with _BLAS.limit(limits=1, user_api='blas'): return scipy.linalg.eigh(a, driver='evd', check_finite=False)
+        with _ONE_AT_A_TIME, _BLAS.limit(limits=1, user_api='blas'): return scipy.linalg.eigh(a, driver='evd', check_finite=False)
     except (np.linalg.LinAlgError, ValueError): return np.full(a.shape[:1], np.nan, a.dtype), np.full(a.shape, np.nan, a.dtype)
 
 def eigh(m: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
