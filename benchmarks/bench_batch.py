@@ -18,15 +18,6 @@ CONTENTS = ['chelsea.jpg', 'rocket.jpg', 'coffee.jpg', 'astronaut.jpg']
 STYLES = ['waves.jpg', 'brick.jpg']
 
 
-def cpu_info() -> str:
-    "The CPU's model name, its cores and whether it has AVX2 and AVX512-BF16."
-    try: text = Path('/proc/cpuinfo').read_text()
-    except OSError: return platform.processor() or platform.machine()
-    name = next((l.split(':', 1)[1].strip() for l in text.splitlines() if l.startswith('model name')), platform.machine())
-    flags = set(next((l.split(':', 1)[1].split() for l in text.splitlines() if l.startswith('flags')), []))
-    return f'{name}, {os.cpu_count()} cores, avx2 {"yes" if "avx2" in flags else "no"}, avx512_bf16 {"yes" if "avx512_bf16" in flags else "no"}'
-
-
 def load() -> str: return ' '.join(f'{o:.2f}' for o in os.getloadavg())
 
 
@@ -57,7 +48,8 @@ def main():
     import nst_nb
     from nst_nb.batch import run_batch
     import tensorflow as tf
-    print(f'CPU: {cpu_info()}')
+    from nst_nb.features import cpu_line
+    print(f'CPU: {cpu_line()}')
     print(f'nst_nb {nst_nb.__version__}, TensorFlow {tf.__version__}, Ray {ray.__version__}, Python {platform.python_version()}; '
           f'{len(CONTENTS)} x {len(STYLES)} pairs at {a.size} px, {a.iterations} steps each, backbone {os.environ["NST_NB_BACKBONE"]}')
     print(f'load average at start: {load()}')

@@ -21,27 +21,18 @@ import, loading the network and the pictures included):
 its flags and the load average before and after: a load above the core count means the figures are inflated.
 """
 from __future__ import annotations
-import argparse, json, os, platform, re, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
+from nst_nb.cli import settings_argv
+from nst_nb.settings import Settings, V0_1
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT, STYLE = ROOT / 'images/content/chelsea.jpg', ROOT / 'images/style/brush_strokes.jpg'
-OLD = ['--start-size', 'none', '--style-loss', 'gram', '--style-layer-weights', '1', '1', '1', '1', '1',
-       '--content-layers', 'block5_conv2', '--content-weight', '1']   # 0.1.0: one scale, Gram, equal weights, content at block5_conv2
+OLD = settings_argv(Settings(**{k: v for k, v in V0_1.items() if k != 'iterations'}))   # 0.1.0's default (steps per run)
 MODES = {'avx2': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}, 'native': {}}
 QUICK_START = ("from nst_nb.transfer import transfer\n"
                "result = transfer({c!r}, {s!r}, size=256, backbone='vgg16-hed', progress=False)\n"
                "result.save({o!r})\n")
-
-
-def cpu() -> str:
-    "The CPU's model, cores and the vector flags that decide float32 against bfloat16 speed."
-    info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
-    model = re.search(r'model name\s*:\s*(.*)', info)
-    flags = set(re.search(r'flags\s*:\s*(.*)', info).group(1).split()) if 'flags' in info else set()
-    wanted = ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16')
-    return f"{model.group(1) if model else platform.processor()}, {os.cpu_count()} cores, flags: " + \
-           ' '.join(f"{f} {'yes' if f in flags else 'no'}" for f in wanted)
 
 
 def timed(cmd: list[str], env: dict) -> float:
@@ -117,7 +108,8 @@ def main():
     a = p.parse_args()
     if not 2 <= a.old_steps <= 200: p.error('--old-steps must be between 2 and 200')
     out = Path(a.out or tempfile.mkdtemp(prefix='nst_bench_default_')); out.mkdir(parents=True, exist_ok=True)
-    head = {'cpu': cpu(), 'python': platform.python_version(), 'date': time.strftime('%Y-%m-%d %H:%M %Z'),
+    from nst_nb.features import cpu_line
+    head = {'cpu': cpu_line(), 'python': platform.python_version(), 'date': time.strftime('%Y-%m-%d %H:%M %Z'),
             'load_before': os.getloadavg(), 'pictures': [CONTENT.name, STYLE.name]}
     print(f"CPU: {head['cpu']}\nPython {head['python']}, {head['date']}, load average before {head['load_before']}", flush=True)
     results, lines = {}, []

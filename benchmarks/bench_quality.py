@@ -17,29 +17,18 @@ every figure?), the CPU (model and its AVX-512/BF16 flags), the precision and th
 (`--grid`) a person can judge. `--json` keeps everything.
 """
 from __future__ import annotations
-import argparse, json, os, platform, re, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 from pathlib import Path
+from nst_nb.settings import V0_1
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [('chelsea', 'brush_strokes'), ('astronaut', 'mosaic'), ('coffee', 'abstract'), ('rocket', 'waves'),
          ('chelsea', 'hubble_deep_field'), ('astronaut', 'brick'), ('coffee', 'gravel'), ('rocket', 'brush_strokes')]
-SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0: one scale, Gram, equal layer weights, content at block5_conv2
-    'old': dict(start_size=None, iterations=[200], style_loss='gram', style_layer_weights=[1.0] * 5, content_layers=['block5_conv2'],
-                content_weight=1.0, size_of='old'),
+SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0 (`V0_1`: one scale, Gram, equal layer weights, content at block5_conv2)
+    'old': {**V0_1, 'size_of': 'old'},
     'new': {},
 }
 EVAL_LAYERS = ['block2_conv2', 'block3_conv3', 'block4_conv3']
-
-
-def cpu() -> dict:
-    "The CPU's model name and the vector flags that matter here."
-    try: info = Path('/proc/cpuinfo').read_text()
-    except OSError: info = ''
-    model = re.search(r'model name\s*:\s*(.*)', info)
-    flags = set(re.search(r'flags\s*:\s*(.*)', info).group(1).split()) if 'flags' in info else set()
-    return {'model': model.group(1) if model else platform.processor(), 'cores': os.cpu_count(),
-            'flags': sorted(f for f in flags if f in ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16')),
-            'onednn_max_isa': os.environ.get('ONEDNN_MAX_CPU_ISA', '')}
 
 
 def sliced_w(a, b, n: int = 64, seed: int = 0) -> float:
@@ -191,11 +180,12 @@ def main():
     a = p.parse_args()
     if a.child: print(json.dumps(child(json.loads(a.child)))); return
     import tensorflow as tf
-    from nst_nb.features import resolve_precision
-    head = {'cpu': cpu(), 'precision_auto': resolve_precision('auto'), 'tensorflow': tf.__version__,
+    from nst_nb.features import resolve_precision, cpu_info, cpu_line
+    info = cpu_info()
+    head = {'cpu': {**info, 'flags': [f for f, v in info['flags'].items() if v], 'onednn_max_isa': os.environ.get('ONEDNN_MAX_CPU_ISA', '')},
+            'precision_auto': resolve_precision('auto'), 'tensorflow': tf.__version__,
             'date': time.strftime('%Y-%m-%d %H:%M'), 'load_before': os.getloadavg()}
-    print(f"CPU: {head['cpu']['model']}, {head['cpu']['cores']} cores, flags {' '.join(head['cpu']['flags'])}"
-          f"{', oneDNN limited to ' + head['cpu']['onednn_max_isa'] if head['cpu']['onednn_max_isa'] else ''}; "
+    print(f"CPU: {cpu_line(info)}{', oneDNN limited to ' + head['cpu']['onednn_max_isa'] if head['cpu']['onednn_max_isa'] else ''}; "
           f"precision auto = {head['precision_auto']}; TensorFlow {head['tensorflow']}; load {head['load_before']}", flush=True)
     res = run_all(a)
     head['load_after'] = os.getloadavg()

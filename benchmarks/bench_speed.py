@@ -44,15 +44,14 @@ def steady(stamps: list[tuple[float, float]], warmup: int = WARMUP) -> dict:
 def machine(backbone: str) -> dict:
     "CPU model, cores, load and software versions."
     import tensorflow as tf
-    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines()
-                if l.startswith('model name')), platform.processor())
+    from nst_nb.features import cpu_line
     ram = next((int(l.split()[1]) / 2**20 for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemTotal')), NAN)
-    return {'cpu': cpu, 'cores': os.cpu_count(), 'ram_gib': round(ram, 1), 'load_avg_1_5_15': [round(v, 2) for v in os.getloadavg()],
+    return {'cpu': cpu_line(), 'cores': os.cpu_count(), 'ram_gib': round(ram, 1), 'load_avg_1_5_15': [round(v, 2) for v in os.getloadavg()],
             'tensorflow': tf.__version__, 'python': platform.python_version(), 'backbone': backbone,
             'date': time.strftime('%Y-%m-%d %H:%M %Z')}
 
 
-ENGINE_BASE = dict(start_size=None, style_loss='gram', style_layer_weights=[1.0] * 5)   # one scale, Gram, equal weights: what the naive loop computes
+ENGINE_BASE = dict(start_size=None, style_loss='gram', style_layer_weights=[1.0] * 5, content_weight=1.0)   # one scale, Gram, equal weights, content x 1: what the naive loop computes
 
 
 def engine_run(size: int, steps: int, optimizer: str, backbone: str, pictures: tuple | None = None, **kwargs):
@@ -85,8 +84,7 @@ def naive_loop(size: int, steps: int, backbone: str, optimizer: str = 'adam') ->
     decay) and the clipping are the engine's, in float32, so the arithmetic is the same as the engine's with
     precision='float32'; only the way it is run differs. Returns the figures and the loss after every step."""
     import numpy as np, tensorflow as tf, keras
-    from nst_nb.features import load_backbone, CONTENT_LAYERS, STYLE_LAYERS
-    from nst_nb.images import load_image, preprocess
+    from nst_nb.features import load_backbone, preprocess, CONTENT_LAYERS, STYLE_LAYERS
     from nst_nb.transfer import keras_optimizer
     vgg = load_backbone(backbone)
     net = keras.Model(vgg.input, {l.name: l.output for l in vgg.layers[1:]})  # every layer, up to block5_pool
@@ -119,7 +117,7 @@ def naive_loop(size: int, steps: int, backbone: str, optimizer: str = 'adam') ->
 
 def bench_per_step(size: int, steps: int, naive_steps: int, backbone: str) -> dict:
     "Section 1: seconds per step for each engine optimiser and for the naive loop, in this process."
-    from nst_nb.transfer import OPTIMIZERS
+    from nst_nb.settings import OPTIMIZERS
     engine_run(64, 2, 'adam', backbone)  # build the backbone once, so that no timed run pays for it
     out = {opt: timed_engine_run(size, steps, opt, backbone) for opt in OPTIMIZERS}
     out['naive'] = naive_loop(size, naive_steps, backbone)
@@ -147,9 +145,10 @@ def child(size: int, steps: int, optimizer: str, backbone: str, threads: int | N
     fork+exec also counts the parent's RSS at the fork (Linux keeps the pre-exec image's peak), which
     here would be the ~1 GB of the benchmark's main process. Loading the weights has a transient peak of
     its own, so the counter is reset once the model is built and the run's peak is read separately."""
-    from nst_nb.features import feature_extractor, set_threads, CONTENT_LAYERS, STYLE_LAYERS
-    from nst_nb.images import load_image, preprocess
-    from nst_nb.transfer import Settings, validate, estimate_memory, lbfgs_corrections
+    from nst_nb.features import feature_extractor, preprocess, CONTENT_LAYERS, STYLE_LAYERS
+    from nst_nb.images import load_image
+    from nst_nb.runtime import set_threads, estimate_memory, lbfgs_corrections
+    from nst_nb.settings import Settings, validate
     if threads is not None: set_threads(threads)
     s = validate(Settings(size=size, optimizer=optimizer, backbone=backbone, precision=precision))
     ext = feature_extractor(STYLE_LAYERS + CONTENT_LAYERS, backbone, precision=s.precision)  # cached: the engine reuses it
@@ -317,9 +316,10 @@ def main(argv=None):
     counts = a.threads or ([1] if q else [1, 2 * os.cpu_count()])
 
     m = machine(a.backbone)
-    from nst_nb.features import resolve_precision, threads
+    from nst_nb.features import resolve_precision
+    from nst_nb.runtime import threads
     m.update(precision_auto=resolve_precision('auto'), threads=threads(), gpu=gpu_line())
-    print(f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, load average {m['load_avg_1_5_15']} (1/5/15 min)\n"
+    print(f"Machine: {m['cpu']}, {m['ram_gib']} GiB RAM, load average {m['load_avg_1_5_15']} (1/5/15 min)\n"
           f"TensorFlow {m['tensorflow']}, Python {m['python']}, backbone {a.backbone}, precision 'auto' = {m['precision_auto']}, "
           f"{m['date']}" + ('  [--quick]' if q else '') + f"\n{m['gpu']}")
     print(f'Content {CONTENT.name}, style {STYLE.name}', flush=True)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_default import cpu          # noqa: E402  (one way to name the CPU)
 from bench_quality import figures      # noqa: E402  (one set of quality figures)
 
 ROOT = HERE.parent
@@ -93,7 +92,8 @@ def main():
     a = ap.parse_args()
     out = a.out or Path(tempfile.mkdtemp(prefix='bench_tiles_'))
     out.mkdir(parents=True, exist_ok=True)
-    res = {'cpu': cpu(), 'load_before': os.getloadavg(), 'content': CONTENT.name, 'style': STYLE.name}
+    from nst_nb.features import cpu_line
+    res = {'cpu': cpu_line(), 'load_before': os.getloadavg(), 'content': CONTENT.name, 'style': STYLE.name}
     print(f"CPU: {res['cpu']}\nload average before: {res['load_before']}", flush=True)
     big = res['print'] = run(out, f'print_{a.size}', a.size)
     big.update(seams(big['png'], big['tiling']))

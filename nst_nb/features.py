@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_features.ipynb #6086379c
 from __future__ import annotations
-import functools, os, re
+import functools, os, platform, re
 
 import numpy as np
 from pathlib import Path
@@ -15,8 +15,8 @@ import tensorflow as tf
 from .images import ImageLike, open_image
 
 # %% auto #0
-__all__ = ['VGG_MEAN_BGR', 'preprocess', 'deprocess', 'load_backbone', 'backbone_label', 'fast_bfloat16', 'resolve_precision',
-           'conv_layers', 'feature_extractor', 'get_features']
+__all__ = ['VGG_MEAN_BGR', 'CPU_FLAGS', 'preprocess', 'deprocess', 'load_backbone', 'backbone_label', 'cpu_info', 'cpu_line',
+           'fast_bfloat16', 'resolve_precision', 'conv_layers', 'feature_extractor', 'get_features']
 
 # %% ../nbs/02_features.ipynb #5bb0b103
 from .settings import (BACKBONES, CONTENT_LAYERS, STYLE_LAYERS, PRECISIONS, POOLINGS, BackboneUnavailable,
@@ -83,6 +83,27 @@ def backbone_label(name: str | None = None, weights: str | os.PathLike | None = 
     name = default_backbone(name)
     return f'backbone: {name}, ' + (f'weights from {Path(weights).name}' if weights else BACKBONES[name])
 
+# %% ../nbs/02_features.ipynb #b0afe7fe
+CPU_FLAGS = ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_bf16')   # what decides float32 and bfloat16 speed
+
+def cpu_info(text: str | None = None, # the text of `/proc/cpuinfo` (None: read it)
+            ) -> dict:
+    "This CPU's model name, its cores and which of `CPU_FLAGS` it has: what a benchmark must name."
+    if text is None:
+        try: text = Path('/proc/cpuinfo').read_text()
+        except OSError: text = ''
+    model, flags = re.search(r'model name\s*:\s*(.*)', text), re.search(r'flags\s*:\s*(.*)', text)
+    have = set(flags.group(1).split()) if flags else set()
+    return {'model': model.group(1).strip() if model else platform.processor() or platform.machine(),
+            'cores': os.cpu_count(), 'flags': {f: f in have for f in CPU_FLAGS}}
+
+# %% ../nbs/02_features.ipynb #f6195b67
+def cpu_line(info: dict | None = None, # `cpu_info()`'s answer (None: this CPU's)
+            ) -> str:
+    "The CPU in one line: model, cores, and yes or no for each of `CPU_FLAGS`."
+    info = info or cpu_info()
+    return f"{info['model']}, {info['cores']} cores, flags: " + ' '.join(f"{f} {'yes' if v else 'no'}" for f, v in info['flags'].items())
+
 # %% ../nbs/02_features.ipynb #bcd1ce8c
 def fast_bfloat16() -> bool:
     "Does this machine compute bfloat16 convolutions natively (a GPU of compute capability ≥ 8, or a CPU with AVX512-BF16/AMX that oneDNN may use)?"
@@ -90,9 +111,8 @@ def fast_bfloat16() -> bool:
     if gpus: return tuple(tf.config.experimental.get_device_details(gpus[0]).get('compute_capability', (0, 0))) >= (8, 0)
     isa = os.environ.get('ONEDNN_MAX_CPU_ISA', '').upper()   # oneDNN limited to an older instruction set (AVX2, say)?
     if isa and not any(k in isa for k in ('BF16', 'FP16', 'AMX', 'AVX10', 'ALL', 'DEFAULT')): return False
-    try: flags = Path('/proc/cpuinfo').read_text()
-    except OSError: return False
-    return re.search(r'\b(avx512_bf16|amx_bf16)\b', flags) is not None
+    flags = cpu_info()['flags']
+    return flags['avx512_bf16'] or flags['amx_bf16']
 
 def resolve_precision(precision: str = 'auto') -> str:
     "'float32' or 'bfloat16': `precision`, where 'auto' means bfloat16 only if `fast_bfloat16()`."

@@ -10,10 +10,10 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['BACKBONES', 'VGG_BLOCKS', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZERS', 'INITS', 'COLOR_MODES', 'STYLE_LOSSES',
-           'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'MIN_START', 'NstError', 'SettingsError', 'ImageError',
-           'BackboneUnavailable', 'MemoryLimitError', 'OutputError', 'RunError', 'default_backbone', 'layer_names',
-           'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size', 'scale_sizes',
-           'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
+           'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'MIN_START', 'V0_1', 'NstError', 'SettingsError',
+           'ImageError', 'BackboneUnavailable', 'MemoryLimitError', 'OutputError', 'RunError', 'default_backbone',
+           'layer_names', 'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size',
+           'scale_sizes', 'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
 
 # %% ../nbs/00_settings.ipynb #12b07ac2
 class NstError(Exception):
@@ -266,6 +266,10 @@ def layer_weights(s: Settings) -> list[float]:
     "The weight of each style layer, summing to 1: `s.style_layer_weights`, else 4, 2, then 1 for each further layer."
     w = s.style_layer_weights or [4.0, 2.0, *[1.0] * len(s.style_layers)][:len(s.style_layers)]
     return [float(o) / sum(w) for o in w]
+
+# %% ../nbs/00_settings.ipynb #45d3c50e
+V0_1 = dict(start_size=None, iterations=[200], style_loss='gram', style_layer_weights=[1.0] * 5, content_layers=['block5_conv2'],
+            content_weight=1.0)   # nst_nb 0.1.0's defaults, where they differ from today's
 
 # %% ../nbs/00_settings.ipynb #ae633a9f
 def settings_from_dict(d: dict, # field name -> value, e.g. a sidecar's `settings`

@@ -1,0 +1,34 @@
+"""The benchmark scripts keep up with the library: every name they import from nst_nb exists, and each answers --help.
+
+Their imports sit inside functions (so that --help and the parent process stay light), where a renamed or moved
+function only shows when someone runs the benchmark; this reads them all without running one."""
+import ast, importlib, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = sorted((ROOT / 'benchmarks').glob('bench_*.py'))
+
+
+def nst_imports(path: Path) -> list[tuple[str, str, int]]:
+    "(module, name, line) of every `from nst_nb... import name` in a script, wherever it stands."
+    return [(n.module, a.name, n.lineno) for n in ast.walk(ast.parse(path.read_text()))
+            if isinstance(n, ast.ImportFrom) and (n.module or '').startswith('nst_nb') for a in n.names]
+
+
+def test_there_are_benchmarks():
+    assert len(SCRIPTS) >= 5 and all(nst_imports(p) for p in SCRIPTS)
+
+
+@pytest.mark.parametrize('path', SCRIPTS, ids=lambda p: p.name)
+def test_imported_names_exist(path):
+    missing = [f'{path.name}:{line}: {mod}.{name}' for mod, name, line in nst_imports(path)
+               if not hasattr(importlib.import_module(mod), name)]
+    assert not missing, 'names the benchmark imports that nst_nb no longer has: ' + ', '.join(missing)
+
+
+@pytest.mark.parametrize('path', SCRIPTS, ids=lambda p: p.name)
+def test_help(path):
+    r = subprocess.run([sys.executable, str(path), '--help'], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0 and 'usage:' in r.stdout, r.stderr[-2000:]
