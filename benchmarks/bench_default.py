@@ -11,8 +11,8 @@ import, loading the network and the pictures included):
 - `quick start`: the README's Python quick start (`transfer(..., size=256, backbone='vgg16-hed')` then `save`);
 - `new 512`: `nst_nb ... --size 512`, today's default at 512 px;
 - `old 400`: the default of nst_nb 0.1.0 at its default size: one scale of 200 L-BFGS evaluations at 400 px, Gram
-  matrices with equal layer weights, content at `block5_conv2` with weight 1 (`--start-size none --iterations 200 --style-loss gram
-  --style-layer-weights 1 1 1 1 1 --content-layers block5_conv2 --content-weight 1`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
+  matrices with equal layer weights, content at `block5_conv2` with weight 1 (`nst_nb.settings.V0_1`, turned into
+  flags by `nst_nb.cli.settings_argv`). With `--old-steps N` below 200 it runs N evaluations and the time of 200 is
   its set-up plus 200 times the mean seconds of the evaluations after the first (all single-scale evaluations cost
   the same); the table says which.
 

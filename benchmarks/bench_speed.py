@@ -44,9 +44,10 @@ def steady(stamps: list[tuple[float, float]], warmup: int = WARMUP) -> dict:
 def machine(backbone: str) -> dict:
     "CPU model, cores, load and software versions."
     import tensorflow as tf
-    from nst_nb.features import cpu_line
+    from nst_nb.features import cpu_info
+    info = cpu_info()
     ram = next((int(l.split()[1]) / 2**20 for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemTotal')), NAN)
-    return {'cpu': cpu_line(), 'cores': os.cpu_count(), 'ram_gib': round(ram, 1), 'load_avg_1_5_15': [round(v, 2) for v in os.getloadavg()],
+    return {'cpu': info['model'], 'cpu_flags': info['flags'], 'cores': info['cores'], 'ram_gib': round(ram, 1), 'load_avg_1_5_15': [round(v, 2) for v in os.getloadavg()],
             'tensorflow': tf.__version__, 'python': platform.python_version(), 'backbone': backbone,
             'date': time.strftime('%Y-%m-%d %H:%M %Z')}
 
@@ -316,10 +317,10 @@ def main(argv=None):
     counts = a.threads or ([1] if q else [1, 2 * os.cpu_count()])
 
     m = machine(a.backbone)
-    from nst_nb.features import resolve_precision
+    from nst_nb.features import resolve_precision, cpu_line
     from nst_nb.runtime import threads
     m.update(precision_auto=resolve_precision('auto'), threads=threads(), gpu=gpu_line())
-    print(f"Machine: {m['cpu']}, {m['ram_gib']} GiB RAM, load average {m['load_avg_1_5_15']} (1/5/15 min)\n"
+    print(f"Machine: {cpu_line(dict(model=m['cpu'], cores=m['cores'], flags=m['cpu_flags']))}, {m['ram_gib']} GiB RAM, load average {m['load_avg_1_5_15']} (1/5/15 min)\n"
           f"TensorFlow {m['tensorflow']}, Python {m['python']}, backbone {a.backbone}, precision 'auto' = {m['precision_auto']}, "
           f"{m['date']}" + ('  [--quick]' if q else '') + f"\n{m['gpu']}")
     print(f'Content {CONTENT.name}, style {STYLE.name}', flush=True)

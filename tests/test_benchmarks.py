@@ -1,7 +1,8 @@
 """The benchmark scripts keep up with the library: every name they import from nst_nb exists, and each answers --help.
 
-Their imports sit inside functions (so that --help and the parent process stay light), where a renamed or moved
-function only shows when someone runs the benchmark; this reads them all without running one."""
+Most of their imports sit inside functions (so that --help and the parent process stay light, without TensorFlow), where
+a renamed or moved function only shows when someone runs the benchmark; this reads them all without running one. It
+checks `from nst_nb.x import name` only: not `nst_nb.x.name` after `import nst_nb.x`, nor the arguments of a call."""
 import ast, importlib, subprocess, sys
 from pathlib import Path
 
