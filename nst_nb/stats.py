@@ -9,17 +9,29 @@ import numpy as np, scipy.linalg
 from threadpoolctl import ThreadpoolController
 import tensorflow as tf
 
-from .gram import _float
+from .gram import _float, _HALF
 
 # %% auto #0
 __all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'w2_target', 'eigh', 'trace_sqrt_eigh', 'w2_distance', 'blend_moments']
 
 # %% ../nbs/04_stats.ipynb #2e4d0eaf
+def _half_moments(a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    "Mean and covariance of half-precision feature vectors `(N,C)` in float32; the gradient in `a`'s precision, as `gram_matrix`'s."
+    @tf.custom_gradient
+    def f(a):
+        af = tf.cast(a, tf.float32); n = tf.cast(tf.shape(af)[0], tf.float32)
+        mu = tf.reduce_mean(af, 0); c = af - mu
+        def grad(dmu, dcov):   # c's sum is zero, so the mean's share in the covariance's gradient vanishes
+            return (a - tf.cast(mu, a.dtype)) @ tf.cast((dcov + tf.transpose(dcov)) / n, a.dtype) + tf.cast(dmu / n, a.dtype)
+        return (mu, tf.matmul(c, c, transpose_a=True) / n), grad
+    return f(a)
+
 def feature_moments(features, # feature maps `(1,H,W,C)` or `(H,W,C)`, any real dtype
                    ) -> tuple[tf.Tensor, tf.Tensor]: # mean `(C,)` and covariance `(C,C)`, float32 (float64 stays)
     "The mean and covariance of a layer's feature vectors over all positions."
-    a = _float(features)
-    a = tf.reshape(a, (-1, a.shape[-1]))
+    x = tf.convert_to_tensor(features)
+    if x.dtype in _HALF: return _half_moments(tf.reshape(x, (-1, x.shape[-1])))
+    a = tf.reshape(_float(x), (-1, x.shape[-1]))
     n = tf.cast(tf.shape(a)[0], a.dtype)
     mu = tf.reduce_mean(a, 0); c = a - mu
     return mu, tf.matmul(c, c, transpose_a=True) / n
