@@ -22,6 +22,15 @@ __all__ = ['VGG_MEAN_BGR', 'CPU_FLAGS', 'preprocess', 'deprocess', 'load_backbon
 from .settings import (BACKBONES, CONTENT_LAYERS, STYLE_LAYERS, PRECISIONS, POOLINGS, BackboneUnavailable,
                              default_backbone, layer_names)
 
+# %% ../nbs/02_features.ipynb #6b6c1222
+def _one_op_at_a_time():
+    "Run TensorFlow's operations one after another (inter-op threads 1), unless `TF_NUM_INTEROP_THREADS` is set or TensorFlow has started."
+    if os.environ.get('TF_NUM_INTEROP_THREADS'): return
+    try: tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError: pass   # TensorFlow has run an operation: its thread pools are fixed for this process
+
+_one_op_at_a_time()
+
 # %% ../nbs/02_features.ipynb #bfbe5dff
 VGG_MEAN_BGR = (103.939, 116.779, 123.68)  # ImageNet means of the B, G, R channels
 

@@ -6,6 +6,9 @@
 from __future__ import annotations
 import tensorflow as tf
 
+from .features import _one_op_at_a_time
+_one_op_at_a_time()   # before this module's first operation: the same bits on every call (see features)
+
 # %% auto #0
 __all__ = ['GRAM_NORMS', 'gram_matrix']
 

@@ -9,6 +9,9 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
+from .features import _one_op_at_a_time
+_one_op_at_a_time()   # before this module's first operation: the same bits on every call (see features)
+
 # %% auto #0
 __all__ = ['lbfgs_direction', 'minimize_lbfgs']
 

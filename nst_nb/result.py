@@ -50,7 +50,7 @@ class Result:
     stopped: str | None = None     # why the run ended early; None: it made all its steps
     timings: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
-    deterministic: bool = False    # did TensorFlow run with op determinism (the same picture on every rerun)?
+    deterministic: bool = False    # did TensorFlow run with op determinism, one op at a time (the same picture on every rerun)?
     x: object = None               # the best image, preprocessed (before rounding to 8 bits)
     tiling: list = field(default_factory=list)   # the scales run in tiles (`nst_nb.tiles`): size, tile, margin, why
 

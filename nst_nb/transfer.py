@@ -268,10 +268,10 @@ def run(self: NeuralStyleTransfer,
 
 # %% ../nbs/10_transfer.ipynb #24ebaba0
 def _deterministic() -> bool:
-    "Does TensorFlow run with op determinism now (what the sidecar records)?"
+    "Can this run be repeated bit for bit: TensorFlow's op determinism on, and one operation at a time (what the sidecar records)?"
     try: from tensorflow.python.framework.config import is_op_determinism_enabled   # no public name for the query yet
     except ImportError: return False
-    return bool(is_op_determinism_enabled())
+    return bool(is_op_determinism_enabled()) and threads()['inter_op'] == 1
 
 # %% ../nbs/10_transfer.ipynb #f2c74e34
 @patch
