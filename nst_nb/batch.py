@@ -314,7 +314,7 @@ def _ray_pair(content: bytes, # the content picture's file, as bytes
     "Run one pair in a Ray task: ('done', its `Result`, seconds) or ('failed', why, seconds)."
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     from nst_nb.runtime import set_threads   # imports TensorFlow (not timed: a worker does it once)
-    try: set_threads(threads, 1)       # one op at a time: the same picture as a local run (nst_nb.features)
+    try: set_threads(threads)          # inter-op: one op at a time, set on import as in a local run (nst_nb.features)
     except RuntimeError: pass        # a worker that ran a pair before keeps its thread pools (same size in one batch)
     t0 = time.perf_counter()
     try:

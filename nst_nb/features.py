@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_features.ipynb #6086379c
 from __future__ import annotations
-import functools, os, platform, re
+import functools, os, platform, re, warnings
 
 import numpy as np
 from pathlib import Path
@@ -23,11 +23,13 @@ from .settings import (BACKBONES, CONTENT_LAYERS, STYLE_LAYERS, PRECISIONS, POOL
                              default_backbone, layer_names)
 
 # %% ../nbs/02_features.ipynb #6b6c1222
+@functools.cache
 def _one_op_at_a_time():
-    "Run TensorFlow's operations one after another (inter-op threads 1), unless `TF_NUM_INTEROP_THREADS` is set or TensorFlow has started."
-    if os.environ.get('TF_NUM_INTEROP_THREADS'): return
+    "Run TensorFlow's operations one after another (inter-op threads 1), once per process, unless the user chose a count or TensorFlow has started."
+    if os.environ.get('TF_NUM_INTEROP_THREADS') or tf.config.threading.get_inter_op_parallelism_threads(): return
     try: tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError: pass   # TensorFlow has run an operation: its thread pools are fixed for this process
+    except RuntimeError: warnings.warn('TensorFlow ran before nst_nb was imported, so its operations run side by side: pictures of 400 px '
+                                       'and more may differ between runs of one seed. Import nst_nb first (restart the kernel) to repeat them.')
 
 _one_op_at_a_time()
 

@@ -124,7 +124,7 @@ def set_threads(intra: int | None = None, # threads inside one op (a convolution
             raise RuntimeError(f'TensorFlow has already started its thread pools in this process, so they cannot change now '
                                f'(in force: {threads()}). Call set_threads({intra}, {inter}) before the first picture goes '
                                'through the network: restart the kernel and call it first, or start Python with '
-                               f'TF_NUM_INTRAOP_THREADS={intra or 0} in the environment.') from e
+                               f'TF_NUM_INTRAOP_THREADS={intra or 0}' + (f' TF_NUM_INTEROP_THREADS={inter}' if inter is not None else '') + ' in the environment.') from e
     return threads()
 
 # %% ../nbs/09_runtime.ipynb #6100a8a9

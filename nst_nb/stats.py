@@ -22,7 +22,9 @@ def _half_moments(a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         af = tf.cast(a, tf.float32); n = tf.cast(tf.shape(af)[0], tf.float32)
         mu = tf.reduce_mean(af, 0); c = af - mu
         def grad(dmu, dcov):   # c's sum is zero, so the mean's share in the covariance's gradient vanishes
-            return (a - tf.cast(mu, a.dtype)) @ tf.cast((dcov + tf.transpose(dcov)) / n, a.dtype) + tf.cast(dmu / n, a.dtype)
+            m, mu_h = (dcov + tf.transpose(dcov)) / n, tf.cast(mu, a.dtype)
+            off = (mu - tf.cast(mu_h, tf.float32))[None] @ m   # the mean's rounding to a.dtype, taken back out in float32
+            return (a - mu_h) @ tf.cast(m, a.dtype) - tf.cast(off - dmu[None] / n, a.dtype)
         return (mu, tf.matmul(c, c, transpose_a=True) / n), grad
     return f(a)
 
