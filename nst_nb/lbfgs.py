@@ -23,14 +23,16 @@ def _dot(a: tf.Tensor, b: tf.Tensor) -> float:
 def lbfgs_direction(g: tf.Tensor, # the gradient at the current point
                     S: list[tf.Tensor], # the last steps `x₁ − x₀`, oldest first
                     Y: list[tf.Tensor], # the gradient changes `g₁ − g₀` of the same steps
+                    C: list[tuple[float, float]] | None = None, # `(sᵀy, yᵀy)` of each pair if known (None: computed here)
                    ) -> tf.Tensor: # `−H g`, same shape as `g`
     "The L-BFGS step `−H g` from the history pairs (the two-loop recursion; `−g` without history)."
-    q, alphas, rhos = g, [], [1 / _dot(s, y) for s, y in zip(S, Y)]
-    for s, y, rho in zip(reversed(S), reversed(Y), reversed(rhos)):
-        a = rho * _dot(s, q); q = q - a * y; alphas.append(a)
-    r = q * (_dot(S[-1], Y[-1]) / _dot(Y[-1], Y[-1])) if S else q
-    for s, y, rho, a in zip(S, Y, rhos, reversed(alphas)):
-        r = r + (a - rho * _dot(y, r)) * s
+    C = [(_dot(s, y), _dot(y, y)) for s, y in zip(S, Y)] if C is None else C
+    q, alphas = g, []
+    for s, y, (sy, _) in zip(reversed(S), reversed(Y), reversed(C)):
+        a = _dot(s, q) / sy; q = q - a * y; alphas.append(a)
+    r = q * (C[-1][0] / C[-1][1]) if S else q
+    for s, y, (sy, _), a in zip(S, Y, C, reversed(alphas)):
+        r = r + (a - _dot(y, r) / sy) * s
     return -r
 
 # %% ../nbs/07_lbfgs.ipynb #a9d249fa
@@ -58,17 +60,17 @@ def minimize_lbfgs(f: Callable, # `f(x)` returns the loss and its gradient (tens
                    m: int = 20, # history pairs kept
                   ) -> tuple[tf.Tensor, float]: # the last accepted point and its loss
     "Minimise `f` over the box `lo ≤ x ≤ hi` with L-BFGS in the precision of `x0`, calling `f` at most `evaluations` times."
-    x = tf.clip_by_value(x0, lo, hi); fx, g = f(x); fx, n, S, Y = float(fx), 1, [], []
+    x = tf.clip_by_value(x0, lo, hi); fx, g = f(x); fx, n, S, Y, C = float(fx), 1, [], [], []
     while n < evaluations:
         free = tf.logical_not(((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0)))   # not pressed against a bound
         gf = tf.where(free, g, tf.zeros_like(g))
-        d = tf.where(free, lbfgs_direction(gf, S, Y), tf.zeros_like(g))
+        d = tf.where(free, lbfgs_direction(gf, S, Y, C), tf.zeros_like(g))
         t = 1.0
-        if not S or _dot(d, gf) >= 0: S, Y, d, t = [], [], -gf, float(tf.size(x))   # (re)start: t = n, see above
+        if not S or _dot(d, gf) >= 0: S, Y, C, d, t = [], [], [], -gf, float(tf.size(x))   # (re)start: t = n, see above
         (ok, k) = _line_search(f, x, fx, g, d, t, lo, hi, evaluations - n); n += k
         if ok is None: break
         xn, fn, gn = ok
-        s, y = xn - x, gn - g
-        if _dot(s, y) > 1e-10 * _dot(y, y): S, Y = (S + [s])[-m:], (Y + [y])[-m:]
+        s, y = xn - x, gn - g; sy, yy = _dot(s, y), _dot(y, y)
+        if sy > 1e-10 * yy: S, Y, C = (S + [s])[-m:], (Y + [y])[-m:], (C + [(sy, yy)])[-m:]
         x, fx, g = xn, fn, gn
     return x, fx

@@ -76,13 +76,15 @@ class Objective:
     def __init__(self, s: Settings, # validated settings, precision resolved
                  content: np.ndarray, # the content picture at this size (uint8 RGB)
                  styles: list[np.ndarray], # the style pictures for this size
+                 like: Objective | None = None, # an objective with the same settings (another scale of the run) whose compiled graph to share
                 ):
+        if like is not None and like.s != s: raise ValueError('Objective(like=...) needs an objective with the same settings.')
         self.s, self.shape = s, (1,) + content.shape
         self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
         self.content_t = self.content_targets(preprocess(content))
         self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, content, s.style_strength)
         self.layer_w = tf.constant(layer_weights(s), tf.float32)
-        self.loss_and_grad = tf.function(self._loss_and_grad, reduce_retracing=True)
+        self.graph = like.graph if like is not None else self.compiled()
 
 # %% ../nbs/06_objective.ipynb #29fde43d
 @patch
@@ -92,21 +94,40 @@ def content_targets(self: Objective, content: tf.Tensor) -> dict:
     return {l: f[l] for l in self.s.content_layers}
 
 @patch
-def _losses(self: Objective, x: tf.Tensor, content_t: dict | None = None):
-    "Total loss and its parts for a preprocessed image `x` (against `content_t`, else the objective's content targets)."
-    f, s, ct = self.extractor(x), self.s, self.content_t if content_t is None else content_t
+def _losses(self: Objective, x: tf.Tensor, content_t: dict | None = None, style_t: dict | None = None):
+    "Total loss and its parts for a preprocessed image `x`, against the given targets (None: the objective's own)."
+    f, s = self.extractor(x), self.s
+    ct, st_t = (self.content_t if content_t is None else content_t), (self.style_t if style_t is None else style_t)
     c = tf.add_n([content_loss(ct[l], f[l]) for l in s.content_layers]) / len(s.content_layers)
-    per_layer = tf.stack(style_layer_losses(self.style_t, f, s.style_layers, s.style_loss))
+    per_layer = tf.stack(style_layer_losses(st_t, f, s.style_layers, s.style_loss))
     st, tv = tf.reduce_sum(self.layer_w * per_layer), tv_loss(x)
     return total_loss(c, st, tv, s.content_weight, s.style_weight, s.tv_weight), c, per_layer, tv
 
 @patch
-def _loss_and_grad(self: Objective, x: tf.Tensor, content_t: dict | None = None):
+def _loss_and_grad(self: Objective, x: tf.Tensor, content_t: dict | None = None, style_t: dict | None = None):
     "Total loss, its parts, and the gradient with respect to `x`."
     with tf.GradientTape() as tape:
         tape.watch(x)
-        total, c, per_layer, tv = self._losses(x, content_t)
+        total, c, per_layer, tv = self._losses(x, content_t, style_t)
     return total, c, per_layer, tv, tape.gradient(total, x)
+
+# %% ../nbs/06_objective.ipynb #5e902261
+def _any_size(t: tf.Tensor) -> tf.TensorSpec:
+    "The spec of `t` with the height and width of a picture or feature map `(1,H,W,C)` left open."
+    shape = t.shape.as_list()
+    if len(shape) == 4: shape[1:3] = None, None
+    return tf.TensorSpec(shape, t.dtype)
+
+@patch
+def compiled(self: Objective):
+    "`_loss_and_grad` compiled once for pictures of any size, the targets passed in."
+    spec = lambda o: tf.nest.map_structure(_any_size, o)
+    return tf.function(self._loss_and_grad, autograph=False, input_signature=[tf.TensorSpec((1, None, None, 3), tf.float32), spec(self.content_t), spec(self.style_t)])
+
+@patch
+def loss_and_grad(self: Objective, x: tf.Tensor):
+    "Total loss, its parts, and the gradient at the preprocessed picture `x`, by the compiled graph."
+    return self.graph(x, self.content_t, self.style_t)
 
 # %% ../nbs/06_objective.ipynb #73a8484d
 @patch

@@ -12,7 +12,8 @@ import tensorflow as tf
 from .gram import _float, _HALF
 
 # %% auto #0
-__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'w2_target', 'eigh', 'trace_sqrt_eigh', 'w2_distance', 'blend_moments']
+__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'eigh', 'trace_sqrt_eigh', 'sqrtm_eigh', 'w2_target', 'w2_distance',
+           'blend_moments']
 
 # %% ../nbs/04_stats.ipynb #2e4d0eaf
 def _half_moments(a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -52,11 +53,6 @@ def sqrtm_ns(a, # a symmetric positive semi-definite matrix `(n,n)`
         t = 0.5 * (3.0 * eye - z @ y); y, z = y @ t, t @ z
     return y * tf.sqrt(norm), z / tf.sqrt(norm)
 
-# %% ../nbs/04_stats.ipynb #69249ac7
-def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    "A layer's style target: the style's mean and covariance and the covariance's square root."
-    return mean, cov, sqrtm_ns(cov)[0]
-
 # %% ../nbs/04_stats.ipynb #90b02cd6
 _BLAS = ThreadpoolController()   # one BLAS thread: as fast at 512 channels, and the same bits whatever the CPUs
 _ONE_AT_A_TIME = threading.Lock()  # the thread count is the process's: two layers' calls must not set and restore it across each other
@@ -73,14 +69,25 @@ def eigh(m: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return tf.ensure_shape(e, m.shape[-1:]), tf.ensure_shape(v, m.shape)
 
 # %% ../nbs/04_stats.ipynb #fcb877a6
+def _lifted_eigh(m: tf.Tensor, eps: float) -> tuple[tf.Tensor, tf.Tensor]:
+    "Eigenvalues and eigenvectors of `m + δI`, δ = `eps` × m's mean eigenvalue, the eigenvalues kept at δ or above."
+    n = m.shape[-1]; lift = eps * tf.linalg.trace(m) / n
+    e, v = eigh(m + lift * tf.eye(n, dtype=m.dtype))
+    return tf.maximum(e, lift), v   # rounding can leave tiny negative eigenvalues
+
 def trace_sqrt_eigh(m, # a symmetric positive semi-definite matrix `(n,n)`
                     eps: float = 1e-5, # added to the diagonal, relative to the mean eigenvalue
                    ) -> tuple[tf.Tensor, tf.Tensor]: # `tr m^{1/2}` and `m^{-1/2}`
     "The trace of the square root of `m` and its inverse square root, by the eigendecomposition."
-    n = m.shape[-1]; lift = eps * tf.linalg.trace(m) / n
-    e, v = eigh(m + lift * tf.eye(n, dtype=m.dtype))
-    e = tf.maximum(e, lift)   # rounding can leave tiny negative eigenvalues
+    e, v = _lifted_eigh(m, eps)
     return tf.reduce_sum(tf.sqrt(e)), (v * tf.math.rsqrt(e)) @ tf.transpose(v)
+
+def sqrtm_eigh(a, # a symmetric positive semi-definite matrix `(n,n)`
+               eps: float = 1e-5, # added to the diagonal, relative to the mean eigenvalue
+              ) -> tuple[tf.Tensor, tf.Tensor]: # `A^{1/2}` and `A^{-1/2}`, as `sqrtm_ns` gives them
+    "The square root of `a` and its inverse, by the eigendecomposition."
+    e, v = _lifted_eigh(tf.convert_to_tensor(a), eps)
+    return (v * tf.sqrt(e)) @ tf.transpose(v), (v * tf.math.rsqrt(e)) @ tf.transpose(v)
 
 # %% ../nbs/04_stats.ipynb #a0d572b5
 def _on_gpu() -> bool:
@@ -95,6 +102,11 @@ def _trace_sqrt(m):
     if _on_gpu(): s, si = sqrtm_ns(m, iterations=30, eps=W2_EPS); tr = tf.linalg.trace(s)   # the lifted small eigenvalues need ~25 steps
     else: tr, si = trace_sqrt_eigh(m, eps=W2_EPS)
     return tr, lambda d: d * 0.5 * si
+
+# %% ../nbs/04_stats.ipynb #69249ac7
+def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    "A layer's style target: the style's mean and covariance and the covariance's square root (`eigh` on a CPU, Newton–Schulz on a GPU)."
+    return mean, cov, (sqrtm_ns(cov) if _on_gpu() else sqrtm_eigh(cov))[0]
 
 # %% ../nbs/04_stats.ipynb #04e9f600
 def w2_distance(target: tuple, # `w2_target(mean, cov)` of the style

@@ -117,7 +117,7 @@ class TiledObjective(Objective):
         stats = lambda *a: tiled_stats(*a, tile=tile)
         self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, content, s.style_strength, stats)
         self.layer_w = tf.constant(layer_weights(s), tf.float32)
-        self.tile_loss_and_grad = tf.function(self._tile_loss_and_grad, reduce_retracing=True)
+        self.tile_loss_and_grad = tf.function(self._tile_loss_and_grad, reduce_retracing=True, autograph=False)
 
 @patch
 def _tile_loss_and_grad(self: TiledObjective, x: tf.Tensor, content: tf.Tensor):

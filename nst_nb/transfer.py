@@ -233,7 +233,8 @@ def _scale(self: NeuralStyleTransfer, i: int, size: int, x: np.ndarray | None, h
     content, styles = self._pictures(size)
     start = self._init(content, styles) if x is None else grow(x, content)
     tile = self.tiles[i]
-    obj = Objective(s, content, styles) if tile is None else TiledObjective(s, content, styles, tile)
+    like = self._track.obj if i and self.tiles[i - 1] is None else None   # the previous scale's compiled graph serves this one
+    obj = Objective(s, content, styles, like) if tile is None else TiledObjective(s, content, styles, tile)
     self._track = track = _Track(self, obj, i, size, len(history), total_steps(s), t0, history, bar, callback, max(1, every))
     if tile and bar is not None: bar.set_description(f'adam {s.backbone}, {size} px in {tile} px tiles')
     timings['setup_s'] += time.perf_counter() - t
