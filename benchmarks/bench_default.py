@@ -94,7 +94,7 @@ def report(mode: str, res: dict) -> list[str]:
     ratio = res['new 512']['wall_s'] / res['old 400']['wall_s']
     ok = lambda b: 'MET' if b else 'NOT MET'
     lines += ['targets:',
-              f"  new default at 512 px / old default at 400 px: {ratio:.2f} (target <= 1/3 = 0.33): {ok(ratio <= 1 / 3)}",
+              f"  new default at 512 px / old default at 400 px: {ratio:.3f} (target <= 1/3 = 0.333): {ok(ratio <= 1 / 3)}",
               f"  nst_nb --size 256: {res['cli 256']['wall_s']:.1f} s (target <= 60 s): {ok(res['cli 256']['wall_s'] <= 60)}",
               f"  README quick start: {res['quick start']['wall_s']:.1f} s (target < 60 s): {ok(res['quick start']['wall_s'] < 60)}"]
     return lines
