@@ -5,6 +5,7 @@
 # %% ../nbs/06_objective.ipynb #41df3df4
 from __future__ import annotations
 import logging
+from typing import Callable
 
 import numpy as np
 import tensorflow as tf
@@ -76,7 +77,7 @@ class Objective:
     def __init__(self, s: Settings, # validated settings, precision resolved
                  content: np.ndarray, # the content picture at this size (uint8 RGB)
                  styles: list[np.ndarray], # the style pictures for this size
-                 like: Objective | None = None, # an objective with the same settings (another scale of the run) whose compiled graph to share
+                 like: Objective | None = None, # another scale's objective, same settings and class: its compiled graph is shared
                 ):
         if like is not None and like.s != s: raise ValueError('Objective(like=...) needs an objective with the same settings.')
         self.s, self.shape = s, (1,) + content.shape
@@ -119,14 +120,18 @@ def _any_size(t: tf.Tensor) -> tf.TensorSpec:
     return tf.TensorSpec(shape, t.dtype)
 
 @patch
-def compiled(self: Objective):
+def compiled(self: Objective) -> Callable: # `(x, content targets, style targets)` to what `loss_and_grad` returns
     "`_loss_and_grad` compiled once for pictures of any size, the targets passed in."
     spec = lambda o: tf.nest.map_structure(_any_size, o)
-    return tf.function(self._loss_and_grad, autograph=False, input_signature=[tf.TensorSpec((1, None, None, 3), tf.float32), spec(self.content_t), spec(self.style_t)])
+    picture = tf.TensorSpec((1, None, None, 3), tf.float32)
+    return tf.function(self._loss_and_grad, autograph=False, input_signature=[picture, spec(self.content_t), spec(self.style_t)])
 
 @patch
-def loss_and_grad(self: Objective, x: tf.Tensor):
-    "Total loss, its parts, and the gradient at the preprocessed picture `x`, by the compiled graph."
+def loss_and_grad(self: Objective, x: tf.Tensor, # a preprocessed picture of this objective's size, `(1,H,W,3)`
+                 ) -> tuple: # total loss, content loss, each style layer's loss, TV loss, gradient with respect to `x`
+    "The loss, its parts and its gradient at `x`, by the compiled graph."
+    hw = tuple(np.shape(x)[1:3])
+    if hw != self.shape[1:3]: raise ValueError(f'loss_and_grad: the picture is {hw} px (height, width) but this objective is for {self.shape[1:3]}.')
     return self.graph(x, self.content_t, self.style_t)
 
 # %% ../nbs/06_objective.ipynb #73a8484d

@@ -106,7 +106,7 @@ def _trace_sqrt(m):
 # %% ../nbs/04_stats.ipynb #69249ac7
 def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     "A layer's style target: the style's mean and covariance and the covariance's square root (`eigh` on a CPU, Newton–Schulz on a GPU)."
-    return mean, cov, (sqrtm_ns(cov) if _on_gpu() else sqrtm_eigh(cov))[0]
+    return mean, cov, (sqrtm_ns(cov, iterations=30) if _on_gpu() else sqrtm_eigh(cov))[0]   # 30: as `_trace_sqrt`
 
 # %% ../nbs/04_stats.ipynb #04e9f600
 def w2_distance(target: tuple, # `w2_target(mean, cov)` of the style
