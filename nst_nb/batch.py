@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
 from .settings import Settings, NstError, ImageError, OutputError
-from .images import IMAGE_EXTS, ImageLike, check_output, open_image, save_image
+from .images import IMAGE_EXTS, ImageLike, open_image, save_image
+from .output import check_output
 
 # %% auto #0
 __all__ = ['GREY', 'RAY_INSTALL', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult',

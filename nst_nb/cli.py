@@ -10,7 +10,8 @@ from pathlib import Path
 import nst_nb
 from .settings import (Settings, NstError, SettingsError, ImageError, OutputError, MemoryLimitError, BackboneUnavailable,
                              RunError, describe, coerce, validate, total_steps)
-from .images import check_output, open_image, timestamped_path
+from .images import open_image
+from .output import check_output, timestamped_path
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',

@@ -4,19 +4,19 @@
 
 # %% ../nbs/01_images.ipynb #f7f2d982
 from __future__ import annotations
-import datetime, io, json, os, tempfile, warnings
+import io, json, os, warnings
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps, PngImagePlugin, UnidentifiedImageError
 
-from .settings import ImageError, OutputError, MIN_SIDE
+from .settings import ImageError, MIN_SIDE
+from .output import IMAGE_FORMATS, timestamped_path, write_atomically
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'ImageLike', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'to_rgb', 'open_image', 'new_size', 'load_image', 'to_pil',
-           'show_images', 'write_atomically', 'timestamped_path', 'free_path', 'save_image', 'read_metadata',
-           'unwritable', 'check_output', 'match_color', 'preserve_luminance', 'adjust_color']
+__all__ = ['MAX_PIXELS', 'ImageLike', 'IMAGE_EXTS', 'to_rgb', 'open_image', 'new_size', 'load_image', 'to_pil', 'show_images',
+           'save_image', 'read_metadata', 'match_color', 'preserve_luminance', 'adjust_color']
 
 # %% ../nbs/01_images.ipynb #1b527435
 MAX_PIXELS = 50_000_000   # a larger picture is refused before it is decoded
@@ -171,36 +171,6 @@ def _metadata_params(fmt: str, metadata: dict | None) -> dict:
     return {'comment': text.encode()} if fmt == 'JPEG' else {}
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif')   # what a folder of pictures may hold
-IMAGE_FORMATS = {'.png': 'PNG', '.jpg': 'JPEG', '.jpeg': 'JPEG', '.webp': 'WEBP', '.tif': 'TIFF', '.tiff': 'TIFF', '.bmp': 'BMP'}
-
-def write_atomically(path: Path, write) -> Path:
-    "Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`: never a half-written file."
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent); os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes owner-only files; give the usual permissions
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
-
-def _free_name(folder: Path, stem: str, suffix: str) -> Path:
-    "The first of `stem.suffix`, `stem-1.suffix`, ... that does not exist in `folder`."
-    path, n = folder / f'{stem}{suffix}', 0
-    while path.exists(): n += 1; path = folder / f'{stem}-{n}{suffix}'
-    return path
-
-
-def timestamped_path(folder: str | os.PathLike = '.') -> Path:
-    "A free name `nst_YYYYmmdd-HHMMSS.png` (or `-1`, `-2` ...) in `folder`."
-    return _free_name(Path(folder).expanduser(), 'nst_' + datetime.datetime.now().strftime('%Y%m%d-%H%M%S'), '.png')
-
-def free_path(path: str | os.PathLike) -> Path:
-    "`path`, or the first of `NAME-1.ext`, `NAME-2.ext` ... beside it whose picture and sidecar are both free."
-    p = Path(path).expanduser(); n = 0; q = p
-    while q.exists() or q.with_suffix('.json').exists(): n += 1; q = p.with_name(f'{p.stem}-{n}{p.suffix}')
-    return q
 
 # %% ../nbs/01_images.ipynb #1c4859b7
 def save_image(img: ImageLike, # the picture to save
@@ -226,28 +196,6 @@ def read_metadata(path: str | os.PathLike) -> dict:
     if isinstance(text, bytes): text = text.decode()
     try: return json.loads(text) if text else {}
     except json.JSONDecodeError: return {}
-
-# %% ../nbs/01_images.ipynb #929fe784
-def unwritable(folder: Path) -> str | None:
-    "Why files cannot be written in `folder` (made if missing), or None when they can."
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix='.nst_nb_check.'): pass
-    except OSError as e: return e.strerror or type(e).__name__
-    return None
-
-def check_output(path: str | os.PathLike, # where the picture will go (its sidecar goes beside it, NAME.json)
-                 overwrite: bool = False, # may it replace an existing result?
-                ) -> Path:
-    "The output path, or an `OutputError` saying why a result could not be written there."
-    p = Path(path).expanduser()
-    if p.is_dir(): raise OutputError(f'{p} is a folder; give the name of the image file to write.')
-    if p.suffix.lower() not in IMAGE_FORMATS: raise OutputError(f'{p}: unknown image extension; use one of {", ".join(IMAGE_FORMATS)}.')
-    why = unwritable(p.parent)
-    if why: raise OutputError(f'cannot write into {p.parent.resolve()} ({why}); choose another output folder.')
-    for q in (p, p.with_suffix('.json')):
-        if q.exists() and not overwrite: raise OutputError(f'{q} exists; use --overwrite (overwrite=True) to replace it, or choose another name.')
-    return p
 
 # %% ../nbs/01_images.ipynb #7b0048a3
 def match_color(style: np.ndarray, content: np.ndarray) -> np.ndarray:

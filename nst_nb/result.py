@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_result.ipynb #e39e2f59
 from __future__ import annotations
-import dataclasses, json, os, platform, tempfile
+import dataclasses, json, os, platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,8 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .settings import Settings, OutputError, settings_from_dict
-from .images import IMAGE_FORMATS, check_output, free_path, save_image, timestamped_path, unwritable, write_atomically
+from .images import save_image
+from .output import IMAGE_FORMATS, check_output, fallbacks, free_path, timestamped_path, unwritable, write_atomically
 # nst_nb.features (TensorFlow) is imported where it is needed: reading a sidecar, as `nst_nb --from-sidecar` does first, needs none
 
 # %% auto #0
@@ -89,10 +90,6 @@ def _write(self: Result, path: Path, overwrite: bool) -> Path:
     return p
 
 # %% ../nbs/08_result.ipynb #8f76ec54
-def _fallbacks(name: str) -> list[Path]:
-    "Where a result goes when its own place cannot be written: the current folder, then the temporary folder."
-    return [Path.cwd() / name, Path(tempfile.gettempdir()) / name]
-
 @patch
 def save(self: Result,
          path: str | os.PathLike | None = None, # the picture's path; None: `nst_YYYYmmdd-HHMMSS.png` in `folder`
@@ -109,7 +106,7 @@ def save(self: Result,
 @patch
 def _elsewhere(self: Result, p: Path, why: str):
     "Save under a free name beside `p`, else in the current folder, else the temporary one; raise an `OutputError` that says where."
-    for q in [p] + _fallbacks(p.name):
+    for q in fallbacks(p):
         q = free_path(q)
         if unwritable(q.parent) is not None: continue
         try: saved = self._write(q, overwrite=False)

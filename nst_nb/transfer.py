@@ -16,7 +16,8 @@ from fastcore.basics import patch
 
 from .settings import (Settings, NstError, RunError, OutputError, DEFAULT_LR, MIN_SIDE, validate, scale_sizes, scale_iterations,
                              total_steps)
-from .images import ImageLike, check_output, open_image, load_image, new_size, match_color, preserve_luminance
+from .images import ImageLike, open_image, load_image, new_size, match_color, preserve_luminance
+from .output import check_output
 from .features import feature_extractor, preprocess, deprocess, resolve_precision, VGG_MEAN_BGR
 from .objective import Objective
 from .lbfgs import minimize_lbfgs

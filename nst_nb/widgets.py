@@ -15,15 +15,16 @@ from fastcore.basics import patch
 import nst_nb
 from .settings import (Settings, FieldInfo, NstError, SettingsError, ImageError, OutputError, INITS, describe,
                              coerce, validate, layer_names, default_backbone)
-from .images import open_image, adjust_color, IMAGE_EXTS, IMAGE_FORMATS, MAX_PIXELS, check_output, free_path, timestamped_path
+from .images import open_image, adjust_color, IMAGE_EXTS, MAX_PIXELS
+from .output import check_output, inside, output_root
 from .features import backbone_label
 from .result import Result, Step, plot_history, write_json
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'GROUPS', 'OPEN_CHOICES', 'too_big', 'image_from_bytes', 'find_images_dir', 'image_choices',
-           'start_dir', 'output_root', 'inside', 'RunController', 'png_bytes', 'thumbnail', 'show_in', 'download_link',
-           'message', 'ImageInput', 'Inputs', 'control_kind', 'make_control', 'SettingsPanel', 'loss_plot', 'RunView',
-           'start_runs', 'Compare', 'Studio', 'studio']
+           'RunController', 'png_bytes', 'thumbnail', 'show_in', 'download_link', 'message', 'ImageInput', 'Inputs',
+           'control_kind', 'make_control', 'SettingsPanel', 'loss_plot', 'RunView', 'start_runs', 'Compare', 'Studio',
+           'studio']
 
 # %% ../nbs/12_widgets.ipynb #0c0e4a33
 MAX_UPLOAD_BYTES = 25_000_000   # one upload (all the files chosen at once) above this is refused
@@ -63,40 +64,6 @@ def image_choices(folder: Path | None) -> list[tuple[str, Path]]:
     "`(name, path)` for the pictures directly in `folder`, sorted by name ([] without a folder)."
     if folder is None or not Path(folder).is_dir(): return []
     return [(p.name, p) for p in sorted(Path(folder).iterdir()) if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.')]
-
-# %% ../nbs/12_widgets.ipynb #a0b489b7
-def start_dir() -> Path:
-    "The folder the server was started in: its working folder where the system tells (Linux), else `$PWD`, else this one."
-    try: return Path(os.readlink(f'/proc/{os.getppid()}/cwd'))
-    except OSError: pass
-    pwd = os.environ.get('PWD')
-    return Path(pwd) if pwd and Path(pwd).is_dir() else Path.cwd()
-
-def output_root(folder: str | os.PathLike | None = None, # the output folder (relative: to this folder); None: the server's
-               ) -> Path:
-    "The one folder the studio saves into, absolute: `folder`, else `$NST_NB_OUTPUT_DIR` or `nst_results` in `start_dir()`."
-    if folder is not None: return Path(folder).expanduser().absolute()
-    p = Path(os.environ.get('NST_NB_OUTPUT_DIR') or 'nst_results').expanduser()
-    return p if p.is_absolute() else start_dir() / p
-
-# %% ../nbs/12_widgets.ipynb #6c946c04
-def inside(root: str | os.PathLike, # the output folder
-           name: str = '', # a picture's name, a subfolder, or `subfolder/name.png`; '' for a timestamped name
-          ) -> Path:
-    "Where `name` goes inside `root`, or an `OutputError` with a one-line reason when it would go anywhere else."
-    root, name = Path(root), (name or '').strip()
-    where = f'give a name or a subfolder inside {root}'
-    if any(ord(c) < 32 for c in name): raise OutputError(f'{name!r} has control characters; {where}.')
-    if name.startswith('~'): raise OutputError(f"{name}: '~' (a home folder) is outside the output folder; {where}.")
-    p = Path(name)
-    if p.is_absolute(): raise OutputError(f'{name} is an absolute path, outside the output folder; {where}.')
-    if '..' in p.parts: raise OutputError(f"{name}: '..' leads out of the output folder; {where}.")
-    target = root / p
-    if not target.resolve().is_relative_to(root.resolve()): raise OutputError(f'{name} leads out of the output folder (a link); {where}.')
-    if p.suffix.lower() in IMAGE_FORMATS: return free_path(target)
-    if p.suffix: raise OutputError(f'{name}: unknown image extension; end a name with one of {", ".join(IMAGE_FORMATS)}, or give a subfolder.')
-    if target.exists() and not target.is_dir(): raise OutputError(f'{name} is a file, not a folder; {where}.')
-    return timestamped_path(target)
 
 # %% ../nbs/12_widgets.ipynb #949c6202
 class RunController:
