@@ -5,12 +5,13 @@
 # %% ../nbs/03_gram.ipynb #457f8005
 from __future__ import annotations
 import tensorflow as tf
+from fastcore.basics import patch
 
-from .features import _one_op_at_a_time
-_one_op_at_a_time()   # before this module's first operation: the same bits on every call (see features)
+from .hardware import one_op_at_a_time
+one_op_at_a_time()   # before this module's first operation: the same bits on every call (see hardware)
 
 # %% auto #0
-__all__ = ['GRAM_NORMS', 'gram_matrix']
+__all__ = ['GRAM_NORMS', 'GRAM', 'gram_matrix', 'Statistic', 'style_layer_loss', 'Gram']
 
 # %% ../nbs/03_gram.ipynb #e9db188a
 GRAM_NORMS = ('none', 'hw', 'chw')
@@ -49,3 +50,58 @@ def gram_matrix(features, # feature maps, `(B,H,W,C)` or `(H,W,C)`; any real dty
     s = tf.shape(x)
     n = s[-3] * s[-2] * (s[-1] if norm == 'chw' else 1)
     return g / tf.cast(n, g.dtype)
+
+# %% ../nbs/03_gram.ipynb #75feaf0a
+class Statistic:
+    "A style statistic: what a layer's features say of style, how pictures blend, the target a run compares with, and the distance to it."
+    name, scale, tiles = '', 1.0, False   # its registry name; its distance counts `scale` times; can tiles sum it (`from_sums`)?
+    def of(self, features): raise NotImplementedError
+    def target(self, stat): return stat
+    def distance(self, target, features): raise NotImplementedError
+    def from_sums(self, n: int, s1, s2): raise NotImplementedError(f'the {self.name} statistic cannot be summed tile by tile.')
+
+# %% ../nbs/03_gram.ipynb #627178a1
+@patch
+def blend(self: Statistic, stats: list, weights: list[float]):
+    "The statistic of several pictures, weighted (the weights are normalised): by default their weighted mean."
+    return tf.add_n([float(w) / sum(weights) * g for w, g in zip(weights, stats)])
+
+@patch
+def loss(self: Statistic, target, features) -> tf.Tensor:
+    "The layer's style loss: `scale` × the distance."
+    return self.scale * self.distance(target, features)
+
+@patch
+def spec(self: Statistic, target):
+    "The `tf.TensorSpec`s of a target, with the sizes that change from scale to scale left open: one compiled loss serves every scale."
+    return tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype), target)
+
+# %% ../nbs/03_gram.ipynb #a3855141
+def _check_rank(x:tf.Tensor, ranks:tuple, msg:str):
+    "Raise a ValueError naming the expected shapes `msg` unless `x` has one of the `ranks`."
+    if x.shape.rank not in ranks: raise ValueError(f"{msg}, got shape {x.shape}")
+
+def style_layer_loss(target_gram, # style target `gram_matrix(a_S, 'hw')`, `(C,C)` or `(1,C,C)`
+                     a_G, # generated-image features at the same layer, `(1,H,W,C)`
+                    ) -> tf.Tensor: # scalar
+    "One layer's style loss `Σ (target − gram_matrix(a_G, 'hw'))² / (4·nC²)`."
+    a_G = tf.convert_to_tensor(a_G)  # gram_matrix casts to float32 (and for bfloat16, without keeping the copy)
+    _check_rank(a_G, (3, 4), 'style_layer_loss: a_G must have shape (B,H,W,C) or (H,W,C)')
+    G = gram_matrix(a_G, 'hw')
+    T = tf.cast(_float(target_gram), G.dtype)
+    _check_rank(T, (2, 3), 'style_layer_loss: target_gram must have shape (C,C) or (B,C,C)')
+    if not T.shape[-2:].is_compatible_with(G.shape[-2:]):
+        raise ValueError(f"style_layer_loss: target_gram {T.shape} does not match the {G.shape[-1]} channels of a_G {a_G.shape}"
+                         " (was the target computed at another layer?)")
+    nC = tf.cast(tf.shape(G)[-1], G.dtype)
+    return tf.reduce_mean(tf.reduce_sum(tf.square(T - G), axis=[-2, -1])) / (4. * nC * nC)
+
+# %% ../nbs/03_gram.ipynb #a6aeea98
+class Gram(Statistic):
+    "Gram matrices of the features, `'hw'`-normalised, compared by the mean squared difference (Gatys et al.)."
+    name, tiles = 'gram', True
+    def of(self, features): return gram_matrix(features, 'hw')[0]
+    def distance(self, target, features): return style_layer_loss(target, features)
+    def from_sums(self, n, s1, s2): return tf.constant(s2 / n, tf.float32)
+
+GRAM = Gram()

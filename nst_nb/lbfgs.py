@@ -9,8 +9,8 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
-from .features import _one_op_at_a_time
-_one_op_at_a_time()   # before this module's first operation: the same bits on every call (see features)
+from .hardware import one_op_at_a_time
+one_op_at_a_time()   # before this module's first operation: the same bits on every call (see hardware)
 
 # %% auto #0
 __all__ = ['lbfgs_direction', 'minimize_lbfgs']

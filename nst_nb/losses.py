@@ -5,16 +5,12 @@
 # %% ../nbs/05_losses.ipynb #09ae10fa
 from __future__ import annotations
 import tensorflow as tf
-from .gram import gram_matrix, _float
-from .stats import w2_distance
+from .gram import Statistic, gram_matrix, style_layer_loss, _check_rank, _float
+from .registry import STATISTICS
+from .stats import W2_SCALE   # where it was
 
 # %% auto #0
-__all__ = ['W2_SCALE', 'content_loss', 'style_layer_loss', 'style_layer_losses', 'style_loss', 'tv_loss', 'total_loss']
-
-# %% ../nbs/05_losses.ipynb #37796d18
-def _check_rank(x:tf.Tensor, ranks:tuple, msg:str):
-    "Raise a ValueError naming the expected shapes `msg` unless `x` has one of the `ranks`."
-    if x.shape.rank not in ranks: raise ValueError(f"{msg}, got shape {x.shape}")
+__all__ = ['content_loss', 'style_layer_losses', 'style_loss', 'tv_loss', 'total_loss']
 
 # %% ../nbs/05_losses.ipynb #b4437551
 def content_loss(a_C, # content-image features at one layer, `(1,H,W,C)` (or `(H,W,C)`)
@@ -27,42 +23,24 @@ def content_loss(a_C, # content-image features at one layer, `(1,H,W,C)` (or `(H
         raise ValueError(f"content_loss: a_C and a_G must have the same shape, got {a_C.shape} and {a_G.shape}")
     return tf.reduce_mean(tf.square(a_C - a_G)) / 4.  # mean = Σ / (nH·nW·nC); with a batch, also averaged over images
 
-# %% ../nbs/05_losses.ipynb #4ee4d3ad
-def style_layer_loss(target_gram, # style target `gram_matrix(a_S, 'hw')`, `(C,C)` or `(1,C,C)`
-                     a_G, # generated-image features at the same layer, `(1,H,W,C)`
-                    ) -> tf.Tensor: # scalar
-    "One layer's style loss `Σ (target − gram_matrix(a_G, 'hw'))² / (4·nC²)`."
-    a_G = tf.convert_to_tensor(a_G)  # gram_matrix casts to float32 (and for bfloat16, without keeping the copy)
-    _check_rank(a_G, (3, 4), 'style_layer_loss: a_G must have shape (B,H,W,C) or (H,W,C)')
-    G = gram_matrix(a_G, 'hw')
-    T = tf.cast(_float(target_gram), G.dtype)
-    _check_rank(T, (2, 3), 'style_layer_loss: target_gram must have shape (C,C) or (B,C,C)')
-    if not T.shape[-2:].is_compatible_with(G.shape[-2:]):
-        raise ValueError(f"style_layer_loss: target_gram {T.shape} does not match the {G.shape[-1]} channels of a_G {a_G.shape}"
-                         " (was the target computed at another layer?)")
-    nC = tf.cast(tf.shape(G)[-1], G.dtype)
-    return tf.reduce_mean(tf.reduce_sum(tf.square(T - G), axis=[-2, -1])) / (4. * nC * nC)
-
 # %% ../nbs/05_losses.ipynb #1312e6f4
-W2_SCALE = 25.0   # W2 losses count this many times: one style weight (1e-2) then balances either statistic with the content
-
-def style_layer_losses(targets:dict, # {layer: target}: `gram_matrix(a_S, 'hw')` for 'gram', `w2_target(...)` for 'w2'
+def style_layer_losses(targets:dict, # {layer: target}: `statistic.target(...)` of the style, e.g. `gram_matrix(a_S, 'hw')` for 'gram'
                        features:dict, # {layer: generated-image features `(1,H,W,C)`}, e.g. from `get_features`
                        layers:list, # the layers to compare, each with a target and features
-                       kind:str='gram', # the statistic: 'gram' or 'w2' (see `nst_nb.stats`)
+                       kind:str|Statistic='gram', # the statistic, or its name in `nst_nb.registry.STATISTICS`
                       ) -> list: # one scalar per layer
-    "Each layer's style loss: `style_layer_loss` of the Gram matrices, or `W2_SCALE` times `w2_distance` of the Gaussian fits."
+    "Each layer's style loss: the statistic's `loss` (its distance × its scale) between the target and the features."
     for l in layers:
         if l not in targets or l not in features:
             raise ValueError(f"style_loss: layer {l!r} needs both a style target and generated features; "
                              f"targets have {list(targets)}, features have {list(features)}")
-    layer_loss = {'gram': style_layer_loss, 'w2': lambda t, f: W2_SCALE * w2_distance(t, f)}[kind]
-    return [layer_loss(targets[l], features[l]) for l in layers]
+    stat = STATISTICS[kind] if isinstance(kind, str) else kind
+    return [stat.loss(targets[l], features[l]) for l in layers]
 
 def style_loss(targets:dict, # {layer: style target}, as `style_layer_losses` takes them
                features:dict, # {layer: generated-image features `(1,H,W,C)`}
                weights:dict|None=None, # {layer: weight}; default: every target layer with weight 1/len(targets)
-               kind:str='gram', # 'gram' or 'w2'
+               kind:str|Statistic='gram', # the statistic, or its name
               ) -> tf.Tensor: # scalar
     "Weighted sum over layers of each layer's style loss."
     if weights is None:

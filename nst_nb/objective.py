@@ -12,57 +12,43 @@ import tensorflow as tf
 from fastcore.basics import patch
 
 from .settings import Settings, layer_weights
+from .registry import STATISTICS
+from .backbones import Backbone, backbone
 from .features import feature_extractor, preprocess
-from .gram import gram_matrix
-from .stats import feature_moments, blend_moments, w2_target
+from .gram import Statistic
 from .losses import content_loss, style_layer_losses, tv_loss, total_loss
 
 # %% auto #0
-__all__ = ['layer_stat', 'blend_stats', 'as_target', 'image_stats', 'style_targets', 'Objective']
+__all__ = ['image_stats', 'style_targets', 'Objective']
 
 # %% ../nbs/06_objective.ipynb #f09be179
-def layer_stat(features, kind: str = 'gram'):
-    "A layer's style statistic: its `'hw'` Gram matrix, or its `(mean, covariance)`."
-    return gram_matrix(features, 'hw')[0] if kind == 'gram' else feature_moments(features)
-
-def blend_stats(stats: list, weights: list[float], kind: str = 'gram'):
-    "The weighted blend of several pictures' statistics at one layer."
-    if kind == 'w2': return blend_moments(stats, weights)
-    return tf.add_n([float(w) / sum(weights) * g for w, g in zip(weights, stats)])
-
-def as_target(stat, kind: str = 'gram'):
-    "The target the style loss compares with: the Gram matrix itself, or `w2_target` of the moments."
-    return stat if kind == 'gram' else w2_target(*stat)
-
-# %% ../nbs/06_objective.ipynb #ce3d5564
 def image_stats(extractor, # a `feature_extractor` with at least `layers`
                 img: np.ndarray, # a picture (uint8 RGB)
                 layers: list[str], # the style layers
-                kind: str = 'gram', # 'gram' or 'w2'
+                statistic: Statistic, # what to compute (`STATISTICS[name]`)
+                net: Backbone | None = None, # the backbone, for its input convention (None: the default's)
                ) -> dict:
     "Each layer's style statistic of the whole picture, in one pass through the network."
-    f = extractor(preprocess(img))
-    return {l: layer_stat(f[l], kind) for l in layers}
+    f = extractor(preprocess(img, net))
+    return {l: statistic.of(f[l]) for l in layers}
 
+# %% ../nbs/06_objective.ipynb #aea6f792
 def style_targets(extractor, # a `feature_extractor` with at least `layers`
                   styles: list[np.ndarray], # the style pictures (uint8 RGB)
                   layers: list[str], # the style layers
                   blend: list[float] | None = None, # one weight per style picture; None: equal
-                  kind: str = 'gram', # 'gram' or 'w2'
+                  statistic: Statistic | str = 'gram', # the statistic, or its name in `STATISTICS`
                   own: np.ndarray | None = None, # the content picture, whose statistics blend in by `1 - strength`
                   strength: float = 1.0, # 1: the styles' statistics; 0: the content's own
-                  stats = image_stats, # how a picture's statistics are computed (`nst_nb.tiles.tiled_stats`: tile by tile)
+                  stats = image_stats, # `stats(extractor, picture, layers, statistic)` (`nst_nb.tiles.tiled_stats`: tile by tile)
                  ) -> dict:
     "The style target of each layer: the styles' statistics blended by `blend`, then with the content's by `strength`."
-    per = [stats(extractor, o, layers, kind) for o in styles]
-    w = blend if blend is not None else [1.0] * len(styles)
-    mine = stats(extractor, own, layers, kind) if own is not None and strength < 1 else None
-    out = {}
-    for l in layers:
-        stat = blend_stats([p[l] for p in per], w, kind)
-        if mine is not None: stat = blend_stats([stat, mine[l]], [strength, 1 - strength], kind)
-        out[l] = as_target(stat, kind)
-    return out
+    st = STATISTICS[statistic] if isinstance(statistic, str) else statistic
+    per, w = [stats(extractor, o, layers, st) for o in styles], blend if blend is not None else [1.0] * len(styles)
+    mine = stats(extractor, own, layers, st) if own is not None and strength < 1 else None
+    blended = {l: st.blend([p[l] for p in per], w) for l in layers}
+    if mine is not None: blended = {l: st.blend([blended[l], mine[l]], [strength, 1 - strength]) for l in layers}
+    return {l: st.target(blended[l]) for l in layers}
 
 # %% ../nbs/06_objective.ipynb #ef33e4c8
 class _NoRetraceWarning(logging.Filter):
@@ -79,15 +65,25 @@ class Objective:
                  styles: list[np.ndarray], # the style pictures for this size
                  like: Objective | None = None, # another scale's objective, same settings and class: its compiled graph is shared
                 ):
-        if like is not None and like.s != s: raise ValueError('Objective(like=...) needs an objective with the same settings.')
-        self.s, self.shape = s, (1,) + content.shape
-        self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
-        self.content_t = self.content_targets(preprocess(content))
-        self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, content, s.style_strength)
+        if like is not None and (like.s != s or type(like) is not type(self)): raise ValueError('Objective(like=...) needs an objective of the same class and settings.')
+        self.s, self.shape, self.net, self.statistic = s, (1,) + content.shape, backbone(s.backbone), STATISTICS[s.style_loss]
+        self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), self.net, s.weights, s.precision)
+        self.keep_content(content)
+        self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, self.statistic, content, s.style_strength, self.stats)
         self.layer_w = tf.constant(layer_weights(s), tf.float32)
         self.graph = like.graph if like is not None else self.compiled()
 
 # %% ../nbs/06_objective.ipynb #29fde43d
+@patch
+def keep_content(self: Objective, content: np.ndarray):
+    "Keep what the loss needs of the content picture: its activations at the content layers."
+    self.content_t = self.content_targets(preprocess(content, self.net))
+
+@patch
+def stats(self: Objective, extractor, img: np.ndarray, layers: list[str], statistic: Statistic) -> dict:
+    "A picture's style statistics, in one pass (`image_stats`)."
+    return image_stats(extractor, img, layers, statistic, self.net)
+
 @patch
 def content_targets(self: Objective, content: tf.Tensor) -> dict:
     "The content layers' activations of a preprocessed picture: what the picture being made must keep."
@@ -100,7 +96,7 @@ def _losses(self: Objective, x: tf.Tensor, content_t: dict | None = None, style_
     f, s = self.extractor(x), self.s
     ct, st_t = (self.content_t if content_t is None else content_t), (self.style_t if style_t is None else style_t)
     c = tf.add_n([content_loss(ct[l], f[l]) for l in s.content_layers]) / len(s.content_layers)
-    per_layer = tf.stack(style_layer_losses(st_t, f, s.style_layers, s.style_loss))
+    per_layer = tf.stack(style_layer_losses(st_t, f, s.style_layers, self.statistic))
     st, tv = tf.reduce_sum(self.layer_w * per_layer), tv_loss(x)
     return total_loss(c, st, tv, s.content_weight, s.style_weight, s.tv_weight), c, per_layer, tv
 
@@ -122,9 +118,10 @@ def _any_size(t: tf.Tensor) -> tf.TensorSpec:
 @patch
 def compiled(self: Objective) -> Callable: # `(x, content targets, style targets)` to what `loss_and_grad` returns
     "`_loss_and_grad` compiled once for pictures of any size, the targets passed in."
-    spec = lambda o: tf.nest.map_structure(_any_size, o)
+    content = tf.nest.map_structure(_any_size, self.content_t)
+    style = {l: self.statistic.spec(t) for l, t in self.style_t.items()}
     picture = tf.TensorSpec((1, None, None, 3), tf.float32)
-    return tf.function(self._loss_and_grad, autograph=False, input_signature=[picture, spec(self.content_t), spec(self.style_t)])
+    return tf.function(self._loss_and_grad, autograph=False, input_signature=[picture, content, style])
 
 @patch
 def loss_and_grad(self: Objective, x: tf.Tensor, # a preprocessed picture of this objective's size, `(1,H,W,3)`

@@ -13,31 +13,13 @@ from PIL import Image
 from fastcore.basics import patch
 
 from .settings import Settings, OutputError, settings_from_dict
+from .events import INTERRUPTED, Step   # where they were
 from .images import save_image
 from .output import IMAGE_FORMATS, check_output, fallbacks, free_path, timestamped_path, unwritable, write_atomically
 # nst_nb.features (TensorFlow) is imported where it is needed: reading a sidecar, as `nst_nb --from-sidecar` does first, needs none
 
 # %% auto #0
-__all__ = ['INTERRUPTED', 'Step', 'Result', 'versions', 'write_json', 'load_sidecar', 'plot_history']
-
-# %% ../nbs/08_result.ipynb #7b6f8337
-INTERRUPTED = 'interrupted (Ctrl-C)'  # `Result.stopped` after a KeyboardInterrupt
-
-@dataclass
-class Step:
-    "What a callback sees after each step: where the run is and how it is doing."
-    step: int                 # steps done so far, over all scales
-    total: int                # steps the whole run will make
-    scale: int                # index of the current scale
-    size: int                 # height of the current scale
-    losses: dict              # the latest history row
-    best_loss: float          # lowest total loss at this scale so far
-    x: object                 # the current image, preprocessed (a tensor)
-
-    def image(self) -> Image.Image:
-        "The current picture."
-        from nst_nb.features import deprocess
-        return Image.fromarray(deprocess(self.x))
+__all__ = ['Result', 'versions', 'write_json', 'load_sidecar', 'plot_history']
 
 # %% ../nbs/08_result.ipynb #182958c2
 @dataclass

