@@ -19,15 +19,16 @@ import, loading the network and the pictures included):
 
 `--modes avx2` sets `ONEDNN_MAX_CPU_ISA=AVX2` in the children, so oneDNN uses only what a laptop CPU has and
 `precision='auto'` resolves to float32, as it does there; `native` leaves the CPU as it is. The header names the CPU and
-its flags and the load average before and after: a load above the core count means the figures are inflated.
+its flags and the load average before and after: a load above the core count means the figures are inflated. Each run's
+peak memory is its process's own (`common.run_measured`).
 """
 from __future__ import annotations
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, sys, tempfile
 from pathlib import Path
 from nst_nb.cli import settings_argv
 from nst_nb.settings import Settings, V0_1
+from common import ROOT, finish, machine, print_header, run_measured, verdict, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 CONTENT, STYLE = ROOT / 'images/content/chelsea.jpg', ROOT / 'images/style/brush_strokes.jpg'
 OLD = settings_argv(Settings(**{k: v for k, v in V0_1.items() if k != 'iterations'}))   # 0.1.0's default (steps per run)
 MODES = {'avx2': {'ONEDNN_MAX_CPU_ISA': 'AVX2'}, 'native': {}}
@@ -36,27 +37,19 @@ QUICK_START = ("from nst_nb.transfer import transfer\n"
                "result.save({o!r})\n")
 
 
-def timed(cmd: list[str], env: dict) -> float:
-    "Wall seconds of `cmd` run to its end in a fresh process (it must succeed)."
-    t = time.perf_counter()
-    p = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
-    if p.returncode: raise SystemExit(f'failed ({p.returncode}): {" ".join(cmd)}\n{p.stderr[-2000:]}')
-    return time.perf_counter() - t
-
-
 def sidecar(png: Path) -> dict:
     "The JSON sidecar written beside a result."
     return json.loads(png.with_suffix('.json').read_text())
 
 
 def cli(out: Path, name: str, env: dict, *flags: str) -> dict:
-    "One `nst_nb` run with the benchmark's pictures: wall seconds from outside, and what its sidecar says."
+    "One `nst_nb` run with the benchmark's pictures: wall seconds and peak memory from outside, and what its sidecar says."
     png = out / f'{name}.png'
-    wall = timed([str(Path(sys.executable).with_name('nst_nb')), str(CONTENT), str(STYLE), '-q', '--overwrite', '--backbone', 'vgg16-hed',
-                  '-o', str(png), *flags], env)
+    p = run_measured([str(Path(sys.executable).with_name('nst_nb')), str(CONTENT), str(STYLE), '-q', '--overwrite', '--backbone', 'vgg16-hed',
+                      '-o', str(png), *flags], env)
     sc = sidecar(png)
     hist = sc['history']
-    return {'wall_s': wall, 'steps': len(hist), 'precision': sc['settings']['precision'], 'loss': sc['best_loss'],
+    return {'wall_s': p['wall_s'], 'peak_mb': p['peak_mb'], 'steps': len(hist), 'precision': sc['settings']['precision'], 'loss': sc['best_loss'],
             'scales': sc['timings'].get('scales'), 'setup_s': sc['timings']['setup_s'], 'run_s': sc['timings']['total_s'],
             'step_times': [r['time'] for r in hist], 'png': str(png)}
 
@@ -77,8 +70,8 @@ def run_mode(mode: str, out: Path, old_steps: int) -> dict:
     env, res = MODES[mode], {}
     res['cli 256'] = cli(out, f'{mode}_cli256', env, '--size', '256')
     q = out / f'{mode}_quick.png'
-    res['quick start'] = {'wall_s': timed([sys.executable, '-c', QUICK_START.format(c=str(CONTENT), s=str(STYLE), o=str(q))], env),
-                          'precision': sidecar(q)['settings']['precision'], 'png': str(q)}
+    p = run_measured([sys.executable, '-c', QUICK_START.format(c=str(CONTENT), s=str(STYLE), o=str(q))], env)
+    res['quick start'] = {'wall_s': p['wall_s'], 'peak_mb': p['peak_mb'], 'precision': sidecar(q)['settings']['precision'], 'png': str(q)}
     res['new 512'] = cli(out, f'{mode}_new512', env, '--size', '512')
     res['old 400'] = old_default(out, env, old_steps)
     return res
@@ -88,15 +81,15 @@ def report(mode: str, res: dict) -> list[str]:
     "The table and the targets of one mode."
     lines = [f"\n{mode}: {'oneDNN held to AVX2' if mode == 'avx2' else 'this CPU as it is'}, precision "
              f"{res['cli 256']['precision']}",
-             f"{'run':12s} {'wall s':>8s} {'steps':>6s} {'scales':24s} how"]
+             f"{'run':12s} {'wall s':>8s} {'peak MB':>8s} {'steps':>6s} {'scales':24s} how"]
     for k, r in res.items():
-        lines.append(f"{k:12s} {r['wall_s']:8.1f} {r.get('steps', ''):>6} {str(r.get('scales', '')):24s} {r.get('how', 'measured')}")
+        lines.append(f"{k:12s} {r['wall_s']:8.1f} {r['peak_mb']:8.0f} {r.get('steps', ''):>6} {str(r.get('scales', '')):24s} "
+                     f"{r.get('how', 'measured')}")
     ratio = res['new 512']['wall_s'] / res['old 400']['wall_s']
-    ok = lambda b: 'MET' if b else 'NOT MET'
     lines += ['targets:',
-              f"  new default at 512 px / old default at 400 px: {ratio:.3f} (target <= 1/3 = 0.333): {ok(ratio <= 1 / 3)}",
-              f"  nst_nb --size 256: {res['cli 256']['wall_s']:.1f} s (target <= 60 s): {ok(res['cli 256']['wall_s'] <= 60)}",
-              f"  README quick start: {res['quick start']['wall_s']:.1f} s (target < 60 s): {ok(res['quick start']['wall_s'] < 60)}"]
+              f"  new default at 512 px / old default at 400 px: {ratio:.3f} (target <= 1/3 = 0.333): {verdict(ratio <= 1 / 3)}",
+              f"  nst_nb --size 256: {res['cli 256']['wall_s']:.1f} s (target <= 60 s): {verdict(res['cli 256']['wall_s'] <= 60)}",
+              f"  README quick start: {res['quick start']['wall_s']:.1f} s (target < 60 s): {verdict(res['quick start']['wall_s'] < 60)}"]
     return lines
 
 
@@ -109,17 +102,14 @@ def main():
     a = p.parse_args()
     if not 2 <= a.old_steps <= 200: p.error('--old-steps must be between 2 and 200')
     out = Path(a.out or tempfile.mkdtemp(prefix='nst_bench_default_')); out.mkdir(parents=True, exist_ok=True)
-    from nst_nb.features import cpu_line
-    head = {'cpu': cpu_line(), 'python': platform.python_version(), 'date': time.strftime('%Y-%m-%d %H:%M %Z'),
-            'load_before': os.getloadavg(), 'pictures': [CONTENT.name, STYLE.name]}
-    print(f"CPU: {head['cpu']}\nPython {head['python']}, {head['date']}, load average before {head['load_before']}", flush=True)
+    head = machine('vgg16-hed', cpu_as='line', pictures=[CONTENT.name, STYLE.name])   # 'cpu': the CPU in one line (chapter 17)
+    print_header(head)
     results, lines = {}, []
     for m in a.modes:
         results[m] = run_mode(m, out, a.old_steps)
         lines += report(m, results[m]); print('\n'.join(report(m, results[m])), flush=True)
-    head['load_after'] = os.getloadavg()
-    print(f"load average after: {head['load_after']} (above {os.cpu_count()}: other work shared the CPU)\npictures in {out}")
-    if a.json: Path(a.json).write_text(json.dumps({'header': head, 'summary': lines, 'results': results}, indent=1))
+    finish(head); print(f'pictures in {out}')
+    if a.json: write_json(a.json, {'summary': lines, 'results': results}, head)
 
 
 if __name__ == '__main__':

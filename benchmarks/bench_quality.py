@@ -11,17 +11,17 @@ caches or memory), and measures on the result:
 - `colour_sw`: sliced Wasserstein distance between the RGB pixel distributions of result and style (0-1 scale); lower is better;
 - `ssim`: structural similarity of the result's and the content's grey levels; higher is better;
 - `edge`: correlation of the Sobel edge magnitudes of result and content (both lightly smoothed); higher is better;
-- `seconds`: wall time of the call, set-up included, and the CPU seconds of the child.
+- `seconds`: wall time of the call, set-up included, and the CPU seconds of the child; `peak_mb`, the child's peak memory.
 It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
 every figure?), the CPU (model and its AVX-512/BF16 flags), the precision and the load average, and writes a picture grid
 (`--grid`) a person can judge. `--json` keeps everything.
 """
 from __future__ import annotations
-import argparse, json, os, subprocess, sys, time
+import argparse, json, sys
 from pathlib import Path
 from nst_nb.settings import V0_1
+from common import ROOT, finish, last_json, machine, peak_mb, print_header, run_measured, stopwatch, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [('chelsea', 'brush_strokes'), ('astronaut', 'mosaic'), ('coffee', 'abstract'), ('rocket', 'waves'),
          ('chelsea', 'hubble_deep_field'), ('astronaut', 'brick'), ('coffee', 'gravel'), ('rocket', 'brush_strokes')]
 SETTINGS = {  # name -> Settings fields; 'old' is the default of nst_nb 0.1.0 (`V0_1`: one scale, Gram, equal layer weights, content at block5_conv2)
@@ -64,15 +64,14 @@ def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
 
 def child(spec: dict) -> dict:
     "Run one pair with one setting (in this process) and return its figures."
-    import resource
     from nst_nb.transfer import transfer
-    t0, c0 = time.perf_counter(), time.process_time()
-    r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **spec['fields'])
-    out = {'seconds': time.perf_counter() - t0, 'cpu_s': time.process_time() - c0, 'steps': len(r.history),
+    with stopwatch() as t:
+        r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **spec['fields'])
+    out = {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': len(r.history),
            'loss': r.best_loss, 'precision': r.settings.precision, 'scales': r.timings.get('scales')}
     r.image.save(spec['png'])
     out.update(figures(r.image, spec['content'], spec['style'], spec['backbone']))
-    out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out['peak_mb'] = peak_mb()
     return out
 
 
@@ -110,9 +109,9 @@ def run_all(a) -> dict:
                 spec = {'content': str(ROOT / 'images/content' / f'{c}.jpg'), 'style': str(ROOT / 'images/style' / f'{st}.jpg'),
                         'backbone': a.backbone, 'size': run_size, 'fields': fields,
                         'png': str(out_dir / f'{c}__{st}__{name}__{size}.png')}
-                p = subprocess.run([sys.executable, __file__, '--child', json.dumps(spec)], capture_output=True, text=True)
-                if p.returncode: print(p.stderr[-2000:], file=sys.stderr); raise SystemExit(f'child failed: {name} {c} {st} {size}')
-                row = dict(json.loads(p.stdout.strip().splitlines()[-1]), pair=f'{c} x {st}', setting=name, size=size,
+                p = run_measured([sys.executable, __file__, '--child', json.dumps(spec)], check=False)
+                if p['returncode']: print(p['stderr'][-2000:], file=sys.stderr); raise SystemExit(f'child failed: {name} {c} {st} {size}')
+                row = dict(last_json(p['stdout']), pair=f'{c} x {st}', setting=name, size=size,
                            run_size=run_size, png=spec['png'])
                 rows.append(row)
                 print(f"  {size:4d} {row['pair']:28s} {name:8s} {row['seconds']:7.1f} s  style {row['style_sw']:.3f}  colour "
@@ -179,20 +178,13 @@ def main():
     p.add_argument('--json', help='write every figure here')
     a = p.parse_args()
     if a.child: print(json.dumps(child(json.loads(a.child)))); return
-    import tensorflow as tf
-    from nst_nb.features import resolve_precision, cpu_info, cpu_line
-    info = cpu_info()
-    head = {'cpu': {**info, 'flags': [f for f, v in info['flags'].items() if v], 'onednn_max_isa': os.environ.get('ONEDNN_MAX_CPU_ISA', '')},
-            'precision_auto': resolve_precision('auto'), 'tensorflow': tf.__version__,
-            'date': time.strftime('%Y-%m-%d %H:%M'), 'load_before': os.getloadavg()}
-    print(f"CPU: {cpu_line(info)}{', oneDNN limited to ' + head['cpu']['onednn_max_isa'] if head['cpu']['onednn_max_isa'] else ''}; "
-          f"precision auto = {head['precision_auto']}; TensorFlow {head['tensorflow']}; load {head['load_before']}", flush=True)
+    head = machine(a.backbone, cpu_as='dict')      # 'cpu': model, cores, the flags present and oneDNN's limit (chapter 17)
+    print_header(head)
     res = run_all(a)
-    head['load_after'] = os.getloadavg()
     lines = summary(res)
-    print('\n'.join(lines)); print(f"load average after: {head['load_after']}")
+    print('\n'.join(lines)); finish(head)
     if a.grid: grid(res, Path(a.grid)); print('grid:', a.grid)
-    if a.json: Path(a.json).write_text(json.dumps({'header': head, 'summary': lines, **res}, indent=1))
+    if a.json: write_json(a.json, {'summary': lines, **res}, head)
 
 
 if __name__ == '__main__':

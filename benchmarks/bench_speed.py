@@ -18,20 +18,15 @@ for the full benchmark. See benchmarks/README.md for what each figure means. Fig
 measurements, not assertions: nothing here fails when the machine is slow.
 """
 from __future__ import annotations
-import argparse, json, os, platform, resource, subprocess, sys, time
-from pathlib import Path
+import argparse, json, os, sys, time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-ROOT = Path(__file__).resolve().parents[1]
+from common import (NAN, ROOT, clock, finish, last_json, machine, maxrss_mb, print_header, proc_status_mb, reset_peak_rss,
+                    run_measured, stopwatch, verdict, write_json)
+
 CONTENT = ROOT / 'images/content/chelsea.jpg'
 STYLE = ROOT / 'images/style/brush_strokes.jpg'
 WARMUP = 1  # steps left out of the steady-state figures (the first one traces and compiles the graph)
-NAN = float('nan')
-
-
-def clock() -> tuple[float, float]:
-    "Wall time and this process's CPU time (all threads), in seconds."
-    return time.perf_counter(), time.process_time()
 
 
 def steady(stamps: list[tuple[float, float]], warmup: int = WARMUP) -> dict:
@@ -39,17 +34,6 @@ def steady(stamps: list[tuple[float, float]], warmup: int = WARMUP) -> dict:
     n = len(stamps) - 1 - warmup
     if n < 1: return {'wall_s': NAN, 'cpu_s': NAN}
     return {'wall_s': (stamps[-1][0] - stamps[warmup][0]) / n, 'cpu_s': (stamps[-1][1] - stamps[warmup][1]) / n}
-
-
-def machine(backbone: str) -> dict:
-    "CPU model, cores, load and software versions."
-    import tensorflow as tf
-    from nst_nb.features import cpu_info
-    info = cpu_info()
-    ram = next((int(l.split()[1]) / 2**20 for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemTotal')), NAN)
-    return {'cpu': info['model'], 'cpu_flags': info['flags'], 'cores': info['cores'], 'ram_gib': round(ram, 1), 'load_avg_1_5_15': [round(v, 2) for v in os.getloadavg()],
-            'tensorflow': tf.__version__, 'python': platform.python_version(), 'backbone': backbone,
-            'date': time.strftime('%Y-%m-%d %H:%M %Z')}
 
 
 ENGINE_BASE = dict(start_size=None, style_loss='gram', style_layer_weights=[1.0] * 5, content_weight=1.0)   # one scale, Gram, equal weights, content x 1: what the naive loop computes
@@ -125,26 +109,12 @@ def bench_per_step(size: int, steps: int, naive_steps: int, backbone: str) -> di
     return out
 
 
-def proc_status_mb(key: str) -> float:
-    "`VmRSS` (current) or `VmHWM` (peak since start or the last reset) of this process in MB; nan without /proc."
-    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(key + ':')) / 1024
-    except (OSError, StopIteration): return NAN
-
-
-def reset_peak_rss() -> bool:
-    "Reset this process's peak RSS to its current RSS (Linux >= 4.0: /proc/self/clear_refs); False if not possible."
-    try:
-        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
-        return True
-    except OSError: return False
-
-
 def child(size: int, steps: int, optimizer: str, backbone: str, threads: int | None = None, precision: str = 'auto') -> dict:
     """Run in a fresh process: build the model, then one timed engine run at `size` (none when `steps` is 0).
 
-    Peak memory is `VmHWM`, this process's own peak RSS: `getrusage().ru_maxrss` of a child started by
-    fork+exec also counts the parent's RSS at the fork (Linux keeps the pre-exec image's peak), which
-    here would be the ~1 GB of the benchmark's main process. Loading the weights has a transient peak of
+    Peak memory is `VmHWM`, this process's own peak RSS (`ru_maxrss_mb` is `getrusage`'s, which on Linux also
+    counts the peak of whatever started the process: `common.run_measured` starts it from a small launcher, so
+    that is a few MB, not the ~1 GB of the benchmark's main process). Loading the weights has a transient peak of
     its own, so the counter is reset once the model is built and the run's peak is read separately."""
     from nst_nb.features import feature_extractor, preprocess, CONTENT_LAYERS, STYLE_LAYERS
     from nst_nb.images import load_image
@@ -155,7 +125,7 @@ def child(size: int, steps: int, optimizer: str, backbone: str, threads: int | N
     ext = feature_extractor(STYLE_LAYERS + CONTENT_LAYERS, backbone, precision=s.precision)  # cached: the engine reuses it
     ext(preprocess(load_image(CONTENT, 64)))
     out = {'size': size, 'load_peak_rss_mb': proc_status_mb('VmHWM'), 'loaded_rss_mb': proc_status_mb('VmRSS')}
-    if steps == 0: return {**out, 'ru_maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if steps == 0: return {**out, 'ru_maxrss_mb': maxrss_mb()}
     reset = reset_peak_rss()
     out.update(timed_engine_run(size, steps, optimizer, backbone, precision=s.precision))
     run_peak = proc_status_mb('VmHWM')
@@ -164,17 +134,17 @@ def child(size: int, steps: int, optimizer: str, backbone: str, threads: int | N
             'run_over_model_mb': run_peak - out['loaded_rss_mb'] if reset else NAN,
             'estimate_mb': estimate_memory(h, w, s) / 2**20, 'precision': s.precision,
             'lbfgs_corrections': lbfgs_corrections(h * w * 3, s) if optimizer == 'lbfgs' else None,
-            'ru_maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            'ru_maxrss_mb': maxrss_mb()}
 
 
 def run_child(size: int, steps: int, optimizer: str, backbone: str, threads: int | None = None, precision: str = 'auto') -> dict:
-    "`child(...)` in a fresh Python process; its result is the last line it prints."
+    "`child(...)` in a fresh Python process; its result is the last line it prints (an error: the last line of its stderr)."
     cmd = [sys.executable, __file__, '--child-size', str(size), '--steps', str(steps), '--optimizer', optimizer, '--backbone', backbone,
            '--precision', precision]
     if threads is not None: cmd += ['--child-threads', str(threads)]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode: return {'size': size, 'error': (p.stderr.strip().splitlines() or ['?'])[-1]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    p = run_measured(cmd, check=False)
+    if p['returncode']: return {'size': size, 'error': (p['stderr'].strip().splitlines() or ['?'])[-1]}
+    return last_json(p['stdout'])
 
 
 def bench_sizes(sizes: list[int], steps: int, optimizer: str, backbone: str, precision: str = 'auto') -> dict:
@@ -231,10 +201,10 @@ def bench_quality(size: int, naive_steps: int, check_steps: int, backbone: str, 
            'naive_first_step_s': nv['first_step_s'], 'naive_step_s': nv['wall_s'], 'naive_s': naive_s,
            'check_steps': check_steps, 'check_max_rel_diff': diff, 'runs': {}}
     for opt in ('lbfgs', 'adam'):
-        t0 = time.perf_counter()
-        r = engine_run(size, 2000, opt, backbone, pictures=pictures, every=1,
-                       callback=lambda st: False if st.losses['total'] <= target else None)
-        wall = time.perf_counter() - t0
+        with stopwatch() as t:
+            r = engine_run(size, 2000, opt, backbone, pictures=pictures, every=1,
+                           callback=lambda st: False if st.losses['total'] <= target else None)
+        wall = t.wall_s
         reached = r.history[-1]['total'] <= target
         out['runs'][opt] = {'precision': r.settings.precision, 'steps': len(r.history), 'reached': reached,
                             'seconds': wall if reached else NAN, 'final': r.history[-1]['total'],
@@ -254,20 +224,12 @@ def bench_multiscale(size: int, scales: int, iterations: int, single_iterations:
     out = {'size': size, 'runs': {}}
     for name, kw in ((f'{scales} scales x {iterations}', dict(start_size=round(size / 2 ** (scales - 1)), scale_step=2.0, iterations=[iterations])),
                      (f'1 scale x {single_iterations}', dict(start_size=None, iterations=[single_iterations]))):
-        t0 = time.perf_counter()
-        r = engine_run(size, kw.pop('iterations'), 'lbfgs', backbone, **kw)
+        with stopwatch() as t: r = engine_run(size, kw.pop('iterations'), 'lbfgs', backbone, **kw)
         full = [h for h in r.history if h['size'] == size]
-        out['runs'][name] = {'seconds': time.perf_counter() - t0, 'steps': len(r.history), 'full_size_steps': len(full),
+        out['runs'][name] = {'seconds': t.wall_s, 'steps': len(r.history), 'full_size_steps': len(full),
                              'full_size_start_s': full[0]['time'], 'full_size_first': full[0]['total'], 'best': r.best_loss,
                              'time': [round(h['time'], 3) for h in full], 'total': [h['total'] for h in full]}
     return out
-
-
-def gpu_line() -> str:
-    "What GPU TensorFlow sees (the benchmark runs on the first one it finds)."
-    import tensorflow as tf
-    g = tf.config.list_physical_devices('GPU')
-    return f'GPU: {g[0].name}' if g else 'GPU: none visible to TensorFlow (CPU figures only)'
 
 
 def table(title: str, header: list[str], rows: list[list]) -> str:
@@ -276,9 +238,6 @@ def table(title: str, header: list[str], rows: list[list]) -> str:
     w = [max(len(r[i]) for r in cells) for i in range(len(header))]
     line = lambda r: '  '.join(v.rjust(n) for v, n in zip(r, w))
     return '\n'.join([f'\n{title}', line(header), '  '.join('-' * n for n in w)] + [line(r) for r in cells[1:]])
-
-
-def verdict(ok: bool) -> str: return 'MET' if ok else 'NOT MET'
 
 
 def main(argv=None):
@@ -316,15 +275,11 @@ def main(argv=None):
     qsize, qsteps, check = a.quality_size or (64 if q else 256), a.quality_steps or (60 if q else 500), a.check_steps or (5 if q else 10)
     counts = a.threads or ([1] if q else [1, 2 * os.cpu_count()])
 
-    m = machine(a.backbone)
-    from nst_nb.features import resolve_precision, cpu_line
-    from nst_nb.runtime import threads
-    m.update(precision_auto=resolve_precision('auto'), threads=threads(), gpu=gpu_line())
-    print(f"Machine: {cpu_line(dict(model=m['cpu'], cores=m['cores'], flags=m['cpu_flags']))}, {m['ram_gib']} GiB RAM, load average {m['load_avg_1_5_15']} (1/5/15 min)\n"
-          f"TensorFlow {m['tensorflow']}, Python {m['python']}, backbone {a.backbone}, precision 'auto' = {m['precision_auto']}, "
-          f"{m['date']}" + ('  [--quick]' if q else '') + f"\n{m['gpu']}")
-    print(f'Content {CONTENT.name}, style {STYLE.name}', flush=True)
-    out, targets = {'machine': m, 'args': vars(a)}, []
+    m = machine(a.backbone, a.precision)              # 'cpu': the model name, as chapter 19 reads it
+    m['load_avg_1_5_15'] = m['load_before']           # the names results.json has always had
+    print_header(m)
+    print(f'Content {CONTENT.name}, style {STYLE.name}' + ('  [--quick]' if q else ''), flush=True)
+    out, targets = {'args': vars(a)}, []
 
     if 1 in a.sections:
         r1 = out['per_step'] = bench_per_step(size, steps, naive_steps, a.backbone)
@@ -398,11 +353,10 @@ def main(argv=None):
         print(table(f"6. Multi-scale against one scale at {msize} px, L-BFGS (seconds from the call)",
                     ['run', 'steps', 'steps at full size', 'full size starts at s', 'loss there', 'best loss', 'seconds'], rows), flush=True)
 
-    m['load_avg_at_end'] = [round(v, 2) for v in os.getloadavg()]
-    print('\nTargets:\n' + '\n'.join(f'  - {t}' for t in targets))
-    print(f"\nLoad average at the end: {m['load_avg_at_end']} (1/5/15 min; above {m['cores']}: other jobs shared the CPU)")
+    print('\nTargets:\n' + '\n'.join(f'  - {t}' for t in targets) + '\n')
+    m['load_avg_at_end'] = finish(m)['load_after']
     if a.json:
-        Path(a.json).write_text(json.dumps(out, indent=1))
+        write_json(a.json, out, m, key='machine')
         print(f'Figures written to {a.json}')
 
 

@@ -1,7 +1,7 @@
 """Print-size pictures by tiles (issue 15): wall time and peak memory of a 3000 px-wide result, and tiled against untiled.
 
 Each run is `nst_nb` in a fresh process, as a user would start it (network loading included); its peak memory is the
-process's maximum resident set (`os.wait4`), TensorFlow and the network included. Figures:
+process's maximum resident set (`os.wait4`, `common.run_measured`), TensorFlow and the network included. Figures:
 
 1. `nst_nb coffee.jpg brush_strokes.jpg --size 2000` (a 600x400 photo made 3000x2000 px): wall time, peak memory,
    which scales ran in tiles (the sidecar), and the seam ratio (`nst_nb.tiles.seam_ratio`) on the last tile grid and
@@ -14,35 +14,24 @@ Usage: python benchmarks/bench_tiles.py [--size 2000] [--compare 1024] [--json b
 Run it alone on the machine: it measures time and memory.
 """
 from __future__ import annotations
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, sys, tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_quality import figures      # noqa: E402  (one set of quality figures)
+from common import ROOT, finish, machine, print_header, run_measured, verdict, write_json   # noqa: E402
 
-ROOT = HERE.parent
 CONTENT, STYLE = ROOT / 'images/content/coffee.jpg', ROOT / 'images/style/brush_strokes.jpg'
 GALLERY = ROOT / 'images/gallery'
-
-
-def measured(cmd: list[str]) -> tuple[float, int]:
-    "Wall seconds and peak resident bytes of `cmd`, run to its end in a fresh process (it must succeed)."
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall, err = time.perf_counter() - t, p.stderr.read().decode(errors='replace')
-    if os.waitstatus_to_exitcode(status): raise SystemExit(f'failed: {" ".join(cmd)}\n{err[-2000:]}')
-    return wall, usage.ru_maxrss * 1024
 
 
 def run(out: Path, name: str, size: int, *flags: str) -> dict:
     "One `nst_nb` run of the benchmark's pair: time, peak memory, and what its sidecar says."
     png = out / f'{name}.png'
-    wall, peak = measured([str(Path(sys.executable).with_name('nst_nb')), str(CONTENT), str(STYLE), '-q', '--overwrite',
-                           '--backbone', 'vgg16-hed', '--size', str(size), '-o', str(png), *flags])
+    p = run_measured([str(Path(sys.executable).with_name('nst_nb')), str(CONTENT), str(STYLE), '-q', '--overwrite',
+                      '--backbone', 'vgg16-hed', '--size', str(size), '-o', str(png), *flags])
     sc = json.loads(png.with_suffix('.json').read_text())
-    return {'wall_s': round(wall, 1), 'peak_gib': round(peak / 2**30, 2), 'precision': sc['settings']['precision'],
+    return {'wall_s': round(p['wall_s'], 1), 'peak_gib': round(p['peak_mb'] / 2**10, 2), 'precision': sc['settings']['precision'],
             'max_memory_gib': sc['settings'].get('max_memory'), 'scales': sc['timings']['scales'], 'steps': len(sc['history']),
             'tiling': sc.get('tiling', []), 'png': str(png)}
 
@@ -92,34 +81,33 @@ def main():
     a = ap.parse_args()
     out = a.out or Path(tempfile.mkdtemp(prefix='bench_tiles_'))
     out.mkdir(parents=True, exist_ok=True)
-    from nst_nb.features import cpu_line
-    res = {'cpu': cpu_line(), 'load_before': os.getloadavg(), 'content': CONTENT.name, 'style': STYLE.name}
-    print(f"CPU: {res['cpu']}\nload average before: {res['load_before']}", flush=True)
+    head = machine('vgg16-hed', cpu_as='line')      # tiles.json keeps the header at its top level, 'cpu' the CPU in one line
+    print_header(head)
+    res = {'content': CONTENT.name, 'style': STYLE.name}
     big = res['print'] = run(out, f'print_{a.size}', a.size)
     big.update(seams(big['png'], big['tiling']))
     print(f"--size {a.size}: {json.dumps({k: v for k, v in big.items() if k != 'png'})}", flush=True)
     if not a.no_pictures: print_pictures(big)
     if not a.compare:
-        res['load_after'] = os.getloadavg()
-        if a.json: a.json.write_text(json.dumps(res, indent=1, default=str) + '\n')
+        finish(head)
+        if a.json: write_json(a.json, res, head, key=None)
         return
     untiled, tiled = run(out, f'whole_{a.compare}', a.compare), run(out, f'tiled_{a.compare}', a.compare, '--tile', str(a.tile))
     from PIL import Image
     for r in (untiled, tiled): r.update(figures(Image.open(r['png']).convert('RGB'), str(CONTENT), str(STYLE), 'vgg16-hed'))
     tiled.update(seams(tiled['png'], tiled['tiling']))
     res['compare'] = {'untiled': untiled, 'tiled': tiled}
-    res['load_after'] = os.getloadavg()
+    finish(head)
     for k, r in res['compare'].items(): print(f"{a.compare} px {k}: {json.dumps({q: v for q, v in r.items() if q != 'png'})}")
-    print(f"load average after: {res['load_after']}")
-    print(f"\nSUMMARY ({res['cpu']})")
+    print(f"\nSUMMARY ({head['cpu']})")
     print(f"  {a.size} px ({image_size(big['png'])}): {big['wall_s']:.0f} s, peak {big['peak_gib']:.2f} GiB "
-          f"= {big['peak_gib'] * 2**30 / 1e9:.2f} GB ({'MET' if big['peak_gib'] * 2**30 < 8e9 else 'NOT MET'}: target under 8 GB), precision {big['precision']}, "
+          f"= {big['peak_gib'] * 2**30 / 1e9:.2f} GB ({verdict(big['peak_gib'] * 2**30 < 8e9)}: target under 8 GB), precision {big['precision']}, "
           f"tiles: {[(t['size'], t['tile']) for t in big['tiling']]}, seam ratio {big.get('seam_grid')} (random grids {big.get('seam_random_grids')})")
     for q in ('style_sw', 'colour_sw', 'ssim', 'edge'):
         print(f"  {a.compare} px {q}: untiled {untiled[q]:.3f}, tiled {tiled[q]:.3f}")
     print(f"  {a.compare} px time: untiled {untiled['wall_s']:.0f} s ({untiled['peak_gib']:.2f} GiB), tiled {tiled['wall_s']:.0f} s ({tiled['peak_gib']:.2f} GiB)")
     if not a.no_pictures: pair_picture(untiled, tiled)
-    if a.json: a.json.write_text(json.dumps(res, indent=1, default=str) + '\n')
+    if a.json: write_json(a.json, res, head, key=None)
 
 
 def image_size(png: str) -> str:
