@@ -4,234 +4,24 @@
 
 # %% ../nbs/11_batch.ipynb #5197fa32
 from __future__ import annotations
-import argparse, dataclasses, logging, math, os, sys, time
+import dataclasses, os, time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .settings import Settings, NstError, ImageError, OutputError
-from .images import IMAGE_EXTS, ImageLike, open_image, save_image
+from .settings import Settings, SettingsError, OutputError, validate
 from .output import check_output
+from .pairs import PairResult, image_files, make_pairs
+from .resume import check_fresh, resume_pairs, tidy_temporaries
+from .sheets import SUMMARY_FILES, write_summary
+from .executors import get_executor
 
 # %% auto #0
-__all__ = ['GREY', 'RAY_INSTALL', 'image_files', 'unique_stems', 'tile', 'contact_sheet', 'plot_loss_curves', 'PairResult',
-           'prior_result', 'run_pair', 'BatchResult', 'write_summary', 'ExecutorError', 'run_batch',
-           'add_executor_flags', 'executor_options']
+__all__ = ['STATUSES', 'SUMMARY_STEMS', 'BatchResult', 'run_batch']
 
 # %% ../nbs/11_batch.ipynb #6ea7e825
-def image_files(paths: str | os.PathLike | list, # files and folders
-               ) -> list[Path]:
-    "Image files from `paths`: files as given, folders expanded to their image files (sorted), duplicates dropped."
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    out = {}
-    for p in (Path(o).expanduser() for o in paths):
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.'))
-            if not found: raise ImageError(f'{p} is a folder with no image files in it ({" ".join(IMAGE_EXTS)}).')
-        elif p.exists(): found = [p]
-        else: raise ImageError(f'{p}: no such file or folder (relative paths start at {Path.cwd()}).')
-        for f in found: out.setdefault(f.resolve(), f)
-    if not out: raise ImageError('No images given: name at least one image file or folder.')
-    return list(out.values())
-
-# %% ../nbs/11_batch.ipynb #2b2f4e56
-def unique_stems(paths: list[Path]) -> list[str]:
-    "The file names of `paths` without extension, made unique with `-2`, `-3` ... in order."
-    seen, out = set(), []
-    for p in paths:
-        stem, n = Path(p).stem, 1
-        while (stem if n == 1 else f'{stem}-{n}') in seen: n += 1
-        out.append(stem if n == 1 else f'{stem}-{n}'); seen.add(out[-1])
-    return out
-
-# %% ../nbs/11_batch.ipynb #4ba41a97
-GREY = (150, 150, 150)
-
-def _font(size: int = 11) -> ImageFont.ImageFont:
-    "Pillow's default font at `size` px (its bitmap font where FreeType is missing)."
-    try: return ImageFont.load_default(size=size)
-    except (TypeError, ImportError, OSError): return ImageFont.load_default()
-
-def _text_tile(text: str, cell: int) -> Image.Image:
-    "A grey `cell`×`cell` tile (white 2 px border) with `text` in the middle."
-    t = Image.new('RGB', (cell, cell), 'white'); d = ImageDraw.Draw(t)
-    d.rectangle((2, 2, cell - 3, cell - 3), fill=GREY)
-    d.text((cell / 2, cell / 2), text, fill='white', font=_font(max(9, cell // 10)), anchor='mm')
-    return t
-
-def tile(src: ImageLike | None, # a picture; None (a failed pair) or a text that is not a file make a grey tile
-         cell: int = 128, # the tile's side in px
-         label: str | None = None, # a name written along the bottom edge
-        ) -> Image.Image:
-    "A `cell`×`cell` tile: `src` fitted inside on white, or a grey tile saying why not ('failed', 'unreadable', the text)."
-    if src is None: t = _text_tile('failed', cell)
-    elif isinstance(src, str) and not Path(src).expanduser().is_file(): t = _text_tile(src, cell)
-    else:
-        try: img = open_image(src)
-        except ImageError: t = _text_tile('unreadable', cell)
-        else:
-            img = img.copy(); img.thumbnail((cell - 4, cell - 4), Image.Resampling.LANCZOS)
-            t = Image.new('RGB', (cell, cell), 'white'); t.paste(img, ((cell - img.width) // 2, (cell - img.height) // 2))
-    if label:
-        d, f = ImageDraw.Draw(t), _font(max(9, cell // 12))
-        h = f.getbbox('Hg')[3] + 4
-        d.rectangle((0, cell - h, cell, cell), fill=(40, 40, 40))
-        while len(label) > 2 and f.getlength(label) > cell - 6: label = label[:-2] + '…'
-        d.text((3, cell - h + 1), label, fill='white', font=f)
-    return t
-
-# %% ../nbs/11_batch.ipynb #461fc4cb
-def _wrap(text: str, width: int, font) -> list[str]:
-    "Split `text` into lines no wider than `width` px in `font`."
-    lines = []
-    for word in text.split():
-        if lines and font.getlength(lines[-1] + ' ' + word) <= width: lines[-1] += ' ' + word
-        else: lines.append(word)
-    return lines
-
-def contact_sheet(contents: list, # the content pictures (rows)
-                  styles: list, # the style pictures (columns)
-                  cells: list[list], # `cells[i][j]`: the result of content i with style j (None: failed)
-                  cell: int = 128, # the side of each tile in px
-                  caption: str | None = None, # text under the grid; None: `backbone_label()`; '' for none
-                  content_labels: list[str] | None = None, # names written on the content tiles
-                  style_labels: list[str] | None = None, # names written on the style tiles
-                 ) -> Image.Image:
-    "One picture of a batch: styles along the top, contents down the left, results in the cells, a caption below."
-    if len(cells) != len(contents) or any(len(r) != len(styles) for r in cells):
-        raise ValueError(f'cells must be {len(contents)} rows of {len(styles)} results, one per content × style pair.')
-    if caption is None:
-        from nst_nb.features import backbone_label
-        caption = backbone_label()
-    W, H, f = cell * (len(styles) + 1), cell * (len(contents) + 1), _font(11)
-    lines = _wrap(caption, W - 8, f) if caption else []
-    lh = f.getbbox('Hg')[3] + 3
-    sheet = Image.new('RGB', (W, H + (len(lines) * lh + 8 if lines else 0)), 'white')
-    corner = Image.new('RGB', (cell, cell), 'white')
-    ImageDraw.Draw(corner).text((cell / 2, cell / 2), 'content \\ style', fill=(90, 90, 90), font=_font(max(9, cell // 11)), anchor='mm')
-    sheet.paste(corner, (0, 0))
-    for j, s in enumerate(styles): sheet.paste(tile(s, cell, style_labels[j] if style_labels else None), ((j + 1) * cell, 0))
-    for i, c in enumerate(contents):
-        sheet.paste(tile(c, cell, content_labels[i] if content_labels else None), (0, (i + 1) * cell))
-        for j, r in enumerate(cells[i]): sheet.paste(tile(r, cell), ((j + 1) * cell, (i + 1) * cell))
-    d = ImageDraw.Draw(sheet)
-    for k, line in enumerate(lines): d.text((4, H + 4 + k * lh), line, fill=(30, 30, 30), font=f)
-    return sheet
-
-# %% ../nbs/11_batch.ipynb #e9d6ea12
-def plot_loss_curves(results, # a `BatchResult`, or a list of `PairResult`s
-                     ax=None, # matplotlib axes to draw on; None: a new figure
-                     title: str | None = None, # None: names the backbone
-                    ):
-    "Every pair's total loss against step, on a log scale, one legend entry per pair."
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-    from nst_nb.features import backbone_label
-    from nst_nb.result import plot_history
-    pairs = results.pairs if hasattr(results, 'pairs') else list(results)
-    backbone = results.settings.backbone if hasattr(results, 'settings') else None
-    if ax is None: _, ax = plt.subplots(figsize=(8, 3.2), dpi=80)
-    drawn = [p for p in pairs if p.history]
-    for p in drawn: plot_history(p.history, ax, parts=False, label=p.name + (' (interrupted)' if p.status == 'interrupted' else ''))
-    ax.set_ylabel('total loss'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if drawn: ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5), ncol=1 + len(drawn) // 16, frameon=False)
-    ax.set_title(title or f'Total loss of every pair\n{backbone_label(backbone)}', fontsize=8)
-    return ax
-
-# %% ../nbs/11_batch.ipynb #1ab51b7f
-@dataclass
-class PairResult:
-    "One content × style pair of a batch and what became of it."
-    content: Path
-    style: Path
-    name: str                       # '{content}__{style}', the output's file name without extension
-    status: str = 'pending'         # 'done', 'failed', 'interrupted', 'skipped' or 'not run'
-    image: Path | None = None       # the saved result (its sidecar is beside it, .json)
-    error: str | None = None        # why it failed
-    stopped: str | None = None      # why the engine ended early, if it did
-    seconds: float = 0.0
-    steps: int = 0
-    best_loss: float | None = None
-    retried: str | None = None      # why the pair ran a second time (its Ray worker died)
-    history: list = field(default_factory=list, repr=False)
-
-    def record(self) -> dict:
-        "The pair as JSON-ready data (no history)."
-        return {'content': str(self.content), 'style': str(self.style), 'name': self.name, 'status': self.status,
-                'image': str(self.image) if self.image else None,
-                'sidecar': str(self.image.with_suffix('.json')) if self.image else None, 'error': self.error,
-                'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'steps': self.steps, 'best_loss': self.best_loss,
-                'retried': self.retried}
-
-# %% ../nbs/11_batch.ipynb #5f1094dd
-def prior_result(dest: Path, # the picture's path in the batch folder
-                 s: Settings, # the batch's settings (resolved)
-                ) -> tuple[str, str]:
-    "What the folder holds for a pair: 'none', 'same', 'other' or 'incomplete', and a note that says why."
-    from nst_nb.result import INTERRUPTED, load_sidecar
-    dest = Path(dest); side = dest.with_suffix('.json')
-    if not dest.exists() and not side.exists(): return 'none', ''
-    if not dest.exists(): return 'incomplete', f'{side.name} without its picture'
-    if not side.exists(): return 'incomplete', f'{dest.name} without its sidecar'
-    try: d = load_sidecar(dest)
-    except NstError as e: return 'incomplete', str(e)
-    if d.get('stopped') == INTERRUPTED: return 'incomplete', f'{dest.name} was stopped by Ctrl-C after {len(d.get("history") or [])} steps'
-    old, new = dataclasses.asdict(d['settings']), dataclasses.asdict(s)
-    diff = [f'{k} {old[k]!r} there, {new[k]!r} now' for k in new if old.get(k) != new[k]]
-    return ('other', ', '.join(diff)) if diff else ('same', '')
-
-def _skip(p: PairResult, dest: Path) -> PairResult:
-    "Mark `p` skipped, its result the one at `dest`, history and loss read from the sidecar."
-    from nst_nb.result import load_sidecar
-    side = load_sidecar(dest)
-    p.status, p.image, p.stopped = 'skipped', dest, side.get('stopped')
-    p.history, p.best_loss, p.steps = side['history'], side['best_loss'], len(side['history'])
-    return p
-
-# %% ../nbs/11_batch.ipynb #ba303525
-def _engine_run(content, style, s: Settings):
-    "One engine run of a pair: its `Result`, or an exception saying why there is none."
-    from nst_nb.transfer import transfer
-    r = transfer(content, style, s, progress=False)
-    if not r.history:
-        if r.interrupted: raise KeyboardInterrupt
-        raise RuntimeError(r.stopped or 'the run ended before its first step')
-    return r
-
-def _why(e: BaseException) -> str:
-    "A failure's reason: an `ImageError`'s own message, else the exception's type and message."
-    return str(e) if isinstance(e, ImageError) else f'{type(e).__name__}: {e}'
-
-def _keep(p: PairResult, r, dest: Path, sources: dict | None = None) -> PairResult:
-    "Save the `Result` `r` at `dest` (picture, then sidecar) and fill `p` from it; `sources` replaces what it names."
-    if sources: r.sources = sources
-    p.image = r.save(dest, overwrite=True)
-    p.status = 'interrupted' if r.interrupted else 'done'
-    p.stopped, p.history, p.best_loss, p.steps = r.stopped, r.history, r.best_loss, len(r.history)
-    return p
-
-def run_pair(p: PairResult, # the pair; filled in place
-             out_dir: Path, # where the result goes
-             settings: Settings, # validated settings
-             overwrite: bool = False, # redo a pair whose result exists
-            ) -> PairResult:
-    "Run one pair and save its result, recording a failure instead of raising it."
-    dest, t0 = Path(out_dir) / f'{p.name}.png', time.perf_counter()
-    if not overwrite:
-        state, note = prior_result(dest, settings)
-        if state == 'same': return _skip(p, dest)
-        if state == 'other':
-            p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'
-            return p
-    try: _keep(p, _engine_run(p.content, p.style, settings), dest)
-    except KeyboardInterrupt: p.status = 'interrupted'; raise
-    except Exception as e: p.status, p.error = 'failed', _why(e)
-    finally: p.seconds = time.perf_counter() - t0
-    return p
-
-# %% ../nbs/11_batch.ipynb #177e1def
 @dataclass
 class BatchResult:
     "A finished (or stopped) batch: every pair, the settings, and the summary files."
@@ -243,197 +33,98 @@ class BatchResult:
     stopped: str | None = None      # 'interrupted (Ctrl-C)' when the batch was stopped
     seconds: float = 0.0
     files: dict = field(default_factory=dict)   # contact_sheet, loss_curves, json: their paths
+    tidied: list[Path] = field(default_factory=list)   # temporary files of a killed save, removed before the run
 
-    def count(self, status: str) -> int:
-        "How many pairs have `status`."
-        return sum(p.status == status for p in self.pairs)
+# %% ../nbs/11_batch.ipynb #924b1dd4
+STATUSES = ('done', 'skipped', 'interrupted', 'failed', 'not run')
 
-    def grid(self) -> list[list]:
-        "Per content a row, per style a column: the saved result, None for a failed pair, or a note."
-        n = len(self.styles)
-        cell = lambda p: p.image if p.image else (None if p.status == 'failed' else p.status)
-        return [[cell(p) for p in self.pairs[i * n:(i + 1) * n]] for i in range(len(self.contents))]
+@patch
+def count(self: BatchResult, status: str) -> int:
+    "How many pairs have `status`."
+    return sum(p.status == status for p in self.pairs)
 
-    def summary(self) -> str:
-        "One line: pairs by status, time and folder."
-        counts = ', '.join(f'{self.count(s)} {s}' for s in ('done', 'skipped', 'interrupted', 'failed', 'not run') if self.count(s))
-        return f'{len(self.pairs)} pairs: {counts} in {self.seconds:.1f} s -> {self.out_dir}' + (f' ({self.stopped})' if self.stopped else '')
+# %% ../nbs/11_batch.ipynb #d9d7ec72
+@patch
+def summary(self: BatchResult) -> str:
+    "One line: pairs by status, time and folder."
+    counts = ', '.join(f'{self.count(s)} {s}' for s in STATUSES if self.count(s))
+    return f'{len(self.pairs)} pairs: {counts} in {self.seconds:.1f} s -> {self.out_dir}' + (f' ({self.stopped})' if self.stopped else '')
 
-    def record(self) -> dict:
-        "Everything about the batch as JSON-ready data."
-        from nst_nb.features import backbone_label
-        from nst_nb.result import versions
-        return {'backbone': backbone_label(self.settings.backbone), 'settings': dataclasses.asdict(self.settings),
-                'out_dir': str(self.out_dir), 'contents': [str(o) for o in self.contents], 'styles': [str(o) for o in self.styles],
-                'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'summary': self.summary(),
-                'counts': {s: self.count(s) for s in ('done', 'skipped', 'interrupted', 'failed', 'not run')},
-                'files': {k: str(v) for k, v in self.files.items()}, 'versions': versions(),
-                'pairs': [p.record() for p in self.pairs]}
+# %% ../nbs/11_batch.ipynb #143a2e22
+@patch
+def grid(self: BatchResult) -> list[list]:
+    "Per content a row, per style a column: the saved result, None for a failed pair, or a note."
+    n = len(self.styles)
+    cell = lambda p: p.image if p.image else (None if p.status == 'failed' else p.status)
+    return [[cell(p) for p in self.pairs[i * n:(i + 1) * n]] for i in range(len(self.contents))]
+
+# %% ../nbs/11_batch.ipynb #177e1def
+@patch
+def record(self: BatchResult) -> dict:
+    "Everything about the batch as JSON-ready data."
+    from nst_nb.features import backbone_label
+    from nst_nb.result import versions
+    return {'backbone': backbone_label(self.settings.backbone), 'settings': dataclasses.asdict(self.settings),
+            'out_dir': str(self.out_dir), 'contents': [str(o) for o in self.contents], 'styles': [str(o) for o in self.styles],
+            'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'summary': self.summary(),
+            'counts': {s: self.count(s) for s in STATUSES}, 'files': {k: str(v) for k, v in self.files.items()},
+            'tidied': [str(p) for p in self.tidied], 'versions': versions(), 'pairs': [p.record() for p in self.pairs]}
 
 # %% ../nbs/11_batch.ipynb #74adcc68
-def _save_figure(fig, path: Path):
-    "Save a matplotlib figure atomically as PNG."
-    tmp = path.with_name(f'.{path.stem}.tmp.png')
-    try: fig.savefig(tmp, dpi=80, bbox_inches='tight'); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-
-def write_summary(b: BatchResult, cell: int = 128) -> dict:
-    "Write `contact_sheet.png`, `loss_curves.png` and `batch.json` into the batch's folder; return their paths."
-    from matplotlib.figure import Figure
-    from nst_nb.features import backbone_label
-    from nst_nb.result import write_json
-    out = b.out_dir
-    b.files = {'contact_sheet': out / 'contact_sheet.png', 'loss_curves': out / 'loss_curves.png', 'json': out / 'batch.json'}
-    sheet = contact_sheet([str(o) for o in b.contents], [str(o) for o in b.styles], b.grid(), cell, backbone_label(b.settings.backbone),
-                          unique_stems(b.contents), unique_stems(b.styles))
-    save_image(sheet, b.files['contact_sheet'], overwrite=True)
-    fig = Figure(figsize=(8, 3.2)); plot_loss_curves(b, fig.subplots()); _save_figure(fig, b.files['loss_curves'])
-    write_json(b.files['json'], b.record())
-    return b.files
+def _batch_folder(out_dir: str | os.PathLike) -> Path:
+    "The batch's folder, made if missing, or an `OutputError` saying why it cannot hold the results."
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; the results need a folder.')
+    check_output(out / 'contact_sheet.png', overwrite=True)   # the folder can be made and written to
+    return out
 
 # %% ../nbs/11_batch.ipynb #368b2e08
-RAY_INSTALL = 'pip install "nst_nb[ray]" (or pip install "ray[default]>=2.9")'
+def _check_threads(threads: int | None):
+    "A `SettingsError` unless `threads` is None or a whole number, 0 (TensorFlow's default) or more."
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 0):
+        raise SettingsError('threads', f'threads must be a whole number, 0 (the default) or more, not {threads!r}.')
 
-class ExecutorError(NstError, RuntimeError):
-    "An executor that cannot run here: Ray not installed, a cluster that cannot be reached or is too small."
-    status = 2   # found before any pair runs: a usage error for the command line
-
-def _ray():
-    "The `ray` module, or an `ExecutorError` that says how to install it."
-    try: import ray
-    except ImportError: raise ExecutorError(f'executor ray (--ray) needs Ray, which is not installed here: {RAY_INSTALL}') from None
-    return ray
+# %% ../nbs/11_batch.ipynb #6df4be47
+def _use_threads(threads: int | None):
+    "Size TensorFlow's thread pools in this process (imports TensorFlow); a `SettingsError` if they have started."
+    if threads is None: return
+    from nst_nb.runtime import set_threads
+    try: set_threads(threads)
+    except (RuntimeError, ValueError) as e: raise SettingsError('threads', str(e)) from None
 
 # %% ../nbs/11_batch.ipynb #3662e8b2
-def _ray_pair(content: bytes, # the content picture's file, as bytes
-              style: bytes, # the style picture's file, as bytes
-              names: tuple[str, str], # their file names, for messages
-              s: Settings, # the batch's settings
-              threads: int, # TensorFlow threads: the task's CPUs
-             ) -> tuple[str, object, float]:
-    "Run one pair in a Ray task: ('done', its `Result`, seconds) or ('failed', why, seconds)."
-    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-    from nst_nb.runtime import set_threads   # imports TensorFlow (not timed: a worker does it once)
-    try: set_threads(threads)          # inter-op: one op at a time, set on import as in a local run (nst_nb.features)
-    except RuntimeError: pass        # a worker that ran a pair before keeps its thread pools (same size in one batch)
-    t0 = time.perf_counter()
-    try:
-        r = _engine_run(open_image(content, name=names[0]), open_image(style, name=names[1]), s)
-        r.x = None                   # a TensorFlow tensor: the caller needs only the picture
-        return 'done', r, time.perf_counter() - t0
-    except Exception as e: return 'failed', _why(e), time.perf_counter() - t0
+SUMMARY_STEMS = [Path(name).stem for name in SUMMARY_FILES.values()]
 
-def _worker_lost(e: BaseException) -> bool:
-    "Did a Ray task fail because its worker or node died (not because of the pair)?"
-    E = _ray().exceptions
-    kinds = tuple(getattr(E, n) for n in ('WorkerCrashedError', 'NodeDiedError', 'OutOfMemoryError', 'ObjectLostError',
-                                         'LocalRayletDiedError') if hasattr(E, n))
-    return isinstance(e, kinds)
+def _start(b: BatchResult, resume: bool, overwrite: bool) -> BatchResult:
+    "`b` with its settings resolved for this machine, the results it keeps skipped, its folder tidied, the network loaded."
+    from nst_nb.transfer import resolve, load_network
+    b.settings = resolve(b.settings, 1)
+    if resume and not overwrite: resume_pairs(b.out_dir, b.pairs, b.settings)
+    b.tidied = tidy_temporaries(b.out_dir, [p.name for p in b.pairs] + SUMMARY_STEMS)
+    load_network(b.settings)
+    return b
 
-def _ray_reason(e: BaseException) -> str:
-    "A Ray failure in one line, with a hint where nst_nb is missing on a worker."
-    cause = getattr(e, 'cause', None) or e
-    lines = str(cause).strip().splitlines()
-    text = f'{type(cause).__name__}: {lines[0] if lines else ""}'.rstrip(': ')
-    if 'nst_nb' in str(cause) and isinstance(cause, ImportError): text += f' (install nst_nb on every node: {RAY_INSTALL})'
-    return text
+# %% ../nbs/11_batch.ipynb #f09c2cab
+def _finish(b: BatchResult, t0: float) -> BatchResult:
+    "Mark the pairs that did not run, time the batch from `t0`, and write its summaries."
+    for p in b.pairs:
+        if p.status == 'pending': p.status = 'not run'
+    b.seconds = time.perf_counter() - t0
+    write_summary(b)
+    return b
+
+# %% ../nbs/11_batch.ipynb #6887134d
+def _run(b: BatchResult, ex, progress: bool) -> BatchResult:
+    "Run the pending pairs of `b` with the executor `ex` under one progress bar; write the summaries however it ends."
+    from nst_nb.result import INTERRUPTED
+    todo, t0 = [p for p in b.pairs if p.status == 'pending'], time.perf_counter()
+    bar = tqdm(total=len(b.pairs), initial=len(b.pairs) - len(todo), desc=f'{len(b.contents)}×{len(b.styles)} pairs', unit='pair', disable=not progress)
+    try: b.stopped = ex.run(todo, b.out_dir, b.settings, bar)
+    except KeyboardInterrupt: b.stopped = INTERRUPTED
+    finally: bar.close(); _finish(b, t0)
+    return b
 
 # %% ../nbs/11_batch.ipynb #ebd3f850
-def _postfix(running, pairs: list[PairResult]) -> str:
-    "The bar's postfix: what is running (a name or a count) and the mean time of a pair done."
-    done = [p.seconds for p in pairs if p.status in ('done', 'interrupted')]
-    run = running if isinstance(running, str) else f'{running} running'
-    return run + (f', {sum(done) / len(done):.1f} s/pair' if done else '')
-
-def _run_local(todo: list[PairResult], out: Path, s: Settings, overwrite: bool, bar, b) -> None:
-    "Run the pairs one after another in this process."
-    from nst_nb.result import INTERRUPTED
-    for p in todo:
-        bar.set_postfix_str(_postfix(f'1 running ({p.name})', b.pairs))
-        try: run_pair(p, out, s, overwrite)
-        except KeyboardInterrupt: b.stopped = INTERRUPTED
-        if p.status == 'interrupted': b.stopped = INTERRUPTED
-        bar.update(1)
-        if b.stopped: break
-    bar.set_postfix_str(_postfix(0, b.pairs))
-
-def _ray_connect(ray, address: str | None) -> bool:
-    "Connect to the cluster at `address` (None: this machine's, else a new local one); True if this call connected."
-    if ray.is_initialized(): return False
-    import nst_nb
-    env = {'TF_CPP_MIN_LOG_LEVEL': '2'}
-    if not address:   # a cluster on this machine: its workers import the same nst_nb as this process
-        here = str(Path(nst_nb.__file__).resolve().parent.parent)
-        env['PYTHONPATH'] = os.pathsep.join([here] + [o for o in os.environ.get('PYTHONPATH', '').split(os.pathsep) if o and o != here])
-    try: ray.init(address=address or None, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                  runtime_env={'env_vars': env})
-    except (ConnectionError, RuntimeError, ValueError) as e:
-        raise ExecutorError(f'could not reach the Ray cluster at {address or "this machine"}: {e}') from None
-    return True
-
-def _run_ray(todo: list[PairResult], out: Path, s: Settings, bar, b, address=None, cpus=None, gpus=0.0) -> None:
-    "Run each pair as a Ray task; write each result here as it comes back."
-    from nst_nb.result import INTERRUPTED
-    ray = _ray(); connected = _ray_connect(ray, address)
-    try:
-        have = ray.cluster_resources()
-        cpus = float(cpus) if cpus else float(max(1, int(have.get('CPU', 1) // max(1, len(todo)))))
-        gpus = float(gpus or 0)
-        for kind, want in (('CPU', cpus), ('GPU', gpus)):
-            if want > have.get(kind, 0) and (kind == 'CPU' or want):
-                raise ExecutorError(f'each pair asks for {want:g} {kind}s (--ray-{kind.lower()}s) but the Ray cluster has {have.get(kind, 0):g}.')
-        slots = max(1, int(have['CPU'] // cpus))
-        if gpus: slots = max(1, min(slots, int(have['GPU'] // gpus)))
-        threads = max(1, math.ceil(cpus))
-        opts = dict(num_cpus=cpus, num_gpus=gpus, max_retries=0)
-        if gpus: opts['runtime_env'] = {'env_vars': {'TF_FORCE_GPU_ALLOW_GROWTH': 'true'}}
-        task = ray.remote(_ray_pair).options(**opts)
-        styles, blobs, refs, queue = set(map(str, b.styles)), {}, {}, list(todo)
-
-        def blob(path: Path):
-            "The object-store ref of a picture's bytes (styles kept, contents one at a time)."
-            if str(path) not in blobs:
-                for k in [k for k in blobs if k not in styles]: del blobs[k]
-                blobs[str(path)] = ray.put(Path(path).read_bytes())
-            return blobs[str(path)]
-
-        def submit(p: PairResult):
-            try: c, st = blob(p.content), blob(p.style)
-            except OSError as e: p.status, p.error = 'failed', f'{e.filename}: {e.strerror}'; bar.update(1); return
-            refs[task.remote(c, st, (str(p.content), str(p.style)), s, threads)] = p
-
-        try:
-            while queue or refs:
-                while queue and len(refs) < 2 * slots: submit(queue.pop(0))
-                bar.set_postfix_str(_postfix(min(len(refs), slots), b.pairs))
-                if not refs: continue
-                ready, _ = ray.wait(list(refs), num_returns=1, timeout=1.0)
-                for ref in ready:
-                    p = refs.pop(ref)
-                    try: status, got, p.seconds = ray.get(ref)
-                    except Exception as e:
-                        if _worker_lost(e) and p.retried is None:
-                            p.retried = _ray_reason(e); submit(p); continue
-                        status, got = 'failed', ('its worker died twice: ' if _worker_lost(e) else '') + _ray_reason(e)
-                    if status == 'done':
-                        sources = {'content': str(Path(p.content).expanduser().resolve()), 'styles': [str(Path(p.style).expanduser().resolve())]}
-                        try: _keep(p, got, out / f'{p.name}.png', sources)
-                        except Exception as e: p.status, p.error = 'failed', _why(e)
-                        if p.status == 'interrupted': b.stopped = INTERRUPTED
-                    else: p.status, p.error = 'failed', got
-                    bar.update(1)
-                if b.stopped: break
-            bar.set_postfix_str(_postfix(0, b.pairs))
-        except KeyboardInterrupt: b.stopped = INTERRUPTED
-        finally:
-            for ref in refs:
-                try: ray.cancel(ref)
-                except Exception: pass
-    finally:
-        if connected: ray.shutdown()
-
-# %% ../nbs/11_batch.ipynb #bd5a8bdd
 def run_batch(contents: str | os.PathLike | list, # content images: files and folders
               styles: str | os.PathLike | list, # style images: files and folders
               out_dir: str | os.PathLike, # the folder for results and summaries (created if needed)
@@ -445,69 +136,14 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
               address: str | None = None, # Ray: the cluster's address ('HOST:6379', 'auto'); None: this machine's, or a new local one
               ray_cpus: float | None = None, # Ray: CPUs per pair, and TensorFlow threads; None: the cluster's CPUs shared out (at least 1)
               ray_gpus: float = 0, # Ray: GPUs per pair (0.5: two pairs share a GPU)
+              threads: int | None = None, # TensorFlow threads per op in this process (0: one per core); None: as they are
               **fields, # any `Settings` field, overriding `settings`
              ) -> BatchResult:
     "Stylise every content image with every style image; a failing pair is recorded and the others go on."
-    from nst_nb.result import INTERRUPTED
-    if executor not in ('local', 'ray'): raise ExecutorError(f"executor must be 'local' or 'ray', not {executor!r}.")
-    if executor == 'ray':
-        _ray()
-        if (ray_cpus is not None and not ray_cpus > 0) or not ray_gpus >= 0:
-            raise ExecutorError(f'ray_cpus must be more than 0 and ray_gpus 0 or more, not {ray_cpus} and {ray_gpus}.')
+    ex = get_executor(executor, address, ray_cpus, ray_gpus)
     contents, styles = image_files(contents), image_files(styles)
-    from nst_nb.transfer import resolve, load_network
-    s = resolve(dataclasses.replace(settings or Settings(), **fields), 1)
-    out = Path(out_dir).expanduser()
-    if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; the results need a folder.')
-    check_output(out / 'contact_sheet.png', overwrite=True)   # the folder can be made and written to
-    cn, sn = unique_stems(contents), unique_stems(styles)
-    pairs = [PairResult(c, st, f'{a}__{b}') for c, a in zip(contents, cn) for st, b in zip(styles, sn)]
-    held = {} if overwrite else {p.name: prior_result(out / f'{p.name}.png', s) for p in pairs}
-    there = [k for k, (state, _) in held.items() if state != 'none']
-    if there and not resume:
-        raise OutputError(f'{out} already holds {len(there)} of the {len(pairs)} results of this batch ({there[0]}.png ...): '
-                          'resume (--resume) keeps those made with the same settings and runs the rest; overwrite (--overwrite) redoes every pair.')
-    other = [(k, note) for k, (state, note) in held.items() if state == 'other']
-    if other:
-        raise OutputError(f'{out / other[0][0]}.png was made with other settings ({other[0][1]})' + (f', and {len(other) - 1} more' if len(other) > 1 else '') +
-                          '; resume continues a batch with the same settings only: use --overwrite to redo those pairs, or another folder.')
-    load_network(s)
-    b, t0 = BatchResult(pairs, contents, styles, out, s), time.perf_counter()
-    for p in pairs:
-        if held.get(p.name, ('none', ''))[0] == 'same': _skip(p, out / f'{p.name}.png')
-    todo = [p for p in pairs if p.status == 'pending']
-    bar = tqdm(total=len(pairs), initial=len(pairs) - len(todo), desc=f'{len(contents)}×{len(styles)} pairs', unit='pair', disable=not progress)
-    try:
-        if executor == 'ray': _run_ray(todo, out, s, bar, b, address, ray_cpus, ray_gpus)
-        else: _run_local(todo, out, s, True, bar, b)
-    except KeyboardInterrupt: b.stopped = INTERRUPTED
-    finally:
-        bar.close()
-        for p in pairs:
-            if p.status == 'pending': p.status = 'not run'
-        b.seconds = time.perf_counter() - t0
-        write_summary(b)
-    return b
-
-# %% ../nbs/11_batch.ipynb #72701258
-def add_executor_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
-    "Add `--resume`, `--ray [ADDRESS]`, `--ray-cpus` and `--ray-gpus` to `parser`, in a group of their own."
-    g = parser.add_argument_group('resuming and where the pairs run')
-    g.add_argument('--resume', action='store_true', help='keep the results already in OUTDIR made with the same settings '
-                   '(picture and sidecar) and run the other pairs')
-    g.add_argument('--ray', nargs='?', const='', default=None, metavar='ADDRESS', help='run each pair as a task on a Ray '
-                   'cluster: the one at ADDRESS (HOST:6379, auto), else the one on this machine, else a new local one '
-                   f'with every core. Needs: {RAY_INSTALL}')
-    g.add_argument('--ray-cpus', type=float, metavar='N', help="Ray: CPUs per pair, and TensorFlow threads per task "
-                   "(default: the cluster's CPUs shared out among the pairs, at least 1)")
-    g.add_argument('--ray-gpus', type=float, default=0, metavar='N', help='Ray: GPUs per pair; 0.5 lets two pairs share a GPU (default: 0)')
-    return g
-
-def executor_options(a: argparse.Namespace) -> dict:
-    "`run_batch`'s `resume`, `executor`, `address`, `ray_cpus` and `ray_gpus` from parsed flags (fixes `a.contents`)."
-    if a.ray is None and (a.ray_cpus is not None or a.ray_gpus):
-        raise ExecutorError('--ray-cpus and --ray-gpus are for Ray tasks: add --ray [ADDRESS].')
-    address = a.ray or None
-    if address and Path(address).expanduser().exists():   # `--ray photos/ ...`: an image, not an address
-        a.contents, address = [address] + list(a.contents), None
-    return dict(resume=a.resume, executor='local' if a.ray is None else 'ray', address=address, ray_cpus=a.ray_cpus, ray_gpus=a.ray_gpus)
+    s = validate(dataclasses.replace(settings or Settings(), **fields), 1); _check_threads(threads)
+    b = BatchResult(make_pairs(contents, styles), contents, styles, _batch_folder(out_dir), s)
+    if not (resume or overwrite): check_fresh(b.out_dir, b.pairs)
+    _use_threads(threads)                                        # TensorFlow from here on
+    return _run(_start(b, resume, overwrite), ex, progress)

@@ -12,10 +12,12 @@ from .settings import (Settings, NstError, SettingsError, ImageError, OutputErro
                              RunError, describe, coerce, validate, total_steps)
 from .images import open_image
 from .output import check_output, timestamped_path
+from .executors import RAY_INSTALL, ExecutorError
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
-           'single_parser', 'batch_parser', 'CliError', 'exit_status', 'main', 'batch_main']
+           'add_executor_flags', 'executor_options', 'single_parser', 'batch_parser', 'CliError', 'exit_status', 'main',
+           'batch_main']
 
 # %% ../nbs/13_cli.ipynb #52ee358c
 def _engine():
@@ -94,6 +96,30 @@ def settings_argv(s: Settings, # the settings to express
         out += ['none'] if v is None else [repr(o) if isinstance(o, float) else str(o) for o in (v if isinstance(v, list) else [v])]
     return out
 
+# %% ../nbs/13_cli.ipynb #271906a9
+def add_executor_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    "Add `--resume`, `--ray [ADDRESS]`, `--ray-cpus` and `--ray-gpus` to `parser`, in a group of their own."
+    g = parser.add_argument_group('resuming and where the pairs run')
+    g.add_argument('--resume', action='store_true', help='keep the results already in OUTDIR made with the same settings '
+                   '(picture and sidecar) and run the other pairs')
+    g.add_argument('--ray', nargs='?', const='', default=None, metavar='ADDRESS', help='run each pair as a task on a Ray '
+                   'cluster: the one at ADDRESS (HOST:6379, auto), else the one on this machine, else a new local one '
+                   f'with every core. Needs: {RAY_INSTALL}')
+    g.add_argument('--ray-cpus', type=float, metavar='N', help="Ray: CPUs per pair, and TensorFlow threads per task "
+                   "(default: the cluster's CPUs shared out among the pairs, at least 1)")
+    g.add_argument('--ray-gpus', type=float, default=0, metavar='N', help='Ray: GPUs per pair; 0.5 lets two pairs share a GPU (default: 0)')
+    return g
+
+# %% ../nbs/13_cli.ipynb #f0077447
+def executor_options(a: argparse.Namespace) -> dict:
+    "`run_batch`'s `resume`, `executor`, `address`, `ray_cpus` and `ray_gpus` from parsed flags (fixes `a.contents`)."
+    if a.ray is None and (a.ray_cpus is not None or a.ray_gpus):
+        raise ExecutorError('--ray-cpus and --ray-gpus are for Ray tasks: add --ray [ADDRESS].')
+    address = a.ray or None
+    if address and Path(address).expanduser().exists():   # `--ray photos/ ...`: an image, not an address
+        a.contents, address = [address] + list(a.contents), None
+    return dict(resume=a.resume, executor='local' if a.ray is None else 'ray', address=address, ray_cpus=a.ray_cpus, ray_gpus=a.ray_gpus)
+
 # %% ../nbs/13_cli.ipynb #6e741d5a
 EXIT_STATUSES = """exit status:
   0    success
@@ -116,7 +142,7 @@ def _common_flags(p: argparse.ArgumentParser):
     p.add_argument('--overwrite', action='store_true', help='replace existing results')
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report; errors still go to stderr')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
-    p.add_argument('--threads', type=int, metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
+    p.add_argument('--threads', metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
 
 # %% ../nbs/13_cli.ipynb #16c8114e
@@ -160,7 +186,6 @@ examples:
     p.add_argument('contents', nargs='+', metavar='CONTENT', help='content images, or folders of them')
     p.add_argument('-s', '--styles', nargs='+', required=True, metavar='STYLE', help='style images, or folders of them')
     p.add_argument('-o', '--out-dir', required=True, metavar='OUTDIR', help='the folder for the results (created if needed)')
-    from nst_nb.batch import add_executor_flags    # --resume, --ray [ADDRESS], --ray-cpus, --ray-gpus
     _common_flags(p); add_executor_flags(p); add_settings_flags(p)
     return p
 
@@ -194,6 +219,14 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
     except KeyboardInterrupt: _say(prog, 'interrupted (Ctrl-C) before a result was saved.', err=True); return 130
 
 # %% ../nbs/13_cli.ipynb #e4ea8d31
+def _threads(text: str | None) -> int | None:
+    "The `--threads` count, or a usage error unless it is a whole number, 0 (TensorFlow's default) or more."
+    if text is None: return None
+    try: n = int(text)
+    except ValueError: n = -1
+    if n < 0: raise CliError(f'--threads must be a whole number, 0 (the default) or more, not {text!r}.')
+    return n
+
 def _use_threads(n: int | None):
     "Apply --threads before TensorFlow starts its thread pools (a usage error if it cannot)."
     if n is None: return
@@ -233,10 +266,10 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     base, sources = _base_settings(a.from_sidecar)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
-    s = validate(settings_from_args(a, base), len(images) - 1)
+    s, threads = validate(settings_from_args(a, base), len(images) - 1), _threads(a.threads)
     out = check_output(a.output or timestamped_path(), a.overwrite)
     for o in images: open_image(o)
-    T = _engine(); _use_threads(a.threads)
+    T = _engine(); _use_threads(threads)
     nst = T.NeuralStyleTransfer(images[0], images[1:], s)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='the loss became')   # reported below
@@ -261,13 +294,12 @@ def main(argv: list[str] | None = None, # the arguments (None: the command line)
 def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_batch` with parsed arguments; return the exit status."
     base, _ = _base_settings(a.from_sidecar)
-    s = validate(settings_from_args(a, base), 1)
+    s, threads = validate(settings_from_args(a, base), 1), _threads(a.threads)
     out = Path(a.out_dir).expanduser()
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
-    from nst_nb.batch import run_batch, executor_options
     opts = executor_options(a)
-    _use_threads(a.threads)
-    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, **opts)
+    from nst_nb.batch import run_batch
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, **opts)
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:
@@ -275,6 +307,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         _say(parser.prog, b.summary())
         print(f'  {backbone_label(s.backbone)}')
         print('  ' + ', '.join(str(v) for v in b.files.values()), flush=True)
+        if b.tidied: print('  removed what a killed save had left: ' + ' '.join(p.name for p in b.tidied), flush=True)
     if b.stopped:
         _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again with --resume to go on.', err=True)
         return 130
