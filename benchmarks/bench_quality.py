@@ -9,6 +9,10 @@ caches or memory), and measures on the result:
 - `style_sw`: sliced Wasserstein distance between the result's and the style image's VGG features at layers the run
   does not optimise (block2_conv2, block3_conv3, block4_conv3), divided by the style features' spread; lower is better;
 - `colour_sw`: sliced Wasserstein distance between the RGB pixel distributions of result and style (0-1 scale); lower is better;
+- `gabor` and `lbp`: texture figures outside VGG altogether, which favour no statistic a run matches in VGG's features:
+  the Wasserstein-1 distance between the distributions of Gabor filter responses (3 frequencies x 4 orientations) of
+  result and style, each divided by the style's spread, averaged; and the chi-square distance between their histograms
+  of local binary patterns (uniform LBP at radius 1 and 3); lower is better;
 - `ssim`: structural similarity of the result's and the content's grey levels; higher is better;
 - `edge`: correlation of the Sobel edge magnitudes of result and content (both lightly smoothed); higher is better;
 - `seconds`: wall time of the call, set-up included, and the CPU seconds of the child; `peak_mb`, the child's peak memory.
@@ -40,6 +44,29 @@ def sliced_w(a, b, n: int = 64, seed: int = 0) -> float:
     return float(np.sqrt(np.mean((np.quantile(a @ p, q, axis=0) - np.quantile(b @ p, q, axis=0)) ** 2)))
 
 
+def texture(r, s) -> dict:
+    "Texture distances between two RGB pictures that use no network: Gabor responses and local binary patterns."
+    import numpy as np
+    from scipy.stats import wasserstein_distance
+    from skimage.color import rgb2gray
+    from skimage.feature import local_binary_pattern
+    from skimage.filters import gabor
+    gr, gs = rgb2gray(r), rgb2gray(s)
+    d = []
+    for f in (0.1, 0.2, 0.35):
+        for t in np.arange(4) * np.pi / 4:
+            (ar, br), (as_, bs) = gabor(gr, f, theta=t), gabor(gs, f, theta=t)
+            mr, ms = np.hypot(ar, br).ravel(), np.hypot(as_, bs).ravel()
+            d.append(wasserstein_distance(mr, ms) / (ms.std() + 1e-8))
+    chi = []
+    for radius in (1, 3):
+        n = 8 * radius
+        hist = lambda g: np.bincount(local_binary_pattern((g * 255).astype(np.uint8), n, radius, 'uniform').astype(int).ravel(), minlength=n + 2) / g.size
+        hr, hs = hist(gr), hist(gs)
+        chi.append(0.5 * float(np.sum((hr - hs) ** 2 / (hr + hs + 1e-12))))
+    return {'gabor': float(np.mean(d)), 'lbp': float(np.mean(chi))}
+
+
 def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
     "The quality figures of a result against its content and style pictures."
     import numpy as np
@@ -59,7 +86,7 @@ def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
     edges = lambda g: np.hypot(*(ndimage.sobel(ndimage.gaussian_filter(g, 1), k) for k in (0, 1))).ravel()
     return {'style_sw': float(style), 'colour_sw': sliced_w(r.reshape(-1, 3) / 255, s.reshape(-1, 3) / 255, 16),
             'ssim': float(structural_similarity(grey(r), grey(c), data_range=1.0)),
-            'edge': float(np.corrcoef(edges(grey(r)), edges(grey(c)))[0, 1])}
+            'edge': float(np.corrcoef(edges(grey(r)), edges(grey(c)))[0, 1]), **texture(r, s)}
 
 
 def child(spec: dict) -> dict:
@@ -115,11 +142,12 @@ def run_all(a) -> dict:
                            run_size=run_size, png=spec['png'])
                 rows.append(row)
                 print(f"  {size:4d} {row['pair']:28s} {name:8s} {row['seconds']:7.1f} s  style {row['style_sw']:.3f}  colour "
-                      f"{row['colour_sw']:.3f}  ssim {row['ssim']:.3f}  edge {row['edge']:.3f}  loss {row['loss']:.4g}", flush=True)
+                      f"{row['colour_sw']:.3f}  gabor {row['gabor']:.3f}  lbp {row['lbp']:.4f}  ssim {row['ssim']:.3f}  edge {row['edge']:.3f}  "
+                      f"loss {row['loss']:.4g}", flush=True)
     return {'rows': rows, 'settings': settings}
 
 
-BETTER = {'style_sw': -1, 'colour_sw': -1, 'ssim': 1, 'edge': 1}
+BETTER = {'style_sw': -1, 'colour_sw': -1, 'gabor': -1, 'lbp': -1, 'ssim': 1, 'edge': 1}
 
 
 def summary(res: dict, base: str = 'old') -> list[str]:
@@ -130,12 +158,12 @@ def summary(res: dict, base: str = 'old') -> list[str]:
         rows = [r for r in res['rows'] if r['size'] == size]
         mean = {n: {k: float(np.mean([r[k] for r in rows if r['setting'] == n])) for k in list(BETTER) + ['seconds', 'cpu_s']}
                 for n in dict.fromkeys(r['setting'] for r in rows)}
-        lines.append(f'size {size}:  setting   seconds  CPU s   style_sw colour_sw  ssim   edge    time vs {base}  as good on every figure?')
+        lines.append(f'size {size}:  setting   seconds  CPU s   style_sw colour_sw gabor   lbp     ssim   edge    time vs {base}  as good on every figure?')
         for n, m in mean.items():
             ratio = m['seconds'] / mean[base]['seconds'] if base in mean else float('nan')
             ok = all(BETTER[k] * (m[k] - mean[base][k]) >= -1e-9 for k in BETTER) if base in mean else None
-            lines.append(f"          {n:8s} {m['seconds']:8.1f} {m['cpu_s']:7.1f}   {m['style_sw']:.3f}    {m['colour_sw']:.3f}   "
-                         f"{m['ssim']:.3f}  {m['edge']:.3f}   {ratio:5.2f}        {'-' if n == base else ('yes' if ok else 'no')}")
+            lines.append(f"          {n:8s} {m['seconds']:8.1f} {m['cpu_s']:7.1f}   {m['style_sw']:.3f}    {m['colour_sw']:.3f}    {m['gabor']:.3f}   "
+                         f"{m['lbp']:.4f}  {m['ssim']:.3f}  {m['edge']:.3f}   {ratio:5.2f}        {'-' if n == base else ('yes' if ok else 'no')}")
     return lines
 
 
@@ -172,6 +200,7 @@ def main():
                    help="run the 'old' setting at PX instead: beside every size (400), or beside one (512=400)")
     p.add_argument('--setting', action='append', help='NAME=field:value;field:value... another setting to compare (repeatable)')
     p.add_argument('--only', nargs='+', help='run only these settings')
+    p.add_argument('--base', default='old', help="the setting the others are compared with (default: old, 0.1.0's)")
     p.add_argument('--backbone', default='vgg16-hed')
     p.add_argument('--out', default='/tmp/nst_quality', help='where the pictures go')
     p.add_argument('--grid', help='write a JPEG grid of all results here')
@@ -181,7 +210,7 @@ def main():
     head = machine(a.backbone, cpu_as='dict')      # 'cpu': model, cores, the flags present and oneDNN's limit (chapter 17)
     print_header(head)
     res = run_all(a)
-    lines = summary(res)
+    lines = summary(res, a.base)
     print('\n'.join(lines)); finish(head)
     if a.grid: grid(res, Path(a.grid)); print('grid:', a.grid)
     if a.json: write_json(a.json, {'summary': lines, **res}, head)

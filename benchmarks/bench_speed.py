@@ -70,7 +70,7 @@ def naive_loop(size: int, steps: int, backbone: str, optimizer: str = 'adam') ->
     precision='float32'; only the way it is run differs. Returns the figures and the loss after every step."""
     import numpy as np, tensorflow as tf, keras
     from nst_nb.features import load_backbone, preprocess, CONTENT_LAYERS, STYLE_LAYERS
-    from nst_nb.transfer import keras_optimizer
+    from nst_nb.optimisers import keras_optimizer
     vgg = load_backbone(backbone)
     net = keras.Model(vgg.input, {l.name: l.output for l in vgg.layers[1:]})  # every layer, up to block5_pool
     content, style = same_shape_pictures(size)
@@ -118,7 +118,8 @@ def child(size: int, steps: int, optimizer: str, backbone: str, threads: int | N
     its own, so the counter is reset once the model is built and the run's peak is read separately."""
     from nst_nb.features import feature_extractor, preprocess, CONTENT_LAYERS, STYLE_LAYERS
     from nst_nb.images import load_image
-    from nst_nb.runtime import set_threads, estimate_memory, lbfgs_corrections
+    from nst_nb.hardware import set_threads
+    from nst_nb.runtime import estimate_memory, lbfgs_corrections
     from nst_nb.settings import Settings, validate
     if threads is not None: set_threads(threads)
     s = validate(Settings(size=size, optimizer=optimizer, backbone=backbone, precision=precision))

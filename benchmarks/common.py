@@ -26,8 +26,7 @@ THREAD_VARS = ('TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS', 'OMP_NUM_THRE
 
 def nst_hardware() -> dict:
     "This machine as nst_nb sees it: `cpu_info()`, `cpu_line()`, precision 'auto' resolved, TensorFlow's threads, the GPU."
-    from nst_nb.features import cpu_info, cpu_line, resolve_precision   # the one place (imports TensorFlow)
-    from nst_nb.runtime import threads
+    from nst_nb.hardware import cpu_info, cpu_line, resolve_precision, threads   # the one place (imports TensorFlow)
     import tensorflow as tf
     info, gpus = cpu_info(), tf.config.list_physical_devices('GPU')
     return {'info': info, 'line': cpu_line(info), 'precision_auto': resolve_precision('auto'), 'threads': threads(),

@@ -8,6 +8,7 @@ import argparse, dataclasses, os, sys, warnings
 from pathlib import Path
 
 import nst_nb
+from .backbones import DEFAULT_BACKBONE
 from .settings import (Settings, NstError, SettingsError, ImageError, OutputError, MemoryLimitError, BackboneUnavailable,
                              RunError, describe, coerce, validate, total_steps)
 from .images import open_image
@@ -47,7 +48,7 @@ def _reader(name: str, many: bool):
 
 def _default_text(fi) -> str:
     "A field's default as the help text shows it."
-    if fi.name == 'backbone': return '$NST_NB_BACKBONE, else vgg19'
+    if fi.name == 'backbone': return f'$NST_NB_BACKBONE, else {DEFAULT_BACKBONE}'
     if fi.default is None: return 'none'
     return ' '.join(map(str, fi.default)) if fi.many else (f'{fi.default:g}' if isinstance(fi.default, float) else str(fi.default))
 

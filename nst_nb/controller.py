@@ -71,25 +71,17 @@ def start(self: RunController,
     return True
 
 # %% ../nbs/12_controller.ipynb #9adc44f9
-def _engine_busy() -> bool:
-    "Is another run holding the engine in this process?"
-    try: from nst_nb.transfer import engine_busy
-    except ImportError:   # TODO(integrator): nst_nb.transfer.engine_busy() is to come; then drop this fallback
-        from nst_nb.transfer import _RUN_LOCK; engine_busy = _RUN_LOCK.locked
-    return engine_busy()
-
-# %% ../nbs/12_controller.ipynb #a023eff0
 @patch
 def _work(self: RunController, content, styles, settings, sources):
     "The thread: build the engine (checks, network), run, keep the result or the error."
     try:
         self.say('loading the network…')
-        from nst_nb.transfer import NeuralStyleTransfer
+        from nst_nb.transfer import NeuralStyleTransfer, engine_busy
         self.nst = nst = NeuralStyleTransfer(content, styles, settings)
         if self._stop.is_set(): self.state = 'stopped'; self.say('stopped before it started.'); return
         self.state = 'running'
-        self.say('waiting for the other run to finish…' if _engine_busy() else f'preparing ({nst.s.backbone}, targets, compiling)…')
-        r = nst.run(callback=self._step, every=1, progress=False)
+        self.say('waiting for the other run to finish…' if engine_busy() else f'preparing ({nst.s.backbone}, targets, compiling)…')
+        r = nst.run(progress=False, listeners=[self.on_engine])
         if sources: r.sources = sources
         self.result, self.state = r, 'stopped' if r.stopped else 'done'
         self._emit('done', r)
@@ -98,13 +90,13 @@ def _work(self: RunController, content, styles, settings, sources):
         self.state = 'failed'; self._emit('failed', self.error)
     finally: self._emit('end')
 
-# %% ../nbs/12_controller.ipynb #3d700bcc
+# %% ../nbs/12_controller.ipynb #a023eff0
 @patch
-def _step(self: RunController, step: Step):
-    "The engine's callback: record the losses, report the step; False ends the run after a Stop."
-    # TODO(integrator): switch to the engine's typed events here; a tile event -> self._emit('tile', (step, total, tile, tiles, size))
+def on_engine(self: RunController, e):
+    "The engine's events: steps and tiles reported; False ends the run after a Stop."
     if self._stop.is_set(): return False
-    self.history.append(step.losses); self._emit('step', step)
+    if e.kind == 'step': self.history.append(e.losses); self._emit('step', e)
+    elif e.kind == 'tile': self._emit('tile', (e.step, e.total, e.tile, e.tiles, e.size))
 
 # %% ../nbs/12_controller.ipynb #f25b26dd
 @patch
@@ -131,7 +123,7 @@ def save(self: RunController,
     if self.result is None: raise OutputError('Nothing to save yet: run first.')
     p = check_output(inside(root, name))
     r = dataclasses.replace(self.result, image=adjust_color(self.result.image, **adjust)) if adjust else self.result
-    try: p = r._write(p, overwrite=False)   # TODO(integrator): a public Result.write; no fallback elsewhere: the output folder or nothing
+    try: p = r.write(p, overwrite=False)   # no fallback elsewhere: the output folder or nothing
     except OSError as e: raise OutputError(f'could not write {p} ({e.strerror or e}).') from None
     if adjust:
         side = p.with_suffix('.json'); d = json.loads(side.read_text()); d['color_adjust'] = adjust; write_json(side, d)

@@ -12,17 +12,18 @@ from fastcore.basics import patch
 
 from .settings import Settings, NstError, ImageError
 from .images import open_image
+from .events import Listener
 from .pairs import PairResult
 from .resume import prior_result, skip_pair
 
 # %% auto #0
-__all__ = ['RAY_INSTALL', 'EXECUTORS', 'run_pair', 'ExecutorError', 'LocalExecutor', 'RayExecutor', 'get_executor']
+__all__ = ['RAY_INSTALL', 'EXECUTORS', 'run_pair', 'ExecutorError', 'LocalExecutor', 'PairSteps', 'RayExecutor', 'get_executor']
 
 # %% ../nbs/11d_executors.ipynb #dd47b821
-def _engine_run(content, style, s: Settings):
+def _engine_run(content, style, s: Settings, listeners: list = ()):
     "One engine run of a pair: its `Result`, or an exception saying why there is none."
     from nst_nb.transfer import transfer
-    r = transfer(content, style, s, progress=False)
+    r = transfer(content, style, s, progress=False, listeners=listeners)
     if not r.history:
         if r.interrupted: raise KeyboardInterrupt
         raise RuntimeError(r.stopped or 'the run ended before its first step')
@@ -47,6 +48,7 @@ def run_pair(p: PairResult, # the pair; filled in place
              out_dir: Path, # where the result goes
              settings: Settings, # validated settings
              overwrite: bool = False, # redo a pair whose result exists
+             listeners: list = (), # listeners of the engine's events while the pair runs
             ) -> PairResult:
     "Run one pair and save its result, recording a failure instead of raising it."
     dest, t0 = Path(out_dir) / f'{p.name}.png', time.perf_counter()
@@ -56,7 +58,7 @@ def run_pair(p: PairResult, # the pair; filled in place
         if state == 'other':
             p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'
             return p
-    try: _keep(p, _engine_run(p.content, p.style, settings), dest)
+    try: _keep(p, _engine_run(p.content, p.style, settings, listeners), dest)
     except KeyboardInterrupt: p.status = 'interrupted'; raise
     except Exception as e: p.status, p.error = 'failed', _why(e)
     finally: p.seconds = time.perf_counter() - t0
@@ -81,6 +83,12 @@ def _postfix(running, pairs: list[PairResult]) -> str:
 class LocalExecutor:
     "Run the pairs one after another in this process: nothing to install or start."
 
+# %% ../nbs/11d_executors.ipynb #f7c9cf3c
+class PairSteps(Listener):
+    "Show the step of the pair under way in the batch's bar."
+    def __init__(self, bar, p: PairResult, todo: list[PairResult]): self.bar, self.p, self.todo = bar, p, todo
+    def on_step(self, e): self.bar.set_postfix_str(_postfix(f'1 running ({self.p.name}, step {e.step}/{e.total})', self.todo), refresh=False)
+
 # %% ../nbs/11d_executors.ipynb #fa071b7e
 @patch
 def run(self: LocalExecutor, todo: list[PairResult], out: Path, s: Settings, bar) -> str | None:
@@ -89,7 +97,7 @@ def run(self: LocalExecutor, todo: list[PairResult], out: Path, s: Settings, bar
     stopped = None
     for p in todo:
         bar.set_postfix_str(_postfix(f'1 running ({p.name})', todo))
-        try: run_pair(p, out, s, overwrite=True)
+        try: run_pair(p, out, s, overwrite=True, listeners=[PairSteps(bar, p, todo)])
         except KeyboardInterrupt: stopped = INTERRUPTED
         bar.update(1)
         if stopped or p.status == 'interrupted': stopped = INTERRUPTED; break

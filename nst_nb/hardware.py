@@ -74,13 +74,17 @@ def on_gpu() -> bool:
     "Does TensorFlow see a GPU?"
     return bool(tf.config.list_physical_devices('GPU'))
 
-_BLAS = ThreadpoolController()
 _ONE_AT_A_TIME = threading.Lock()   # the thread count is the process's: two callers must not set and restore it across each other
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    "The BLAS libraries loaded by the first call (SciPy brings its own OpenBLAS: it must be loaded by then)."
+    return ThreadpoolController()
 
 @contextlib.contextmanager
 def one_blas_thread():
     "Run the block's BLAS and LAPACK calls on one thread, one caller at a time."
-    with _ONE_AT_A_TIME, _BLAS.limit(limits=1, user_api='blas'): yield
+    with _ONE_AT_A_TIME, _blas().limit(limits=1, user_api='blas'): yield
 
 # %% ../nbs/02b_hardware.ipynb #fdfd460f
 def threads() -> dict:

@@ -64,8 +64,8 @@ def write_json(path: Path, data: dict):
     write_atomically(Path(path), lambda tmp: Path(tmp).write_text(json.dumps(data, indent=1, default=str)))
 
 @patch
-def _write(self: Result, path: Path, overwrite: bool) -> Path:
-    "Write the picture (settings embedded) and its sidecar at `path`."
+def write(self: Result, path: Path, overwrite: bool = False) -> Path:
+    "Write the picture (settings embedded) and its sidecar at `path`, nowhere else (`save` finds another place if it must)."
     meta = {'settings': dataclasses.asdict(self.settings), 'backbone': self.settings.backbone, 'sources': self.sources}
     p = save_image(self.image, path, metadata=meta, overwrite=overwrite)
     write_json(p.with_suffix('.json'), self.sidecar())
@@ -81,7 +81,7 @@ def save(self: Result,
     "Save the image and its JSON sidecar (`NAME.json`) beside it; return the image's path. Never lost: see `_elsewhere`."
     p = Path(path).expanduser() if path is not None else timestamped_path(folder)
     if p.is_dir() or p.suffix.lower() not in IMAGE_FORMATS: check_output(p)   # not a picture's name: the caller's mistake, said at once
-    try: return self._write(check_output(p, overwrite), overwrite=overwrite)   # a name taken after the check: FileExistsError
+    try: return self.write(check_output(p, overwrite), overwrite=overwrite)   # a name taken after the check: FileExistsError
     except OSError as e:   # a folder that cannot be written, a name taken meanwhile, a full disk (OutputError is an OSError)
         self._elsewhere(p, str(e).rstrip('.') if isinstance(e, OutputError) else f'could not write {p} ({e.strerror or e})')
 
@@ -91,7 +91,7 @@ def _elsewhere(self: Result, p: Path, why: str):
     for q in fallbacks(p):
         q = free_path(q)
         if unwritable(q.parent) is not None: continue
-        try: saved = self._write(q, overwrite=False)
+        try: saved = self.write(q, overwrite=False)
         except OSError: continue
         raise OutputError(f'{why}; saved the result to {saved} instead.', saved=saved) from None
     raise OutputError(f'{why}; nor could it be saved in the current or the temporary folder.') from None

@@ -81,7 +81,7 @@ class Settings:
     init: str = setting('content', 'the starting picture: content, noise, style, or an image file', 'start from', metavar='{content,noise,style,FILE}')
     preserve_color: str = setting('none', "keep the content's colours: by luminance transfer or by histogram matching", 'keep colours', choices=COLOR_MODES, group='Colour')
     seed: int = setting(0, 'random seed (noise init, TensorFlow ops)', 'seed', lo=0, hi=2**31 - 1, metavar='N')
-    backbone: str | None = setting(None, lambda: f"the network: {BACKBONES.help_text()} (none: $NST_NB_BACKBONE, else {DEFAULT_BACKBONE})", 'backbone', choices=BACKBONES, group='Network')
+    backbone: str | None = setting(None, lambda: f"the network: {BACKBONES.help_text()}", 'backbone', choices=BACKBONES, group='Network')
     weights: str | None = setting(None, "a local weights file for the backbone, for backbones that take one (a Keras .h5 or .weights.h5 file; none: the backbone's own weights)", 'weights file', group='Network', metavar='FILE')
     precision: str = setting('auto', 'float32, bfloat16, or auto (bfloat16 where the hardware runs it fast)', 'precision', choices=PRECISIONS, group='Network')
     lbfgs_corrections: int | None = setting(None, f'L-BFGS history pairs (none: {LBFGS_PAIRS[1]}, fewer down to {LBFGS_PAIRS[0]} for big images, to fit {LBFGS_BUDGET // 2**20} MiB)', 'L-BFGS pairs', lo=1, hi=100, metavar='N')
