@@ -14,6 +14,7 @@ from .settings import (Settings, NstError, SettingsError, ImageError, OutputErro
 from .images import open_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
+from .stopping import STOP, INTERRUPTED, stop_on_signals, signal_status
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
@@ -131,8 +132,10 @@ EXIT_STATUSES = """exit status:
   2    bad usage or input, found before the run: unknown option, bad setting, missing
        or unreadable image, an output that cannot be written or exists without
        --overwrite, a picture too large for the memory available
-  130  interrupted by Ctrl-C: nst_nb saves the best image so far, nst_nb_batch keeps
-       the pairs already done
+  130, 143, 129
+       stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP: the run ends after the step
+       under way; nst_nb saves the best image so far, nst_nb_batch keeps the pairs
+       already done (--resume goes on); a second signal stops at once
 
 TensorFlow's native log lines are hidden; --verbose shows them."""
 
@@ -167,6 +170,7 @@ examples:
     _common_flags(p); add_settings_flags(p)
     return p
 
+# %% ../nbs/13_cli.ipynb #31bba18e
 def batch_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb_batch`."
     p = argparse.ArgumentParser(
@@ -214,10 +218,17 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
         if argv is None and Path(sys.argv[0]).name.startswith('nst_nb') and not args.verbose: _mute_native_stderr()   # a console script
         with warnings.catch_warnings():
             warnings.showwarning = lambda msg, *a, **k: _say(prog, f'note: {msg}', err=True)
-            return run(parser, args)
+            STOP.clear()
+            with stop_on_signals(hard=True): return run(parser, args)
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
-    except KeyboardInterrupt: _say(prog, 'interrupted (Ctrl-C) before a result was saved.', err=True); return 130
+    except KeyboardInterrupt: return _stopped_early(prog)
+
+def _stopped_early(prog: str) -> int:
+    "Say that a signal came before anything was saved; its exit status (130 for Ctrl-C, 143 for SIGTERM ...)."
+    reason = STOP.reason or INTERRUPTED
+    _say(prog, f'{reason} before a result was saved: nothing was written.', err=True)
+    return signal_status(reason)
 
 # %% ../nbs/13_cli.ipynb #e4ea8d31
 def _threads(text: str | None) -> int | None:
@@ -276,16 +287,20 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         warnings.filterwarnings('ignore', message='the loss became')   # reported below
         r = nst.run(progress=not a.quiet)
     path, status = _save(parser.prog, r, out, a.overwrite)
-    if path is None: return 130 if r.interrupted else 1   # nowhere to write: the message said so
+    if path is None: return signal_status(r.stopped) if r.interrupted else 1   # nowhere to write: the message said so
     _report(parser.prog, path, r, a.quiet)
     if r.interrupted:
-        _say(parser.prog, f'interrupted (Ctrl-C) after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)
-        return 130
+        _say(parser.prog, f'{r.stopped} after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)
+        return signal_status(r.stopped)
+    if STOP.is_set():   # the signal came after the last step, while the result was being saved: it is complete
+        _say(parser.prog, f'{STOP.reason} while saving: the result is complete in {path}.', err=True)
+        return signal_status(STOP.reason)
     if r.stopped:
         _say(parser.prog, f'the run stopped early: {r.stopped} Saved the best image so far to {path}.', err=True)
         return 1
     return status
 
+# %% ../nbs/13_cli.ipynb #d8560f27
 def main(argv: list[str] | None = None, # the arguments (None: the command line)
         ) -> int:
     "The `nst_nb` command: stylise CONTENT with STYLE(s) and save the result with its sidecar; returns the exit status."
@@ -311,9 +326,10 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         if b.tidied: print('  removed what a killed save had left: ' + ' '.join(p.name for p in b.tidied), flush=True)
     if b.stopped:
         _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again with --resume to go on.', err=True)
-        return 130
+        return signal_status(b.stopped) or 130
     return 1 if b.count('failed') else 0
 
+# %% ../nbs/13_cli.ipynb #33488a8c
 def batch_main(argv: list[str] | None = None, # the arguments (None: the command line)
               ) -> int:
     "The `nst_nb_batch` command: every content with every style into a folder; returns the exit status."

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from fastcore.basics import patch
 
+from .stopping import INTERRUPTED   # where it was
+
 # %% auto #0
-__all__ = ['INTERRUPTED', 'RunStart', 'ScaleStart', 'Step', 'Tile', 'ScaleEnd', 'RunEnd', 'Listener', 'History', 'EveryStep',
-           'ProgressBar']
+__all__ = ['RunStart', 'ScaleStart', 'Step', 'Tile', 'ScaleEnd', 'RunEnd', 'Listener', 'History', 'EveryStep', 'ProgressBar']
 
 # %% ../nbs/08a_events.ipynb #6daacf45
 @dataclass
@@ -38,8 +39,6 @@ class ScaleStart:
     kind = 'scale_start'
 
 # %% ../nbs/08a_events.ipynb #a576e032
-INTERRUPTED = 'interrupted (Ctrl-C)'  # why a run stopped after a KeyboardInterrupt
-
 @dataclass
 class Step:
     "What a listener sees after each step: where the run is and how it is doing."

@@ -13,6 +13,7 @@ from fastcore.basics import patch
 from .settings import Settings, NstError, ImageError
 from .images import open_image
 from .events import Listener
+from .stopping import INTERRUPTED, STOP
 from .pairs import PairResult
 from .resume import prior_result, skip_pair
 
@@ -92,15 +93,15 @@ class PairSteps(Listener):
 # %% ../nbs/11d_executors.ipynb #fa071b7e
 @patch
 def run(self: LocalExecutor, todo: list[PairResult], out: Path, s: Settings, bar) -> str | None:
-    "Run `todo` one after another, saving each result in `out`; why the batch stopped (a Ctrl-C), or None."
-    from nst_nb.result import INTERRUPTED
+    "Run `todo` one after another, saving each result in `out`; why the batch stopped (a signal), or None."
     stopped = None
     for p in todo:
         bar.set_postfix_str(_postfix(f'1 running ({p.name})', todo))
         try: run_pair(p, out, s, overwrite=True, listeners=[PairSteps(bar, p, todo)])
-        except KeyboardInterrupt: stopped = INTERRUPTED
+        except KeyboardInterrupt: stopped = STOP.reason or INTERRUPTED
         bar.update(1)
-        if stopped or p.status == 'interrupted': stopped = INTERRUPTED; break
+        stopped = stopped or (p.stopped if p.status == 'interrupted' else None) or STOP.reason
+        if stopped: break
     bar.set_postfix_str(_postfix(0, todo))
     return stopped
 
@@ -239,11 +240,10 @@ def cancel(self: _Flight):
 @patch
 def keep(self: _Flight, p: PairResult, r):
     "Save the `Result` `r` of `p` here, with its sources as this machine names them (a failure to save fails the pair)."
-    from nst_nb.result import INTERRUPTED
     sources = {'content': str(Path(p.content).expanduser().resolve()), 'styles': [str(Path(p.style).expanduser().resolve())]}
     try: _keep(p, r, self.out / f'{p.name}.png', sources)
     except Exception as e: p.status, p.error = 'failed', _why(e)
-    if p.status == 'interrupted': self.stopped = INTERRUPTED
+    if p.status == 'interrupted': self.stopped = p.stopped
 
 # %% ../nbs/11d_executors.ipynb #e3b8657e
 @patch
@@ -268,20 +268,20 @@ def fly(self: _Flight, slots: int):
         if not self.refs: continue
         ready, _ = self.ray.wait(list(self.refs), num_returns=1, timeout=1.0)
         for ref in ready: self.receive(ref)
+        self.stopped = self.stopped or STOP.reason
         if self.stopped: break
     self.bar.set_postfix_str(_postfix(0, self.todo))
 
 # %% ../nbs/11d_executors.ipynb #ed8260cd
 @patch
 def run(self: RayExecutor, todo: list[PairResult], out: Path, s: Settings, bar) -> str | None:
-    "Run each pair of `todo` as a Ray task and save each result in `out`; why the batch stopped (a Ctrl-C), or None."
-    from nst_nb.result import INTERRUPTED
+    "Run each pair of `todo` as a Ray task and save each result in `out`; why the batch stopped (a signal), or None."
     ray = _ray(); connected = _ray_connect(ray, self.address)
     try:
         opts, slots, threads = self._plan(ray.cluster_resources(), len(todo))
         f = _Flight(ray, ray.remote(_ray_pair).options(**opts), todo, out, s, bar, threads)
         try: f.fly(slots)
-        except KeyboardInterrupt: f.stopped = INTERRUPTED
+        except KeyboardInterrupt: f.stopped = STOP.reason or INTERRUPTED
         finally: f.cancel()
         return f.stopped
     finally:

@@ -77,12 +77,24 @@ def _decode(fp, name: str, max_pixels: int) -> Image.Image:
         raise ImageError(f'{name} is truncated or corrupt ({e}). Re-export or re-download the image.') from None
     return img
 
+# %% ../nbs/01_images.ipynb #b7b4fc4d
+def _missing(path: Path) -> str:
+    "Why `path`, which does not exist as a file, cannot be opened: a link that loops, a link to nothing, or no such file."
+    if path.is_symlink():
+        try: path.resolve(strict=True)
+        except (RuntimeError, OSError) as e:
+            if 'loop' in str(e).lower() or getattr(e, 'errno', None) == 40: return f'{path} is a symbolic link that leads back to itself (a loop); point it at an image file.'
+        return f'{path} is a symbolic link to {os.readlink(path)}, which does not exist; point it at an image file.'
+    return f'{path}: no such file. Check the path (relative paths start at {Path.cwd()}).'
+
+# %% ../nbs/01_images.ipynb #add52da8
 def _open_file(path: Path, max_pixels: int) -> Image.Image:
     "Open and fully decode an image file, or raise an `ImageError` naming it."
-    if not path.exists(): raise ImageError(f'{path}: no such file. Check the path (relative paths start at {Path.cwd()}).')
+    if not path.exists(): raise ImageError(_missing(path))
     if path.is_dir(): raise ImageError(f'{path} is a folder; give the path of an image file inside it.')
     return _decode(path, str(path), max_pixels)
 
+# %% ../nbs/01_images.ipynb #de61dca2
 def _open_bytes(data: bytes, name: str, max_pixels: int) -> Image.Image:
     "Open and fully decode the bytes of an image file (an upload), or raise an `ImageError` naming it."
     if not data: raise ImageError(f'{name} is empty (0 bytes). Choose an image file.')
@@ -142,6 +154,7 @@ def to_pil(img: ImageLike) -> Image.Image:
     if isinstance(img, (str, os.PathLike)): return open_image(img)
     return img if isinstance(img, Image.Image) else _array_to_pil(np.asarray(img))
 
+# %% ../nbs/01_images.ipynb #84a1a298
 def show_images(imgs: list, # pictures: PIL images or arrays (`features.deprocess` turns a network's tensor into one)
                 titles: list[str] | None = None, # one title per picture
                 suptitle: str | None = None, # a title over the row, e.g. naming the backbone
@@ -189,6 +202,7 @@ def save_image(img: ImageLike, # the picture to save
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomically(path, lambda tmp: to_pil(img).save(tmp, format=fmt, quality=quality, **_metadata_params(fmt, metadata)))
 
+# %% ../nbs/01_images.ipynb #e7eafdf5
 def read_metadata(path: str | os.PathLike) -> dict:
     "The parameters `save_image` embedded in an image file ({} when there are none)."
     with Image.open(path) as img:

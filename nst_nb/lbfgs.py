@@ -52,6 +52,7 @@ def _line_search(f: Callable, x: tf.Tensor, fx: float, g: tf.Tensor, d: tf.Tenso
         else: ok = (xn, float(fn), gn); break
     return ok, n
 
+# %% ../nbs/07_lbfgs.ipynb #c459466a
 def minimize_lbfgs(f: Callable, # `f(x)` returns the loss and its gradient (tensors or floats) at `x`
                    x0: tf.Tensor, # the starting point
                    lo, # lower bound, broadcastable to `x0` (`-np.inf`: none)

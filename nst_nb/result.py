@@ -14,6 +14,7 @@ from fastcore.basics import patch
 
 from .settings import Settings, OutputError, settings_from_dict
 from .events import INTERRUPTED, Step   # where they were
+from .stopping import signalled
 from .images import save_image
 from .output import IMAGE_FORMATS, check_output, fallbacks, free_path, timestamped_path, unwritable, write_atomically
 # nst_nb.features (TensorFlow) is imported where it is needed: reading a sidecar, as `nst_nb --from-sidecar` does first, needs none
@@ -39,8 +40,8 @@ class Result:
 
     @property
     def interrupted(self) -> bool:
-        "Did Ctrl-C end the run?"
-        return self.stopped == INTERRUPTED
+        "Did a signal (Ctrl-C, SIGTERM, SIGHUP) end the run?"
+        return signalled(self.stopped)
 
 # %% ../nbs/08_result.ipynb #82701094
 def versions() -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .settings import Settings, NstError, OutputError
 from .output import stale_temporaries
+from .stopping import signalled
 from .pairs import PairResult
 
 # %% auto #0
@@ -25,14 +26,14 @@ def prior_result(dest: Path, # the picture's path in the batch folder
                  s: Settings, # the batch's settings (resolved)
                 ) -> tuple[str, str]:
     "What the folder holds for a pair: 'none', 'same', 'other' or 'incomplete', and a note that says why."
-    from nst_nb.result import INTERRUPTED, load_sidecar
+    from nst_nb.result import load_sidecar
     dest = Path(dest); side = dest.with_suffix('.json')
     if not dest.exists() and not side.exists(): return 'none', ''
     if not dest.exists(): return 'incomplete', f'{side.name} without its picture'
     if not side.exists(): return 'incomplete', f'{dest.name} without its sidecar'
     try: d = load_sidecar(dest)
     except NstError as e: return 'incomplete', str(e)
-    if d.get('stopped') == INTERRUPTED: return 'incomplete', f'{dest.name} was stopped by Ctrl-C after {len(d.get("history") or [])} steps'
+    if signalled(d.get('stopped')): return 'incomplete', f'{dest.name} was {d["stopped"]} after {len(d.get("history") or [])} steps'
     diff = _changed(d['settings'], s)
     return ('other', diff) if diff else ('same', '')
 

@@ -28,27 +28,32 @@ def lbfgs_corrections(n_values: int, # the unknowns: height × width × 3
     if s.lbfgs_corrections: return int(s.lbfgs_corrections)
     return int(np.clip(LBFGS_BUDGET // (LBFGS_BYTES[0] * n_values), *LBFGS_PAIRS))
 
+# %% ../nbs/09_runtime.ipynb #d76fabbf
 def activation_count(height: int, width: int, layers: list[str], net: str | None = None) -> int:
     "Number of activations the network cut after the deepest of `layers` computes for one picture (from the backbone's record)."
     return sum((height // l.stride) * (width // l.stride) * l.channels for l in backbone(net).up_to(layers))
 
+# %% ../nbs/09_runtime.ipynb #af2a55df
 def optimizer_memory(n_values: int, s: Settings) -> int:
     "Bytes the optimiser keeps for `n_values` unknowns: L-BFGS's history and work arrays, or Adam's/SGD's slots."
     if s.optimizer != 'lbfgs': return 4 * 4 * n_values
     per_pair, rest = LBFGS_BYTES
     return (per_pair * lbfgs_corrections(n_values, s) + rest) * n_values
 
+# %% ../nbs/09_runtime.ipynb #8941c155
 def estimate_memory(height: int, width: int, s: Settings) -> int:
     "Estimated peak bytes of a run at `height` × `width` px with settings `s` (backbone resolved), over the loaded model."
     act = activation_count(height, width, list(s.style_layers) + list(s.content_layers), s.backbone)
     p = s.precision if s.precision != 'auto' else resolve_precision('auto')
     return int(MEMORY_FACTOR[p] * act * (2 if p == 'bfloat16' else 4) + optimizer_memory(height * width * 3, s))
 
+# %% ../nbs/09_runtime.ipynb #801ccb54
 def available_memory() -> int | None:
     "Bytes of memory available to a new allocation (Linux `MemAvailable`), or None where unknown."
     try: return int(next(l for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable')).split()[1]) * 1024
     except (OSError, StopIteration, ValueError): return None
 
+# %% ../nbs/09_runtime.ipynb #c6c72241
 def check_memory(height: int, width: int, s: Settings, available: int | None = None):
     "Raise `MemoryLimitError`, naming the largest height that fits, if a run would not fit in memory."
     available = available or available_memory()
@@ -75,6 +80,7 @@ def memory_budget(s: Settings, available: int | None = None) -> float | None:
 # %% ../nbs/09_runtime.ipynb #4325620b
 def _gib(n: float) -> str: return f'{n / 2**30:.1f} GiB'
 
+# %% ../nbs/09_runtime.ipynb #1046a9ea
 def choose_tile(height: int, width: int, # the scale's size
                 s: Settings, # the run's settings (backbone resolved)
                 available: int | None = None, # bytes available (None: `available_memory()`)

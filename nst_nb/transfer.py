@@ -25,6 +25,7 @@ from .features import feature_extractor, preprocess, deprocess, backbone_label
 from .objective import Objective
 from .events import INTERRUPTED, RunStart, ScaleStart, Tile, Step, ScaleEnd, RunEnd, EveryStep, ProgressBar
 from .optimisers import optimiser_for
+from .stopping import STOP
 from .result import Result
 from .tiles import TILE_MARGIN, TiledObjective, untileable
 from .runtime import choose_tile
@@ -86,6 +87,7 @@ def _pictures(self: NeuralStyleTransfer, size: int) -> tuple[np.ndarray, list[np
     if s.preserve_color == 'histogram': styles = [match_color(o, content) for o in styles]
     return content, styles
 
+# %% ../nbs/10_transfer.ipynb #5d518196
 @patch
 def _tile_plan(self: NeuralStyleTransfer) -> list[int | None]:
     "Each scale's tile side (None: the whole picture at once), chosen before the run; a `MemoryLimitError` if a scale cannot run at all."
@@ -94,6 +96,7 @@ def _tile_plan(self: NeuralStyleTransfer) -> list[int | None]:
     self._refuse_tiles(plan, sizes)
     return plan
 
+# %% ../nbs/10_transfer.ipynb #ca84dfc3
 @patch
 def _refuse_tiles(self: NeuralStyleTransfer, plan: list, sizes: list):
     "A `SettingsError` if a scale must run in tiles and the run's statistic cannot."
@@ -103,6 +106,7 @@ def _refuse_tiles(self: NeuralStyleTransfer, plan: list, sizes: list):
     ok = ', '.join(n for n in STATISTICS if STATISTICS[n].tiles)
     raise SettingsError('style_loss', f'{why}, and this run needs tiles: {cause}. Use --style-loss {ok}, a smaller --size, or more --max-memory.')
 
+# %% ../nbs/10_transfer.ipynb #e2b35f2b
 @patch
 def _init(self: NeuralStyleTransfer, content: np.ndarray, styles: list[np.ndarray]) -> np.ndarray:
     "The starting picture for the first scale."
@@ -112,6 +116,7 @@ def _init(self: NeuralStyleTransfer, content: np.ndarray, styles: list[np.ndarra
     src = styles[0] if self.s.init == 'style' else open_image(self.s.init)
     return np.asarray(Image.fromarray(np.asarray(src)).resize((w, h), Image.Resampling.LANCZOS))
 
+# %% ../nbs/10_transfer.ipynb #432a3127
 @patch
 def stop(self: NeuralStyleTransfer):
     "Ask a running `run()` to end after its current step (thread-safe)."
@@ -133,7 +138,13 @@ def emit(self: Run, event):
     "Hand `event` to every listener; a listener's `False` (on a step or a tile) ends the run."
     said = [f(event) for f in self.listeners]
     if False in said and event.kind in ('step', 'tile'): raise _Halt('stopped by the callback')
-    if event.kind in ('step', 'tile') and self.nst._stop.is_set(): raise _Halt('stopped')
+    if event.kind in ('step', 'tile'): self.check_stop()
+
+@patch
+def check_stop(self: Run):
+    "End the run if it was asked to stop: by a signal (`nst_nb.stopping.STOP`) or by `stop()`."
+    if STOP.is_set(): raise _Halt(STOP.reason)
+    if self.nst._stop.is_set(): raise _Halt('stopped')
 
 # %% ../nbs/10_transfer.ipynb #a2ab85bf
 class Scale:
@@ -210,6 +221,7 @@ def _objective(self: NeuralStyleTransfer, run: Run, i: int, content: np.ndarray,
     if tile: return TiledObjective(s, content, styles, tile)
     return Objective(s, content, styles, run.scale.obj if i and self.tiles[i - 1] is None else None)
 
+# %% ../nbs/10_transfer.ipynb #abc8677a
 @patch
 def _scale(self: NeuralStyleTransfer, run: Run, i: int, size: int, x: np.ndarray | None) -> Scale:
     "Set up scale `i` at height `size` from the previous result `x` (None: the initial picture) and optimise it."
@@ -220,7 +232,7 @@ def _scale(self: NeuralStyleTransfer, run: Run, i: int, size: int, x: np.ndarray
     run.scale = sc = Scale(run, i, size, obj)
     run.emit(ScaleStart(i, size, content.shape[:2], steps, sc.step0, run.total, self.tiles[i], opt.name))
     run.timings['setup_s'] += time.perf_counter() - t
-    try: opt.minimise(obj, preprocess(start, self.net), steps, sc)
+    try: run.check_stop(); opt.minimise(obj, preprocess(start, self.net), steps, sc)
     finally:
         if sc.best_x is None: sc.best_x, sc.best_step, sc.best_loss = preprocess(start, self.net), *_previous_best(run.history, i)
     run.emit(ScaleEnd(i, size, sc.best_step, sc.best_loss, time.perf_counter() - sc.t0))
@@ -295,6 +307,7 @@ def _result(self: NeuralStyleTransfer, run: Run, stopped: str | None) -> Result:
         except OutputError as e: e.result = r; raise   # saved elsewhere (e.saved) or nowhere; the caller still gets the result
     return r
 
+# %% ../nbs/10_transfer.ipynb #24bbf5ca
 @patch
 def _tiling(self: NeuralStyleTransfer) -> list[dict]:
     "What the sidecar says of each scale run in tiles: its size, the tiles, their margin, and why."
