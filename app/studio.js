@@ -4,6 +4,8 @@
 // 2. When the page goes (closed, reloaded, navigated away) its kernel is shut down, which also ends a run still
 //    going. The request carries an XSRF token (double-submit: a cookie set here and the same value in a header),
 //    which Jupyter Server requires of a DELETE and which Voila's page does not send.
+// 3. The page gives a sign of life every 5 s (a hidden Play widget it starts), so that a run whose page is gone stops
+//    even when the request of 2. was lost.
 (function (limit) {
   if (window.__nstStudio) return;
   window.__nstStudio = true;
@@ -49,4 +51,10 @@
   }
   window.addEventListener('pagehide', endKernel);
   window.addEventListener('beforeunload', endKernel);
+  // 3. The page's heartbeat: start the hidden Play widget (class nst-heartbeat) once it is on the page; its ticks tell
+  //    the kernel the page is there, and a run whose page has gone silent is stopped there (nst_nb.studio.PageWatch).
+  const beat = setInterval(() => {
+    const play = document.querySelector('.nst-heartbeat button');
+    if (play) { clearInterval(beat); play.click(); }
+  }, 500);
 })(MAX_UPLOAD_BYTES);

@@ -64,7 +64,7 @@ def record(self: BatchResult) -> dict:
     "Everything about the batch as JSON-ready data."
     from nst_nb.features import backbone_label
     from nst_nb.result import versions
-    return {'backbone': backbone_label(self.settings.backbone), 'settings': dataclasses.asdict(self.settings),
+    return {'backbone': backbone_label(self.settings.backbone, self.settings.weights), 'settings': dataclasses.asdict(self.settings),
             'out_dir': str(self.out_dir), 'contents': [str(o) for o in self.contents], 'styles': [str(o) for o in self.styles],
             'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'summary': self.summary(),
             'counts': {s: self.count(s) for s in STATUSES}, 'files': {k: str(v) for k, v in self.files.items()},
@@ -116,11 +116,11 @@ def _finish(b: BatchResult, t0: float) -> BatchResult:
 # %% ../nbs/11_batch.ipynb #6887134d
 def _run(b: BatchResult, ex, progress: bool) -> BatchResult:
     "Run the pending pairs of `b` with the executor `ex` under one progress bar; write the summaries however it ends."
-    from nst_nb.result import INTERRUPTED
+    from nst_nb.stopping import stop_reason
     todo, t0 = [p for p in b.pairs if p.status == 'pending'], time.perf_counter()
     bar = tqdm(total=len(b.pairs), initial=len(b.pairs) - len(todo), desc=f'{len(b.contents)}×{len(b.styles)} pairs', unit='pair', disable=not progress)
     try: b.stopped = ex.run(todo, b.out_dir, b.settings, bar)
-    except KeyboardInterrupt: b.stopped = INTERRUPTED
+    except KeyboardInterrupt: b.stopped = stop_reason()
     finally: bar.close(); _finish(b, t0)
     return b
 

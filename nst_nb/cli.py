@@ -14,7 +14,7 @@ from .settings import (Settings, NstError, SettingsError, ImageError, OutputErro
 from .images import open_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
-from .stopping import STOP, INTERRUPTED, stop_on_signals, signal_status
+from .stopping import STOP, stop_on_signals, stop_reason, signal_status
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
@@ -219,14 +219,15 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda msg, *a, **k: _say(prog, f'note: {msg}', err=True)
             STOP.clear()
-            with stop_on_signals(hard=True): return run(parser, args)
+            with stop_on_signals(hard=argv is None): return run(parser, args)   # a second signal ends a command, not a notebook's kernel
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
     except KeyboardInterrupt: return _stopped_early(prog)
+    finally: STOP.clear()   # the next command, or run, in this process starts afresh
 
 def _stopped_early(prog: str) -> int:
     "Say that a signal came before anything was saved; its exit status (130 for Ctrl-C, 143 for SIGTERM ...)."
-    reason = STOP.reason or INTERRUPTED
+    reason = stop_reason()
     _say(prog, f'{reason} before a result was saved: nothing was written.', err=True)
     return signal_status(reason)
 
@@ -261,7 +262,7 @@ def _report(prog: str, path: Path, r, quiet: bool):
     from nst_nb.features import backbone_label
     t = r.timings
     _say(prog, f'wrote {path} and {path.with_suffix(".json")}')
-    print(f'  {backbone_label(r.settings.backbone)}')
+    print(f'  {backbone_label(r.settings.backbone, r.settings.weights)}')
     print(f"  {t.get('steps', len(r.history))} steps at {', '.join(map(str, t.get('scales', [])))} px in {t.get('total_s', 0):.1f} s "
           f"(setup {t.get('setup_s', 0):.1f} s, {t.get('per_step_s', 0):.3f} s/step); best loss {r.best_loss:.4g} at step {r.best_step}", flush=True)
 
@@ -321,7 +322,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if not a.quiet:
         from nst_nb.features import backbone_label
         _say(parser.prog, b.summary())
-        print(f'  {backbone_label(s.backbone)}')
+        print(f'  {backbone_label(s.backbone, s.weights)}')
         print('  ' + ', '.join(str(v) for v in b.files.values()), flush=True)
         if b.tidied: print('  removed what a killed save had left: ' + ' '.join(p.name for p in b.tidied), flush=True)
     if b.stopped:

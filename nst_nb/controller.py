@@ -96,7 +96,7 @@ def on_engine(self: RunController, e):
     "The engine's events: steps and tiles reported; False ends the run after a Stop."
     if self._stop.is_set(): return False
     if e.kind == 'step': self.history.append(e.losses); self._emit('step', e)
-    elif e.kind == 'tile': self._emit('tile', (e.step, e.total, e.tile, e.tiles, e.size))
+    elif e.kind == 'tile': self._emit('tile', (e.step + 1, e.total, e.tile, e.tiles, e.size))   # the step being made
 
 # %% ../nbs/12_controller.ipynb #f25b26dd
 @patch

@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .settings import Settings, NstError, ImageError
 from .images import open_image
 from .events import Listener
-from .stopping import INTERRUPTED, STOP
+from .stopping import STOP, stop_reason
 from .pairs import PairResult
 from .resume import prior_result, skip_pair
 
@@ -60,7 +60,7 @@ def run_pair(p: PairResult, # the pair; filled in place
             p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'
             return p
     try: _keep(p, _engine_run(p.content, p.style, settings, listeners), dest)
-    except KeyboardInterrupt: p.status = 'interrupted'; raise
+    except KeyboardInterrupt: raise   # stopped before a result: the pair stays to be run ('not run')
     except Exception as e: p.status, p.error = 'failed', _why(e)
     finally: p.seconds = time.perf_counter() - t0
     return p
@@ -98,7 +98,7 @@ def run(self: LocalExecutor, todo: list[PairResult], out: Path, s: Settings, bar
     for p in todo:
         bar.set_postfix_str(_postfix(f'1 running ({p.name})', todo))
         try: run_pair(p, out, s, overwrite=True, listeners=[PairSteps(bar, p, todo)])
-        except KeyboardInterrupt: stopped = STOP.reason or INTERRUPTED
+        except KeyboardInterrupt: stopped = stop_reason()
         bar.update(1)
         stopped = stopped or (p.stopped if p.status == 'interrupted' else None) or STOP.reason
         if stopped: break
@@ -281,7 +281,7 @@ def run(self: RayExecutor, todo: list[PairResult], out: Path, s: Settings, bar) 
         opts, slots, threads = self._plan(ray.cluster_resources(), len(todo))
         f = _Flight(ray, ray.remote(_ray_pair).options(**opts), todo, out, s, bar, threads)
         try: f.fly(slots)
-        except KeyboardInterrupt: f.stopped = STOP.reason or INTERRUPTED
+        except KeyboardInterrupt: f.stopped = stop_reason()
         finally: f.cancel()
         return f.stopped
     finally:

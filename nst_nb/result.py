@@ -55,7 +55,7 @@ def versions() -> dict:
 def sidecar(self: Result) -> dict:
     "Everything about this result, as JSON-ready data."
     from nst_nb.features import backbone_label
-    return {'settings': dataclasses.asdict(self.settings), 'backbone': backbone_label(self.settings.backbone),
+    return {'settings': dataclasses.asdict(self.settings), 'backbone': backbone_label(self.settings.backbone, self.settings.weights),
             'sources': self.sources, 'best_step': self.best_step, 'best_loss': self.best_loss, 'stopped': self.stopped,
             'deterministic': self.deterministic, 'tiling': self.tiling, 'timings': self.timings, 'versions': versions(), 'history': self.history}
 

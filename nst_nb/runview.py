@@ -191,7 +191,7 @@ def _show_result(self: RunView, r: Result):
     self.progress.max = max(self.progress.max, n); self.progress.value = n if r.stopped else self.progress.max
     self.progress.bar_style = 'warning' if r.stopped else 'success'
     self._show_image()
-    self.caption.value = f'<small>{html.escape(backbone_label(r.settings.backbone))}</small>'
+    self.caption.value = f'<small>{html.escape(backbone_label(r.settings.backbone, r.settings.weights))}</small>'
     if r.history: self._show_plot(loss_plot([r.history], title=f'{r.settings.optimizer}, {r.settings.backbone}'))
     side = r.sidecar(); side['history'] = f'{n} rows (saved in full by Save)'
     self.sidecar.value = json.dumps(side, indent=1, default=str)

@@ -212,7 +212,8 @@ def validate(s: Settings, # the settings to check
     clean = {}
     for name, fi in describe().items():
         clean[name] = v = coerce(name, getattr(s, name)); _check_field(fi, v)
-    out = Settings(**{**clean, 'backbone': default_backbone(clean['backbone'])})
+    weights = clean['weights'] and str(Path(clean['weights']).expanduser().resolve())   # the same file wherever the run is started
+    out = Settings(**{**clean, 'backbone': default_backbone(clean['backbone']), 'weights': weights})
     _check_together(out, n_styles)
     return out
 

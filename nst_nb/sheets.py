@@ -147,7 +147,7 @@ def _save_figure(fig, path: Path) -> Path:
 def _batch_sheet(b, cell: int) -> Image.Image:
     "The contact sheet of the batch `b`: its pictures by name, its results, its backbone in the caption."
     from nst_nb.features import backbone_label
-    return contact_sheet([str(o) for o in b.contents], [str(o) for o in b.styles], b.grid(), cell, backbone_label(b.settings.backbone),
+    return contact_sheet([str(o) for o in b.contents], [str(o) for o in b.styles], b.grid(), cell, backbone_label(b.settings.backbone, b.settings.weights),
                          unique_stems(b.contents), unique_stems(b.styles))
 
 # %% ../nbs/11c_sheets.ipynb #b629f525

@@ -7,10 +7,11 @@ from __future__ import annotations
 import contextlib, os, signal, sys, threading
 
 # %% auto #0
-__all__ = ['REASONS', 'INTERRUPTED', 'STOP', 'SIGNALS', 'signalled', 'signal_status', 'Stop', 'stop_on_signals']
+__all__ = ['REASONS', 'INTERRUPTED', 'STOP', 'SIGNALS', 'signalled', 'signal_status', 'Stop', 'stop_reason', 'stop_on_signals']
 
 # %% ../nbs/08b_stopping.ipynb #35a7f8eb
-REASONS = {signal.SIGINT: 'interrupted (Ctrl-C)', signal.SIGTERM: 'terminated (SIGTERM)', signal.SIGHUP: 'hung up (SIGHUP)'}
+_NAMES = {'SIGINT': 'interrupted (Ctrl-C)', 'SIGTERM': 'terminated (SIGTERM)', 'SIGHUP': 'hung up (SIGHUP)'}   # SIGHUP: not on Windows
+REASONS = {getattr(signal, k): v for k, v in _NAMES.items() if hasattr(signal, k)}
 INTERRUPTED = REASONS[signal.SIGINT]   # `Result.stopped` after Ctrl-C
 
 def signalled(stopped: str | None) -> bool:
@@ -32,6 +33,10 @@ class Stop:
     def clear(self): self.reason = None; self._event.clear()
 
 STOP = Stop()   # the process's: what a signal sets
+
+def stop_reason() -> str:
+    "Why the process was asked to stop: the signal's reason, Ctrl-C's when no signal was caught (a `KeyboardInterrupt`)."
+    return STOP.reason or INTERRUPTED
 
 # %% ../nbs/08b_stopping.ipynb #e9a169a9
 SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, 'SIGHUP', None)) if s is not None)

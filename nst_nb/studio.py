@@ -4,7 +4,8 @@
 
 # %% ../nbs/12e_studio.ipynb #67740fb7
 from __future__ import annotations
-import html, os
+import html, os, sys, threading, time, weakref
+from typing import Callable
 
 import ipywidgets as W
 from fastcore.basics import patch
@@ -18,7 +19,7 @@ from .runview import RunView, start_runs
 from .compare import Compare
 
 # %% auto #0
-__all__ = ['Studio', 'studio']
+__all__ = ['PAGE_TIMEOUT', 'Studio', 'PageWatch', 'studio']
 
 # %% ../nbs/12e_studio.ipynb #a2929974
 class Studio:
@@ -30,6 +31,7 @@ class Studio:
                  compare: bool = True, # add the Compare tab
                  max_pixels: int = MAX_PIXELS, # larger pictures are refused
                  max_bytes: int = MAX_UPLOAD_BYTES, # larger uploads are refused
+                 page_timeout: float | None = None, # stop the runs when the page has given no sign of life for this many seconds (None: never)
                 ):
         self.inputs = Inputs(images_dir, max_pixels=max_pixels, max_bytes=max_bytes)
         self.status, self.panel, self.view = self.inputs.status, SettingsPanel(settings), RunView(every=every, output_dir=output_dir)
@@ -39,6 +41,7 @@ class Studio:
         self.run_button.on_click(lambda _: self.run()); self.stop_button.on_click(lambda _: self.stop())
         self.view.on_done.append(self._done)
         self.compare = Compare(self.inputs, settings, every=every, output_dir=output_dir) if compare else None
+        self.watch = PageWatch(self._page_gone, self._busy, page_timeout) if page_timeout else None
         self.widget = self._layout()
 
     def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)
@@ -52,9 +55,9 @@ def _layout(self: Studio) -> W.VBox:
     single.add_class('nst-single')
     compare = self.compare is not None
     tabs = W.Tab([single] + ([self.compare.widget] if compare else []), titles=['Run'] + (['Compare'] if compare else []))
-    head = W.HTML(f'<small>{html.escape(backbone_label(self.panel.settings.backbone))}; the network can be changed under '
+    head = W.HTML(f'<small>{html.escape(backbone_label(self.panel.settings.backbone, self.panel.settings.weights))}; the network can be changed under '
                   f'Network. Save writes inside {html.escape(str(self.view.root))}.</small>')
-    return W.VBox([head, self.inputs.widget, tabs])
+    return W.VBox([head, self.inputs.widget, tabs] + ([self.watch.widget] if self.watch else []))
 
 # %% ../nbs/12e_studio.ipynb #df6c5ebb
 @patch
@@ -91,6 +94,54 @@ def wait(self: Studio, timeout: float | None = None) -> Result | None:
 def result(self: Studio) -> Result | None:
     "The last run's result."
     return self.view.result
+
+# %% ../nbs/12e_studio.ipynb #2dabfdc4
+PAGE_TIMEOUT = 120.0   # s of silence from the page before the served studio stops its runs (hidden tabs tick once a minute at worst)
+
+class PageWatch:
+    "Call `stop` when `busy()` and the page's heartbeat (a `Play` widget the page starts) has been silent for `timeout` s."
+    def __init__(self, stop: Callable, busy: Callable, timeout: float = PAGE_TIMEOUT, beat_ms: int = 5000):
+        self.stop, self.busy, self.timeout, self.seen = weakref.WeakMethod(stop), weakref.WeakMethod(busy), timeout, None   # seen None: nothing to watch
+        self.widget = W.Play(value=0, min=0, max=2**31 - 1, interval=beat_ms, show_repeat=False, layout=W.Layout(display='none'))
+        self.widget.add_class('nst-heartbeat'); self.widget.observe(lambda _: self.beat(), 'value')
+        threading.Thread(target=self._watch, daemon=True, name='nst_nb-page-watch').start()
+
+# %% ../nbs/12e_studio.ipynb #a10ac393
+@patch
+def beat(self: PageWatch):
+    "The page is there."
+    self.seen = time.monotonic()
+
+@patch
+def silent(self: PageWatch) -> float:
+    "Seconds since the page's last beat (0 before the first)."
+    return 0.0 if self.seen is None else time.monotonic() - self.seen
+
+@patch
+def _watch(self: PageWatch):
+    "The watching thread: every few seconds, stop a run whose page has gone silent (once per silence); it ends with its studio."
+    while (stop := self.stop()) is not None and (busy := self.busy()) is not None:
+        if busy() and self.silent() > self.timeout:
+            why, self.seen = f'the page gave no sign of life for {self.silent():.0f} s', None   # disarmed until the page beats again
+            try: stop(why)
+            except Exception as e: print(f'nst_nb studio: could not stop the run of a silent page: {type(e).__name__}: {e}', file=sys.stderr)
+        del stop, busy; time.sleep(min(5.0, self.timeout / 4))
+
+# %% ../nbs/12e_studio.ipynb #8b785791
+@patch(as_prop=True)
+def running(self: Studio) -> bool:
+    "Is a run of this studio (the Run tab or either side of Compare) starting or running?"
+    return self.view.running or (self.compare is not None and any(v.running for v in self.compare.views))
+
+@patch
+def _busy(self: Studio) -> bool: return self.running
+
+@patch
+def _page_gone(self: Studio, why: str):
+    "Stop every run of this studio because its page is gone, and say so."
+    self.stop()
+    if self.compare is not None: self.compare.stop()
+    self._say(f'{why}: stopped the run; the best picture so far is kept.', True)
 
 # %% ../nbs/12e_studio.ipynb #c50a5b8a
 def studio(**kwargs) -> Studio:

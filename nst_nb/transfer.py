@@ -24,7 +24,7 @@ from .hardware import resolve_precision, release_freed_memory, threads
 from .features import feature_extractor, preprocess, deprocess, backbone_label
 from .objective import Objective
 from .events import INTERRUPTED, RunStart, ScaleStart, Tile, Step, ScaleEnd, RunEnd, EveryStep, ProgressBar
-from .optimisers import optimiser_for
+from .optimisers import TiledAdam, optimiser_for
 from .stopping import STOP
 from .result import Result
 from .tiles import TILE_MARGIN, TiledObjective, untileable
@@ -137,13 +137,18 @@ class Run:
 def emit(self: Run, event):
     "Hand `event` to every listener; a listener's `False` (on a step or a tile) ends the run."
     said = [f(event) for f in self.listeners]
-    if False in said and event.kind in ('step', 'tile'): raise _Halt('stopped by the callback')
+    if any(r is False for r in said) and event.kind in ('step', 'tile'): raise _Halt('stopped by the callback')
     if event.kind in ('step', 'tile'): self.check_stop()
 
 @patch
-def check_stop(self: Run):
-    "End the run if it was asked to stop: by a signal (`nst_nb.stopping.STOP`) or by `stop()`."
+def check_signal(self: Run):
+    "End the run if a signal asked the process to stop (`nst_nb.stopping.STOP`)."
     if STOP.is_set(): raise _Halt(STOP.reason)
+
+@patch
+def check_stop(self: Run):
+    "End the run if it was asked to stop: by a signal, or by `stop()`."
+    self.check_signal()
     if self.nst._stop.is_set(): raise _Halt('stopped')
 
 # %% ../nbs/10_transfer.ipynb #a2ab85bf
@@ -232,7 +237,7 @@ def _scale(self: NeuralStyleTransfer, run: Run, i: int, size: int, x: np.ndarray
     run.scale = sc = Scale(run, i, size, obj)
     run.emit(ScaleStart(i, size, content.shape[:2], steps, sc.step0, run.total, self.tiles[i], opt.name))
     run.timings['setup_s'] += time.perf_counter() - t
-    try: run.check_stop(); opt.minimise(obj, preprocess(start, self.net), steps, sc)
+    try: run.check_signal(); opt.minimise(obj, preprocess(start, self.net), steps, sc)
     finally:
         if sc.best_x is None: sc.best_x, sc.best_step, sc.best_loss = preprocess(start, self.net), *_previous_best(run.history, i)
     run.emit(ScaleEnd(i, size, sc.best_step, sc.best_loss, time.perf_counter() - sc.t0))
@@ -270,8 +275,8 @@ def run(self: NeuralStyleTransfer,
 # %% ../nbs/10_transfer.ipynb #e9e3f1f4
 @patch
 def _finish(self: NeuralStyleTransfer, run: Run, stopped: str | None) -> Result:
-    "The run's `Result` (saved to `output` if set), told to the listeners; Ctrl-C before the first step is passed on."
-    if run.scale is None or not run.history: run.emit(RunEnd(None, INTERRUPTED)); raise KeyboardInterrupt   # nothing to keep
+    "The run's `Result` (saved to `output` if set), told to the listeners; a stop before the first step is passed on as a `KeyboardInterrupt`."
+    if run.scale is None or not run.history: run.emit(RunEnd(None, stopped or INTERRUPTED)); raise KeyboardInterrupt(stopped or INTERRUPTED)   # nothing to keep
     try: r = self._result(run, stopped)
     except BaseException as e: run.emit(RunEnd(getattr(e, 'result', None), stopped, f'{type(e).__name__}: {e}')); raise
     run.emit(RunEnd(r, stopped))
@@ -312,7 +317,7 @@ def _result(self: NeuralStyleTransfer, run: Run, stopped: str | None) -> Result:
 def _tiling(self: NeuralStyleTransfer) -> list[dict]:
     "What the sidecar says of each scale run in tiles: its size, the tiles, their margin, and why."
     why = lambda i: 'the tile setting' if self.s.tile and i == len(self.tiles) - 1 else 'the whole picture would not fit in memory'
-    return [{'scale': i, 'size': size, 'tile': tile, 'margin': TILE_MARGIN, 'optimizer': 'adam', 'why': why(i)}
+    return [{'scale': i, 'size': size, 'tile': tile, 'margin': TILE_MARGIN, 'optimizer': TiledAdam.name, 'why': why(i)}
             for i, (size, tile) in enumerate(zip(scale_sizes(self.s), self.tiles)) if tile]
 
 # %% ../nbs/10_transfer.ipynb #b3b74701

@@ -46,8 +46,7 @@ def steps_seen(n: int):
 def last_line(err: str) -> str: return err.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize('sig, status, reason', [(signal.SIGTERM, 143, 'terminated (SIGTERM)'), (signal.SIGHUP, 129, 'hung up (SIGHUP)'),
-                                                 (signal.SIGINT, 130, 'interrupted (Ctrl-C)')])
+@pytest.mark.parametrize('sig, status, reason', [(signal.SIGTERM, 143, 'terminated (SIGTERM)'), (signal.SIGHUP, 129, 'hung up (SIGHUP)')])   # Ctrl-C: 13_cli
 def test_signal_during_a_step(tmp_path, sig, status, reason):
     proc = start(command('nst_nb') + [CAT, WAVES, '-o', 'out.png', *LONG], tmp_path)
     seen = wait_for(proc, steps_seen(3)); proc.send_signal(sig)
@@ -113,6 +112,7 @@ def test_batch_ctrl_c_anywhere(tmp_path, delay):
     if record.exists():
         statuses = [p['status'] for p in json.loads(record.read_text())['pairs']]
         assert 'failed' not in statuses and statuses.count('done') + statuses.count('interrupted') + statuses.count('not run') == 2, statuses
+    if delay != 6.0: return                          # one of them goes on with --resume (each takes a TensorFlow start)
     proc = start(command('nst_nb_batch') + [CAT, *BATCH, '--resume', '-q'], tmp_path)
     code, err = finish(proc)
     assert code == 0, err[-2000:]

@@ -56,11 +56,15 @@ class Server(str):
 @pytest.fixture(scope='module')
 def voila(tmp_path_factory):
     "A Voila server for the studio app (shared by this module's tests), stopped with its kernels at the end."
-    port, tmp = free_port(), tmp_path_factory.mktemp('voila')
+    yield from serve(tmp_path_factory.mktemp('voila'))
+
+def serve(tmp: Path, env: dict | None = None, args: tuple = ()):
+    "Start Voila on the app with its output folder in `tmp` (more `env` and command-line `args`); yield its URL; stop it."
+    port = free_port()
     env = dict(os.environ, NST_NB_BACKBONE='vgg16-hed', TF_CPP_MIN_LOG_LEVEL='2', NST_NB_OUTPUT_DIR=str(tmp / 'out'),
-               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get('PATH', ''))
+               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get('PATH', ''), **(env or {}))
     log = open(tmp / 'voila.log', 'w')
-    proc = subprocess.Popen([sys.executable, '-m', 'voila', str(APP), f'--port={port}', '--no-browser', '--Voila.ip=127.0.0.1'],
+    proc = subprocess.Popen([sys.executable, '-m', 'voila', str(APP), f'--port={port}', '--no-browser', '--Voila.ip=127.0.0.1', *args],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = Server(f'http://127.0.0.1:{port}/'); url.proc, url.out = proc, tmp / 'out'
     try:
@@ -228,6 +232,37 @@ def test_closing_pages_ends_their_kernels(voila, browser):
     wait_kernels(voila, 2)
     for p in pages: p.close(run_before_unload=True)
     wait_kernels(voila, 0)
+
+def cpu_over(server: Server, pid: int, seconds: float = 2.0) -> float:
+    "The CPU seconds kernel `pid` used over the next `seconds`."
+    before = kernels(server).get(pid, 0.0); time.sleep(seconds)
+    return kernels(server).get(pid, before) - before
+
+def test_a_tab_closed_mid_run_whose_shutdown_is_lost(pictures, browser, tmp_path_factory):
+    "The shutdown request of a closing page never arrives (as happened mid-run): the page's silence stops the run, and the idle kernel is culled."
+    server_gen = serve(tmp_path_factory.mktemp('silent'), {'NST_NB_PAGE_TIMEOUT': '8'},
+                       ('--MappingKernelManager.cull_idle_timeout=15', '--MappingKernelManager.cull_interval=3'))
+    server = next(server_gen)
+    try:
+        page = new_page(browser, server)
+        page.context.route('**/api/kernels/**', lambda route: route.abort() if route.request.method == 'DELETE' else route.fallback())
+        upload_both(page, *pictures)
+        set_text(page, 'nst-iterations', 5000); set_text(page, 'nst-size', 64)
+        page.locator('.nst-single .nst-optimizer select').select_option('adam')
+        page.locator('.nst-single button.nst-run').click()
+        status = page.locator('.nst-single .nst-run-status')
+        sync_api.expect(status).to_contain_text('step ', timeout=RESULT_S * 1000)
+        page.wait_for_timeout(12_000)                         # longer than the page timeout: an open page keeps its run
+        assert 'no sign of life' not in status.inner_text() and 'step ' in status.inner_text(), status.inner_text()
+        (pid,) = wait_kernels(server, 1)
+        assert cpu_over(server, pid) > 1.0                    # running: more than half a core
+        page.close(run_before_unload=True)                    # its DELETE is refused on the way: the kernel is left on its own
+        deadline = time.time() + 60
+        while cpu_over(server, pid) > 0.5:                    # the run goes on until the silence is noticed
+            if time.time() > deadline: pytest.fail('the run of a closed page was still going after 60 s')
+        wait_kernels(server, 0, timeout=90)                   # then the idle kernel, with no page connected, is culled
+    finally:
+        server_gen.close()
 
 def test_config_limits():
     "The repository's voila.json: a websocket message limit above the app's upload limit, and idle kernels culled."
