@@ -240,8 +240,8 @@ def cpu_over(server: Server, pid: int, seconds: float = 2.0) -> float:
 
 def test_a_tab_closed_mid_run_whose_shutdown_is_lost(pictures, browser, tmp_path_factory):
     "The shutdown request of a closing page never arrives (as happened mid-run): the page's silence stops the run, and the idle kernel is culled."
-    server_gen = serve(tmp_path_factory.mktemp('silent'), {'NST_NB_PAGE_TIMEOUT': '8'},
-                       ('--MappingKernelManager.cull_idle_timeout=15', '--MappingKernelManager.cull_interval=3'))
+    server_gen = serve(tmp_path_factory.mktemp('silent'), {'NST_NB_PAGE_TIMEOUT': '6'},
+                       ('--MappingKernelManager.cull_idle_timeout=10', '--MappingKernelManager.cull_interval=2'))
     server = next(server_gen)
     try:
         page = new_page(browser, server)
@@ -252,7 +252,7 @@ def test_a_tab_closed_mid_run_whose_shutdown_is_lost(pictures, browser, tmp_path
         page.locator('.nst-single button.nst-run').click()
         status = page.locator('.nst-single .nst-run-status')
         sync_api.expect(status).to_contain_text('step ', timeout=RESULT_S * 1000)
-        page.wait_for_timeout(12_000)                         # longer than the page timeout: an open page keeps its run
+        page.wait_for_timeout(9_000)                          # longer than the page timeout: an open page keeps its run
         assert 'no sign of life' not in status.inner_text() and 'step ' in status.inner_text(), status.inner_text()
         (pid,) = wait_kernels(server, 1)
         assert cpu_over(server, pid) > 1.0                    # running: more than half a core
