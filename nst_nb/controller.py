@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_controller.ipynb #946bbb8b
 from __future__ import annotations
-import dataclasses, json, os, threading
+import atexit, dataclasses, json, os, signal, sys, threading
 from pathlib import Path
 from typing import Callable
 
@@ -128,3 +128,26 @@ def save(self: RunController,
     if adjust:
         side = p.with_suffix('.json'); d = json.loads(side.read_text()); d['color_adjust'] = adjust; write_json(side, d)
     return p
+
+# %% ../nbs/12_controller.ipynb #30b81272
+@patch
+def keep_on_exit(self: RunController, root: str | os.PathLike, # the output folder: the picture goes into its `interrupted/`
+                 wait: float = 4.0, # seconds to wait for the step under way
+                ):
+    "When Python exits during a run (SIGTERM included), stop it and save its best picture in `root/interrupted/`."
+    atexit.register(self._save_on_exit, root, wait)
+    _exit_on_sigterm()
+
+def _exit_on_sigterm():
+    "Make SIGTERM end Python normally (exit status 143), so that what `atexit` keeps is kept; only where nothing else handles it."
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+@patch
+def _save_on_exit(self: RunController, root, wait: float = 4.0) -> Path | None:
+    "Stop a run still going, and save its result in `root/interrupted/`; where it went (None: no run, or no result)."
+    if not self.busy: return None
+    self.stop(); r = self.wait(wait)
+    if r is None: return None
+    try: return self.save(root, 'interrupted')
+    except OutputError: return None

@@ -48,6 +48,7 @@ class RunView:
                  adjust: bool = True, # show the hue / saturation / brightness sliders
                 ):
         self.ctl, self.every, self.plot_s, self.root = RunController(self.on_event), max(1, every), plot_s, output_root(output_dir)
+        self.ctl.keep_on_exit(self.root)   # a run still going when the kernel ends keeps its best picture there
         self.on_done: list[Callable] = []   # called with this view when a run ends (in its thread)
         self._plotted = 0.0
         self.progress = W.FloatProgress(value=0, min=0, max=1, description='steps', layout=W.Layout(width='360px'))
