@@ -10,16 +10,16 @@ from pathlib import Path
 import nst_nb
 from .backbones import DEFAULT_BACKBONE
 from .settings import (Settings, NstError, SettingsError, ImageError, OutputError, MemoryLimitError, BackboneUnavailable,
-                             RunError, describe, coerce, validate, total_steps)
-from .images import open_image
+                             RunError, describe, coerce, validate, total_steps, settings_from_dict)
+from .images import open_image, load_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
 from .stopping import STOP, stop_on_signals, stop_reason, signal_status
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
-           'add_executor_flags', 'executor_options', 'single_parser', 'batch_parser', 'CliError', 'exit_status', 'main',
-           'batch_main']
+           'add_executor_flags', 'executor_options', 'add_model_flags', 'single_parser', 'batch_parser', 'CliError',
+           'exit_status', 'main', 'batch_main']
 
 # %% ../nbs/13_cli.ipynb #52ee358c
 def _engine():
@@ -150,6 +150,15 @@ def _common_flags(p: argparse.ArgumentParser):
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
 
 # %% ../nbs/13_cli.ipynb #16c8114e
+def add_model_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    "Add `--model`, `--style` and `--mix` to `parser`, in a group of their own."
+    g = parser.add_argument_group('with a trained network (nst_nb_train)', 'Paint CONTENT in one pass with a network instead of optimising; no STYLE images.')
+    g.add_argument('--model', metavar='NAME.keras', help='a network trained by nst_nb_train')
+    g.add_argument('--style', type=int, metavar='N', help="the network's style N, from 0 (default: 0)")
+    g.add_argument('--mix', type=float, nargs='+', metavar='W', help='one weight per style the network holds, to mix them')
+    return g
+
+# %% ../nbs/13_cli.ipynb #cf63111e
 def single_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb`."
     p = argparse.ArgumentParser(
@@ -159,15 +168,18 @@ examples:
   nst_nb photo.jpg starry_night.jpg -o out.png
   nst_nb photo.jpg a.jpg b.jpg --style-blend 0.7 0.3 --size 512 --optimizer adam -o blend.png
   nst_nb photo.jpg starry_night.jpg --start-size none --iterations 200 -o one_scale.png
-  nst_nb --from-sidecar out.json --iterations 120 40 20 -o longer.png""",
-        usage='%(prog)s CONTENT STYLE [STYLE ...] [-o OUT.png] [options]\n       %(prog)s --from-sidecar RUN.json [CONTENT STYLE ...] [-o OUT.png] [options]',
+  nst_nb --from-sidecar out.json --iterations 120 40 20 -o longer.png
+  nst_nb photo.jpg --model starry.keras -o fast.png                     # a trained network: one pass
+  nst_nb photo.jpg --model three.keras --mix 0.5 0.5 0 -o mixed.png""",
+        usage='%(prog)s CONTENT STYLE [STYLE ...] [-o OUT.png] [options]\n       %(prog)s --from-sidecar RUN.json [CONTENT STYLE ...] [-o OUT.png] [options]\n'
+              '       %(prog)s CONTENT --model NAME.keras [--style N | --mix W ...] [-o OUT.png] [options]',
         description='Neural style transfer (Gatys et al.): repaint CONTENT in the style of one or more STYLE images.\n'
                     'Writes the image and, beside it, OUT.json with every setting, the loss history and the versions.')
     p.add_argument('images', nargs='*', metavar='CONTENT STYLE', help='the content image, then one or more style images '
                    '(with --from-sidecar they default to the images it names)')
     p.add_argument('-o', '--output', metavar='OUT.png', help='the result: .png, .jpg, .webp, .tif or .bmp '
                    '(default: nst_YYYYmmdd-HHMMSS.png in the current folder)')
-    _common_flags(p); add_settings_flags(p)
+    _common_flags(p); add_settings_flags(p); add_model_flags(p)
     return p
 
 # %% ../nbs/13_cli.ipynb #31bba18e
@@ -274,8 +286,33 @@ def _save(prog: str, r, out: Path, overwrite: bool) -> tuple[Path, int]:
         return e.saved, 1
 
 # %% ../nbs/13_cli.ipynb #f7de3a1c
+def _model_settings(a: argparse.Namespace, info: dict) -> Settings:
+    "The network's own settings (its backbone, its loss) with the flags given on top: the size, the colours, the strength."
+    base, _ = settings_from_dict(info.get('settings') or {})
+    return validate(settings_from_args(a, base))
+
+def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
+    "Run `nst_nb CONTENT --model NAME.keras`: checks first, then one pass of the network; return the exit status."
+    from nst_nb.train_settings import network_info, style_weights
+    if len(a.images) != 1: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
+    info = network_info(a.model); s = _model_settings(a, info)
+    w = style_weights(len(info['styles']), a.mix if a.mix else a.style)
+    out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
+    content = load_image(a.images[0], s.size, s.max_side)
+    _use_threads(threads)
+    from nst_nb.network import load_network, painted
+    r = painted(load_network(a.model), content, s, w[0].tolist(), a.images[0], a.model)
+    path, status = _save(parser.prog, r, out, a.overwrite)
+    if path is not None and not a.quiet:
+        _say(parser.prog, f'wrote {path} and {path.with_suffix(".json")}')
+        print(f"  {r.sources['caption']}; {r.timings['total_s'] * 1e3:.0f} ms for the network's pass at {content.width}x{content.height} px", flush=True)
+    return status if path is not None else 1
+
+# %% ../nbs/13_cli.ipynb #502f6253
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb` with parsed arguments; return the exit status."
+    if a.model: return _run_model(parser, a)
+    if a.style is not None or a.mix: parser.error('--style and --mix choose among the styles of a network: add --model NAME.keras.')
     base, sources = _base_settings(a.from_sidecar)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
