@@ -167,8 +167,8 @@ def summary(res: dict, base: str = 'old') -> list[str]:
     return lines
 
 
-def grid(res: dict, path: Path, cell: int = 200):
-    "A JPEG grid: one row per pair (named at its left), one column per size and setting (named on top)."
+def grid(res: dict, path: Path, cell: int = 200, caption: str = ''):
+    "A JPEG grid: one row per pair (named at its left), one column per size and setting (named on top), `caption` (the backbone) below."
     from PIL import Image, ImageDraw
     cols = list(dict.fromkeys((r['size'], r['setting']) for r in res['rows']))
     pairs = list(dict.fromkeys(r['pair'] for r in res['rows']))
@@ -178,7 +178,7 @@ def grid(res: dict, path: Path, cell: int = 200):
     for row in thumbs:
         for im in filter(None, row): im.thumbnail((cell - 4, cell - 4))
     heights = [max(im.height for im in filter(None, row)) + 4 + 14 for row in thumbs]
-    g = Image.new('RGB', (cell * len(cols), 16 + sum(heights)), 'white'); d = ImageDraw.Draw(g)
+    g = Image.new('RGB', (cell * len(cols), 16 + sum(heights) + 16), 'white'); d = ImageDraw.Draw(g)
     for j, col in enumerate(cols):
         r = next(r for r in res['rows'] if (r['size'], r['setting']) == col)
         d.text((j * cell + 4, 3), f"{col[1]} at {r.get('run_size', col[0])} px", fill='black')
@@ -188,6 +188,7 @@ def grid(res: dict, path: Path, cell: int = 200):
         for j, im in enumerate(row):
             if im: g.paste(im, (j * cell + 2, y + 16))
         y += h
+    d.text((4, y + 2), caption, fill='black')
     g.save(path, quality=80)
 
 
@@ -212,7 +213,9 @@ def main():
     res = run_all(a)
     lines = summary(res, a.base)
     print('\n'.join(lines)); finish(head)
-    if a.grid: grid(res, Path(a.grid)); print('grid:', a.grid)
+    if a.grid:
+        from nst_nb.features import backbone_label
+        grid(res, Path(a.grid), caption=backbone_label(a.backbone)); print('grid:', a.grid)
     if a.json: write_json(a.json, {'summary': lines, **res}, head)
 
 
