@@ -179,7 +179,7 @@ def _run(style_px, photo_px, out, cfg, s, info, resume, listeners) -> list[dict]
             k = int(rng.integers(len(style_px)))
             x = tf.constant(random_crops(photo_px, cfg.size, cfg.batch, rng))
             parts = step(x, tf.constant(np.repeat(eye[k:k + 1], cfg.batch, 0)), k)
-            history.append(dict(zip(('total', 'content', 'style', 'tv'), map(float, parts)), style=k))
+            history.append(dict(zip(('total', 'content', 'style', 'tv'), map(float, parts)), style_index=k))
             for l in listeners: l(TrainStep(i + 1, cfg.steps, history[-1], time.perf_counter() - t0))
             if STOP.is_set(): stopped = STOP.reason; break
             if (i + 1) % cfg.every == 0 or i + 1 == cfg.steps: _checkpoint(net, opt, out, info, rng, history)
