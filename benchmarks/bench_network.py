@@ -40,8 +40,8 @@ def tflite_runner(net, size: int):
     blob = tf.lite.TFLiteConverter.from_concrete_functions([cf], fn).convert()
     it = tf.lite.Interpreter(model_content=blob, num_threads=os.cpu_count())
     it.allocate_tensors()
-    ins = it.get_input_details()
-    for d in ins: it.set_tensor(d['index'], np.zeros(d['shape'], np.float32) + (1 / styles if d['shape'][-1] == styles and len(d['shape']) == 2 else 0.5))
+    for d in it.get_input_details():   # the picture (1, size, size, 3) mid-grey, the style weights (1, styles) equal
+        it.set_tensor(d['index'], np.full(d['shape'], 1 / styles if len(d['shape']) == 2 else 127.5, np.float32))
     out = it.get_output_details()[0]['index']
     def run(): it.invoke(); return it.get_tensor(out)
     return run, len(blob)

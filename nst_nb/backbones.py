@@ -78,9 +78,9 @@ def min_side(self: Backbone, names: list[str]) -> int:
 
 # %% ../nbs/02a_backbones.ipynb #62b8895b
 @patch
-def to_input(self: Backbone, rgb: np.ndarray) -> np.ndarray:
-    "`(…, H, W, 3)` RGB pixels (0-255) as the network's float32 input."
-    a = np.asarray(rgb, np.float32)
+def to_input(self: Backbone, rgb) -> np.ndarray:
+    "`(…, H, W, 3)` RGB pixels (0-255) as the network's float32 input: from an array, or from a float32 tensor as a tensor (a network's output in training)."
+    a = np.asarray(rgb, np.float32) if isinstance(rgb, (np.ndarray, list, tuple)) else rgb
     return ((a[..., ::-1] if self.bgr else a) - np.array(self.mean, np.float32)) * np.float32(self.scale)
 
 @patch

@@ -66,22 +66,15 @@ class PerceptualLoss:
         self.targets = [style_targets(self.extractor, [st], s.style_layers, None, self.statistic) for st in styles]
         self.layer_w = tf.constant(layer_weights(s), tf.float32)
 
-# %% ../nbs/23_training.ipynb #f55e3cee
-@patch
-def to_input(self: PerceptualLoss, px: tf.Tensor) -> tf.Tensor:
-    "Pixels `(B,H,W,3)` (0-255) as the backbone's input."
-    n = self.net
-    return ((px[..., ::-1] if n.bgr else px) - tf.constant(n.mean, tf.float32)) * n.scale
-
-# %% ../nbs/23_training.ipynb #26a7949c
+# %% ../nbs/23_training.ipynb #ccb5ead9
 @patch
 def __call__(self: PerceptualLoss, content: tf.Tensor, # the input crops, pixels `(B,H,W,3)`
              out: tf.Tensor, # the network's pictures of them
              style: int, # which style's targets
             ) -> tuple: # total, content, style (each layer's, weighted sum), TV
     "The weighted loss of a batch of outputs and its parts, each averaged over the batch."
-    s, x = self.s, self.to_input(out)
-    fc, fo = self.extractor(self.to_input(content)), self.extractor(x)
+    s, x = self.s, self.net.to_input(out)   # the backbone record's own convention, on tensors
+    fc, fo = self.extractor(self.net.to_input(content)), self.extractor(x)
     c = tf.add_n([content_loss(fc[l], fo[l]) for l in s.content_layers]) / len(s.content_layers)
     per_image = [tf.stack(style_layer_losses(self.targets[style], {l: fo[l][b:b + 1] for l in s.style_layers}, s.style_layers, self.statistic))
                  for b in range(out.shape[0])]
@@ -142,9 +135,9 @@ def _resumed(net, opt, out: Path, info: dict) -> tuple[np.random.Generator, list
 # %% ../nbs/23_training.ipynb #f69f5c44
 def _trained_info(s: Settings, cfg: TrainConfig, styles: list) -> dict:
     "What the model file, the checkpoints and the sidecar say of a run."
-    names = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)]
+    names, v = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)], versions()
     return {'styles': names, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
-            'settings': json.loads(json.dumps(asdict(s), default=str)), 'config': asdict(cfg), 'version': versions()['nst_nb'], 'versions': versions()}
+            'settings': json.loads(json.dumps(asdict(s), default=str)), 'config': asdict(cfg), 'version': v['nst_nb'], 'versions': v}
 
 # %% ../nbs/23_training.ipynb #3a16295b
 def train(styles: list, # style pictures: paths or uint8 arrays; several make a multi-style network
@@ -158,13 +151,12 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
     "Train a transform network for `styles` with the optimisation's losses; checkpoints in `out` every `cfg.every` steps."
     out, s = Path(out).absolute(), validate(settings or Settings())
     cfg = validate_training(cfg, out, resume)
-    info = _trained_info(s, cfg, styles)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')
     photos = photos or default_photos()
     if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
     photo_px = [np.asarray(open_image(p)) for p in photos]
-    return _run(style_px, photo_px, out, cfg, s, info, resume, [TrainProgress()] if listeners is None else listeners)
+    return _run(style_px, photo_px, out, cfg, s, _trained_info(s, cfg, styles), resume, [TrainProgress()] if listeners is None else listeners)
 
 # %% ../nbs/23_training.ipynb #5b345691
 def _run(style_px, photo_px, out, cfg, s, info, resume, listeners) -> list[dict]:
