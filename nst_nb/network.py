@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_network.ipynb #621c44c0
 from __future__ import annotations
-import json, os, time, zipfile
+import json, os, time, weakref, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +16,14 @@ from fastcore.basics import patch
 from PIL import Image
 from .errors import SettingsError
 from .settings import Settings
-from .images import preserve_luminance, match_color
+from .images import load_image, preserve_luminance, match_color
 from .result import Result
-from .train_settings import NETWORK_FORMAT, INFO_ENTRY, network_info, style_weights
+from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights
 
 # %% auto #0
-__all__ = ['ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'up_block', 'transform_net', 'stylise', 'finished',
-           'painted', 'save_network', 'load_network']
+__all__ = ['SHAPES', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block', 'johnson_body',
+           'lean_body', 'transform_net', 'forward', 'stylise', 'finished', 'painted', 'NetworkPainter', 'save_network',
+           'load_network', 'export_tflite', 'tflite_stylise']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -68,24 +69,45 @@ def residual_block(x, w, separable: bool = False):
     y = conv_block(conv_block(x, w, x.shape[-1], separable=separable), w, x.shape[-1], relu=False, separable=separable)
     return keras.layers.Add()([x, y])
 
+@keras.saving.register_keras_serializable('nst_nb')
+class Bilinear2x(keras.layers.Layer):
+    "Twice the height and width by bilinear interpolation, for a picture of any size (Keras's `UpSampling2D` wants known sizes)."
+    def call(self, x): return tf.image.resize(x, tf.shape(x)[1:3] * 2, 'bilinear')
+
 def up_block(x, w, filters: int):
     "Twice the size by nearest-neighbour resizing, then a convolution block: no checkerboard."
     return conv_block(keras.layers.UpSampling2D(2, interpolation='nearest')(x), w, filters)
 
 # %% ../nbs/22_network.ipynb #d81acda4
-def transform_net(styles: int = 1, # how many styles the network holds
-                  width: int = 32, # channels of the first block; then 2×, 4×
-                  blocks: int = 5, # residual blocks at a quarter of the size
-                  separable: bool = False, # depthwise-separable residual blocks (MobileNet-style)
-                 ) -> keras.Model: # `[pixels (B,H,W,3), style weights (B,styles)]` to pixels; H and W multiples of 4
-    "The feed-forward style network: down twice, residual blocks, up twice."
-    img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
-    x = conv_block(keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, 9)
+def johnson_body(x, w, width: int, blocks: int, separable: bool):
+    "Johnson et al. (2016): a 9×9 block, down twice to 4× `width`, residual blocks, up twice, a 9×9 block to pixels."
+    x = conv_block(x, w, width, 9)
     x = conv_block(conv_block(x, w, 2 * width, stride=2), w, 4 * width, stride=2)
     for _ in range(blocks): x = residual_block(x, w, separable)
-    x = conv_block(up_block(up_block(x, w, 2 * width), w, width), w, 3, 9, relu=False)
+    return conv_block(up_block(up_block(x, w, 2 * width), w, width), w, 3, 9, relu=False)
+
+def lean_body(x, w, width: int, blocks: int, separable: bool):
+    "Down twice at once (3×3 blocks), residual blocks at a quarter, up to a half, then a bilinear resize and one 3×3 convolution."
+    x = conv_block(conv_block(x, w, width, stride=2), w, 2 * width, stride=2)
+    for _ in range(blocks): x = residual_block(x, w, separable)
+    x = Bilinear2x()(up_block(x, w, width))
+    return keras.layers.Conv2D(3, 3)(ReflectPad(1)(x))
+
+SHAPES = {'lean': lean_body, 'johnson': johnson_body}
+assert tuple(SHAPES) == NETWORK_SHAPES   # the training settings list them without TensorFlow
+
+# %% ../nbs/22_network.ipynb #b9d56712
+def transform_net(styles: int = 1, # how many styles the network holds
+                  width: int = 16, # channels of the first block; then 2× (and 4× in `johnson`)
+                  blocks: int = 5, # residual blocks at a quarter of the size
+                  separable: bool = False, # depthwise-separable residual blocks (MobileNet-style)
+                  shape: str = 'lean', # `lean` (no full-size feature maps) or `johnson`
+                 ) -> keras.Model: # `[pixels (B,H,W,3), style weights (B,styles)]` to pixels; H and W multiples of 4
+    "The feed-forward style network: pixels and style weights to pixels."
+    img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
+    x = SHAPES[shape](keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, blocks, separable)
     out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
-    return keras.Model([img, w], out, name=f'nst_net_{styles}x{width}' + ('_sep' if separable else ''))
+    return keras.Model([img, w], out, name=f'nst_{shape}_{styles}x{width}' + ('_sep' if separable else ''))
 
 # %% ../nbs/22_network.ipynb #6db5362b
 def _padded(a: np.ndarray, m: int = 4) -> np.ndarray:
@@ -93,14 +115,23 @@ def _padded(a: np.ndarray, m: int = 4) -> np.ndarray:
     h, w = a.shape[:2]
     return np.pad(a, [(0, -h % m), (0, -w % m), (0, 0)], mode='reflect' if min(h, w) > m else 'edge')
 
+_FORWARD = weakref.WeakKeyDictionary()   # each network's compiled pass
+
+def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
+    "The network's pass `(pixels (1,H,W,3), weights (1,styles))` compiled once for every picture size."
+    if net not in _FORWARD:
+        sig = [tf.TensorSpec((1, None, None, 3), tf.float32), tf.TensorSpec((1, net.input[1].shape[-1]), tf.float32)]
+        _FORWARD[net] = tf.function(lambda x, w: net([x, w], training=False), input_signature=sig)
+    return _FORWARD[net]
+
 def stylise(net: keras.Model, # a transform network
             picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
             style: int | list | None = None, # a style's index, or one weight per style
            ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
-    "The picture painted by the network in one pass."
+    "The picture painted by the network in one (compiled) pass."
     h, w = picture.shape[:2]
     x = _padded(np.asarray(picture, 'float32'))[None]
-    y = net([tf.constant(x), tf.constant(style_weights(net.input[1].shape[-1], style))], training=False)
+    y = forward(net)(tf.constant(x), tf.constant(style_weights(net.input[1].shape[-1], style)))
     return np.clip(np.round(y.numpy()[0, :h, :w]), 0, 255).astype(np.uint8)
 
 # %% ../nbs/22_network.ipynb #c3acf755
@@ -123,6 +154,15 @@ def painted(net: tuple, # `load_network`'s network and info
     src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
+# %% ../nbs/22_network.ipynb #f188b55b
+class NetworkPainter:
+    "Paint a batch's pair with a trained network: `(content, style name, settings, listeners)` to a `Result`."
+    def __init__(self, model: str | os.PathLike): self.model, self.net = str(model), None
+    def __call__(self, content, style, s: Settings, listeners=()) -> Result:
+        if self.net is None: self.net = load_network(self.model)
+        w = style_weights(self.net[1]['styles'], Path(style).name)[0].tolist()
+        return painted(self.net, load_image(content, s.size, s.max_side), s, w, str(content), self.model)
+
 # %% ../nbs/22_network.ipynb #57779e54
 def save_network(net: keras.Model, # a transform network
                  path: str | os.PathLike, # where to write it (`.keras`)
@@ -139,6 +179,30 @@ def save_network(net: keras.Model, # a transform network
 
 # %% ../nbs/22_network.ipynb #2f303b94
 def load_network(path: str | os.PathLike) -> tuple[keras.Model, dict]:
-    "The network in a model file and its info."
+    "The network in a model file (or a shipped network's name) and its info."
     info = network_info(path)
-    return keras.saving.load_model(path, compile=False), info
+    return keras.saving.load_model(find_network(path), compile=False), info
+
+# %% ../nbs/22_network.ipynb #31fc6a5f
+def export_tflite(net: keras.Model, # a transform network
+                  path: str | os.PathLike, # the file to write, `NAME.tflite`
+                 ) -> Path:
+    "The network as a TensorFlow Lite file: inputs `pixels (1,H,W,3)` 0-255 and `style (1,styles)`, any H and W multiples of 4."
+    path, f = Path(path), forward(net)
+    blob = tf.lite.TFLiteConverter.from_concrete_functions([f.get_concrete_function()], f).convert()
+    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_bytes(blob); os.replace(tmp, path)
+    return path
+
+# %% ../nbs/22_network.ipynb #6dae9336
+def tflite_stylise(path: str | os.PathLike, # a file from `export_tflite`
+                   picture: np.ndarray, # `(H, W, 3)` uint8 RGB
+                   style: np.ndarray, # `(1, styles)` style weights (`style_weights`)
+                  ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
+    "The picture painted by an exported network, run by the TensorFlow Lite interpreter."
+    h, w = picture.shape[:2]; x = _padded(np.asarray(picture, 'float32'))[None]
+    it = tf.lite.Interpreter(model_path=str(path), num_threads=os.cpu_count())
+    px, st = sorted(it.get_input_details(), key=lambda d: -len(d['shape_signature']))
+    it.resize_tensor_input(px['index'], x.shape); it.allocate_tensors()
+    it.set_tensor(px['index'], x); it.set_tensor(st['index'], np.asarray(style, 'float32'))
+    it.invoke()
+    return np.clip(np.round(it.get_tensor(it.get_output_details()[0]['index'])[0, :h, :w]), 0, 255).astype(np.uint8)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12e_studio.ipynb #67740fb7
 from __future__ import annotations
-import html, os, sys, threading, time, weakref
+import dataclasses, html, os, sys, threading, time, weakref
 from typing import Callable
 
 import ipywidgets as W
@@ -17,6 +17,7 @@ from .result import Result
 from .widgets import MAX_UPLOAD_BYTES, Inputs, SettingsPanel, message
 from .runview import RunView, start_runs
 from .compare import Compare
+from .fastview import FastView, TrainPanel
 
 # %% auto #0
 __all__ = ['PAGE_TIMEOUT', 'Studio', 'PageWatch', 'studio']
@@ -29,6 +30,7 @@ class Studio:
                  every: int = 5, # show the picture every `every` steps
                  output_dir: str | os.PathLike | None = None, # the one folder Save writes in (None: `output_root()`)
                  compare: bool = True, # add the Compare tab
+                 fast: bool = True, # add the Fast tab (a trained network; needs a shipped or given network)
                  max_pixels: int = MAX_PIXELS, # larger pictures are refused
                  max_bytes: int = MAX_UPLOAD_BYTES, # larger uploads are refused
                  page_timeout: float | None = None, # stop the runs when the page has given no sign of life for this many seconds (None: never)
@@ -41,6 +43,10 @@ class Studio:
         self.run_button.on_click(lambda _: self.run()); self.stop_button.on_click(lambda _: self.stop())
         self.view.on_done.append(self._done)
         self.compare = Compare(self.inputs, settings, every=every, output_dir=output_dir) if compare else None
+        self.fast = FastView(self.inputs, output_dir=output_dir) if fast else None
+        self.trainer = TrainPanel(self.fast) if fast else None
+        self.refine_button = W.Button(description='Refine by optimisation', tooltip="Start the Run tab's optimisation from this picture")
+        self.refine_button.on_click(lambda _: self.refine())
         self.watch = PageWatch(self._page_gone, self._busy, page_timeout) if page_timeout else None
         self.widget = self._layout()
 
@@ -53,8 +59,9 @@ def _layout(self: Studio) -> W.VBox:
     single = W.HBox([self.panel.widget, W.VBox([W.HBox([self.run_button, self.stop_button]), self.view.widget],
                                                layout=W.Layout(width='560px'))], layout=W.Layout(grid_gap='16px'))
     single.add_class('nst-single')
-    compare = self.compare is not None
-    tabs = W.Tab([single] + ([self.compare.widget] if compare else []), titles=['Run'] + (['Compare'] if compare else []))
+    extra = ([('Fast', W.VBox([self.fast.widget, self.refine_button, self.trainer.widget]))] if self.fast else []) + \
+            ([('Compare', self.compare.widget)] if self.compare else [])
+    self.tabs = tabs = W.Tab([single] + [w for _, w in extra], titles=['Run'] + [t for t, _ in extra])
     head = W.HTML(f'<small>{html.escape(backbone_label(self.panel.settings.backbone, self.panel.settings.weights))}; the network can be changed under '
                   f'Network. Save writes inside {html.escape(str(self.view.root))}.</small>')
     return W.VBox([head, self.inputs.widget, tabs] + ([self.watch.widget] if self.watch else []))
@@ -94,6 +101,16 @@ def wait(self: Studio, timeout: float | None = None) -> Result | None:
 def result(self: Studio) -> Result | None:
     "The last run's result."
     return self.view.result
+
+# %% ../nbs/12e_studio.ipynb #719198f5
+@patch
+def refine(self: Studio) -> bool:
+    "Start the Run tab's optimisation from the Fast tab's picture (its `init`), on the chosen pictures; False if it cannot start."
+    start = self.fast.refine_start() if self.fast else None
+    if start is None: self._say('Nothing to refine: the Fast tab has no picture yet.', True); return False
+    self.panel.set(dataclasses.replace(self.panel.settings, init=str(start)))
+    self.tabs.selected_index = 0
+    return self.run()
 
 # %% ../nbs/12e_studio.ipynb #2dabfdc4
 PAGE_TIMEOUT = 120.0   # s of silence from the page before the served studio stops its runs (hidden tabs tick once a minute at worst)

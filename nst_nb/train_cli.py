@@ -9,11 +9,11 @@ from pathlib import Path
 
 import nst_nb
 from .errors import SettingsError
-from .settings import validate
+from .settings import validate, describe, settings_from_dict
 from .images import open_image
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import TrainConfig, describe_training, validate_training
+from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
@@ -28,10 +28,13 @@ def add_training_flags(p: argparse.ArgumentParser):
     g = p.add_argument_group('training settings', 'One flag per field of nst_nb.train_settings.TrainConfig.')
     for name, fi in describe_training().items():
         g.add_argument('--' + name.replace('_', '-'), dest=f'train_{name}', default=argparse.SUPPRESS, metavar=fi.metavar,
-                       help=f'{fi.help} (default: {fi.default:g})'.replace('%', '%%'))
+                       help=f'{fi.help} (default: {fi.default})'.replace('%', '%%'))
     g = p.add_argument_group('loss settings', "The optimisation's loss, which the network learns to minimise (as nst_nb's flags).")
     for name, kw in settings_flags().items():
-        if name in LOSS_FIELDS: kw = dict(kw); g.add_argument(*kw.pop('names'), **kw)
+        if name not in LOSS_FIELDS: continue
+        kw = dict(kw)
+        if name in TRAIN_LOSS: kw['help'] = f"{describe()[name].help} (default for a network: {TRAIN_LOSS[name]:g})"
+        g.add_argument(*kw.pop('names'), **kw)
 
 # %% ../nbs/23b_train_cli.ipynb #90476f86
 def train_parser() -> argparse.ArgumentParser:
@@ -43,11 +46,13 @@ def train_parser() -> argparse.ArgumentParser:
                     '--every steps), NAME.train/ (what --resume needs) and NAME.json (every setting, the loss history).',
         epilog=EXIT_STATUSES.split('\n', 1)[0] + '\n  0    trained\n  2    bad input: nothing was trained\n  130  Ctrl-C (143 SIGTERM): the last checkpoint is kept; --resume goes on\n\n'
                'examples:\n  nst_nb_train starry_night.jpg -o starry.keras --steps 2000\n'
-               '  nst_nb_train a.jpg b.jpg c.jpg -o three.keras --photos my_photos/ --width 16 --separable 1\n'
-               '  nst_nb_train starry_night.jpg -o starry.keras --steps 4000 --resume')
+               '  nst_nb_train a.jpg b.jpg c.jpg -o three.keras --photos my_photos/ --width 8 --separable 1\n'
+               '  nst_nb_train starry_night.jpg -o starry.keras --steps 4000 --resume\n'
+               '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network')
     p.add_argument('styles', nargs='+', metavar='STYLE', help='the style pictures')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
+    p.add_argument('--from', dest='base', metavar='NET', help="add the STYLEs to this trained network (a file, or a shipped network's name: course), learning only their normalisation: minutes, not hours")
     p.add_argument('--resume', action='store_true', help="go on from NAME.keras's last checkpoint, with the same settings")
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
@@ -63,13 +68,17 @@ def _config(a: argparse.Namespace) -> TrainConfig:
 
 def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_train` with parsed arguments; return the exit status."
-    s, threads, out = validate(settings_from_args(a)), _threads(a.threads), Path(a.output).expanduser().absolute()
+    base = network_info(a.base) if a.base else None
+    shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
+    if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
+    s = validate(settings_from_args(a, settings_from_dict(base['settings'])[0] if base else training_settings()))
+    threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
     cfg = validate_training(_config(a), out, a.resume)
     photos = image_files(a.photos) if a.photos else None
     for o in list(a.styles) + list(photos or []): open_image(o)
     _use_threads(threads)
     from nst_nb.training import train
-    h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None)
+    h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base)
     if not a.quiet: _say(parser.prog, f"wrote {out} ({len(h)} steps, last loss {h[-1]['total']:.4g}) and {out.with_suffix('.json')}")
     if STOP.is_set():
         _say(parser.prog, f'{STOP.reason} at step {len(h)}: the checkpoint is in {out}; run again with --resume to go on.', err=True)

@@ -9,25 +9,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import nst_nb
 from .errors import SettingsError
-from .settings import FieldInfo, setting, _info, _one, _check_field, MIN_SIDE
+from .settings import Settings, FieldInfo, setting, _info, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig', 'describe_training', 'state_dir', 'validate_training', 'network_info',
-           'style_weights']
+__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
+           'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
+           'find_network', 'network_info', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
+NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
+NET_SHAPE = ('shape', 'width', 'blocks', 'separable')   # the training settings that make the network's shape
+
 @dataclass
 class TrainConfig:
     "How a network is trained (what it is trained to match is a `Settings`)."
     steps: int = setting(2000, 'Adam steps', 'steps', lo=1, hi=10_000_000, metavar='N')
-    size: int = setting(256, 'side of the square training crops in px (a multiple of 4)', 'crop px', lo=MIN_SIDE, hi=4096, metavar='PX')
+    size: int = setting(128, 'side of the square training crops in px (a multiple of 4)', 'crop px', lo=MIN_SIDE, hi=4096, metavar='PX')
     style_size: int = setting(256, "the style pictures' shorter side in px: the scale of the strokes the network learns", 'style px', lo=MIN_SIDE, hi=4096, metavar='PX')
     batch: int = setting(4, 'crops per step', 'batch', lo=1, hi=256, metavar='N')
-    width: int = setting(32, "the network's channels in its first block (then twice and four times as many)", 'width', lo=1, hi=256, metavar='N')
+    shape: str = setting('lean', "the network's shape: lean (no full-size feature maps, fast) or johnson (Johnson et al. 2016)", 'shape', choices=NETWORK_SHAPES, metavar='SHAPE')
+    width: int = setting(16, "the network's channels in its first block (then twice as many; johnson: and four times)", 'width', lo=1, hi=256, metavar='N')
     blocks: int = setting(5, 'residual blocks at a quarter of the size', 'blocks', lo=0, hi=32, metavar='N')
     separable: int = setting(0, 'MobileNet-style residual blocks (1) or plain convolutions (0)', 'separable', lo=0, hi=1, metavar='0|1')
-    lr: float = setting(1e-3, "Adam's learning rate", 'learning rate', lo=0, hi=1, metavar='LR')
+    lr: float = setting(2e-3, "Adam's learning rate", 'learning rate', lo=0, hi=1, metavar='LR')
     seed: int = setting(0, "random seed: the network's first weights and the crops", 'seed', lo=0, hi=2**31 - 1, metavar='N')
     every: int = setting(100, 'steps between checkpoints (the model file is a usable network at each)', 'checkpoint every', lo=1, hi=10_000_000, metavar='N')
 
@@ -36,6 +42,13 @@ def describe_training() -> dict[str, FieldInfo]:
     "Every `TrainConfig` field, described as `describe` describes the run settings."
     hints, d = typing.get_type_hints(TrainConfig), TrainConfig()
     return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(TrainConfig)}
+
+# %% ../nbs/22a_train_settings.ipynb #a6bb03f7
+TRAIN_LOSS = {'content_weight': 3.0}   # where a network's loss differs from the optimisation's defaults
+
+def training_settings(**kw) -> Settings:
+    "The run settings a network is trained to match by default: the optimisation's, with `TRAIN_LOSS`, and `kw`."
+    return Settings(**{**TRAIN_LOSS, **kw})
 
 # %% ../nbs/22a_train_settings.ipynb #1f7c7b2b
 def state_dir(out: str | Path) -> Path:
@@ -59,13 +72,27 @@ def validate_training(cfg: TrainConfig, # the training settings
     return TrainConfig(**clean)
 
 # %% ../nbs/22a_train_settings.ipynb #51290731
+SHIPPED = Path(nst_nb.__file__).parent / 'networks'   # the networks that come with nst_nb (package data)
+
+def shipped_networks() -> dict[str, Path]:
+    "The networks that come with nst_nb, by name."
+    return {p.stem: p for p in sorted(SHIPPED.glob('*.keras'))}
+
+def find_network(model: str | os.PathLike) -> Path:
+    "The model file `model` names: a path to a file, or the name of a shipped network."
+    p = Path(model).expanduser()
+    if p.is_file(): return p
+    if str(model) in shipped_networks(): return shipped_networks()[str(model)]
+    names = ', '.join(shipped_networks()) or 'none'
+    raise SettingsError('model', f'no model file at {p}, and no shipped network of that name (shipped: {names}).')
+
+# %% ../nbs/22a_train_settings.ipynb #dc146f97
 NETWORK_FORMAT = 1   # the model-file format this version writes and reads
 INFO_ENTRY = 'nst_nb.json'
 
 def network_info(path: str | os.PathLike) -> dict:
-    "What a model file says of itself, read without TensorFlow; a `SettingsError` if it is not a network nst_nb can run."
-    p = Path(path)
-    if not p.is_file(): raise SettingsError('model', f'no model file at {p}.')
+    "What a model file (or a shipped network's name) says of itself, read without TensorFlow; a `SettingsError` if it is not a network nst_nb can run."
+    p = find_network(path)
     try:
         with zipfile.ZipFile(p) as z: info = json.loads(z.read(INFO_ENTRY))
     except (zipfile.BadZipFile, KeyError, ValueError):
@@ -75,11 +102,13 @@ def network_info(path: str | os.PathLike) -> dict:
     return info
 
 # %% ../nbs/22a_train_settings.ipynb #77686a20
-def style_weights(styles: int, # how many styles the network holds
-                  style: int | list | None = None, # a style's index, or one weight per style; None: the first style
+def style_weights(styles: int | list, # how many styles the network holds, or their names
+                  style: int | str | list | None = None, # a style's index or name, or one weight per style; None: the first style
                  ) -> np.ndarray: # `(1, styles)` float32, summing to 1
     "The style input for `style`, checked."
-    if style is None: style = 0
+    names = styles if isinstance(styles, list) else []
+    styles, style = len(names) if names else styles, 0 if style is None else style
+    if isinstance(style, str): style = _style_index(names, style)
     if isinstance(style, (int, np.integer)):
         if not 0 <= style < styles: raise SettingsError('style', f'style {style} is not one of this network\'s {styles} styles (0 to {styles - 1}).')
         w = np.eye(styles, dtype='float32')[style]
@@ -89,3 +118,10 @@ def style_weights(styles: int, # how many styles the network holds
         if (w < 0).any() or w.sum() <= 0: raise SettingsError('style', 'style weights must be non-negative and not all zero.')
         w = w / w.sum()
     return w[None]
+
+# %% ../nbs/22a_train_settings.ipynb #c17d5cb3
+def _style_index(names: list, style: str) -> int:
+    "The index of the style `style` (a name or a number) among `names`."
+    if style.isdigit(): return int(style)
+    if style in names: return names.index(style)
+    raise SettingsError('style', f"this network holds no style {style!r}: its styles are {', '.join(names) or 'unnamed'} (or their numbers, from 0).")

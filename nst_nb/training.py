@@ -5,7 +5,7 @@
 # %% ../nbs/23_training.ipynb #2fa70ac6
 from __future__ import annotations
 import json, os, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,7 @@ import tensorflow as tf
 from fastcore.basics import patch
 
 from .errors import SettingsError
-from .settings import Settings, validate, layer_weights
+from .settings import Settings, validate, layer_weights, settings_from_dict
 from .registry import STATISTICS
 from .backbones import backbone
 from .features import feature_extractor, backbone_label
@@ -26,11 +26,12 @@ from .images import load_image, open_image, IMAGE_EXTS
 from .events import Listener
 from .stopping import STOP, INTERRUPTED
 from .result import versions, write_json
-from .network import transform_net, save_network, load_network, network_info
-from .train_settings import TrainConfig, validate_training, state_dir
+from .network import StyleNorm, transform_net, stylise, save_network, load_network, network_info
+from .train_settings import NET_SHAPE, TrainConfig, training_settings, validate_training, state_dir
 
 # %% auto #0
-__all__ = ['default_photos', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step', 'train']
+__all__ = ['default_photos', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step', 'on_base',
+           'base_settings', 'extend', 'new_style_params', 'train']
 
 # %% ../nbs/23_training.ipynb #2ce69146
 def default_photos() -> list[Path]:
@@ -102,12 +103,17 @@ class TrainProgress(Listener):
         if e.step >= e.total: self.bar.close()
 
 # %% ../nbs/23_training.ipynb #c9e3db48
-def train_step(net: keras.Model, loss: PerceptualLoss, opt: keras.optimizers.Optimizer):
+def train_step(net: keras.Model, loss: PerceptualLoss, opt: keras.optimizers.Optimizer,
+               variables: list | None = None, # what the step changes; None: all the network's weights
+               masks: list | None = None, # per variable, 1 where it may change and 0 where it may not; None: all of it
+              ):
     "A compiled `step(crops, style_weights, style)` that makes one Adam step and returns the losses."
+    variables = variables or net.trainable_variables
     def step(x, w, style):
         with tf.GradientTape() as tape:
             parts = loss(x, net([x, w], training=True), style)
-        opt.apply(tape.gradient(parts[0], net.trainable_variables), net.trainable_variables)
+        grads = tape.gradient(parts[0], variables)
+        opt.apply([g * m for g, m in zip(grads, masks)] if masks else grads, variables)
         return parts
     return tf.function(step, reduce_retracing=True)
 
@@ -120,58 +126,88 @@ def _checkpoint(net, opt, out: Path, info: dict, rng: np.random.Generator, histo
     save_network(net, out, {**info, 'step': len(history)})
 
 # %% ../nbs/23_training.ipynb #644b7100
-def _resumed(net, opt, out: Path, info: dict) -> tuple[np.random.Generator, list]:
+def _resumed(net, opt, variables: list, out: Path, info: dict) -> tuple[np.random.Generator, list]:
     "The random state and history of a checkpoint, its weights loaded into `net` and `opt`; refused if it was another run."
     d = state_dir(out)
     st = json.loads((d / 'state.json').read_text())
     same = lambda i: ({k: v for k, v in i.items() if k not in ('config', 'version', 'versions')}, {k: v for k, v in i['config'].items() if k != 'steps'})
     theirs, mine = same(st['info']), same(info)
     if theirs != mine: raise SettingsError('resume', f'{out.name} was trained with other settings; resume it with the same ones, or train a new network.')
-    opt.build(net.trainable_variables)
+    opt.build(variables)
     tf.train.Checkpoint(net=net, opt=opt).read(str(d / 'ckpt')).expect_partial()
     rng = np.random.default_rng(); rng.bit_generator.state = st['rng']
     return rng, st['history']
 
+# %% ../nbs/23_training.ipynb #5cf998a3
+def on_base(cfg: TrainConfig, base: dict | None) -> TrainConfig:
+    "`cfg` with the network's shape of `base` (a network's info), whose weights a run adds styles to."
+    return cfg if base is None else replace(cfg, **{k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE})
+
+def base_settings(base: dict) -> Settings:
+    "The loss settings a trained network was trained with, for the styles added to it."
+    return settings_from_dict(base['settings'])[0]
+
+# %% ../nbs/23_training.ipynb #db071590
+def extend(net: keras.Model, base: keras.Model) -> keras.Model:
+    "`net` (with more styles than `base`) given `base`'s weights; each new style's γ and β the mean of `base`'s styles'."
+    for a, b in zip(net.layers, base.layers, strict=True):
+        ws = b.get_weights()
+        if isinstance(a, StyleNorm): ws = [np.concatenate([v, np.repeat(v.mean(0, keepdims=True), a.styles - b.styles, 0)]) for v in ws]
+        a.set_weights(ws)
+    return net
+
+def new_style_params(net: keras.Model, n0: int) -> tuple[list, list]:
+    "The γ and β of every `StyleNorm`, and masks that let the styles from `n0` on change and keep the first `n0`."
+    vs = [v for l in net.layers if isinstance(l, StyleNorm) for v in (l.gamma, l.beta)]
+    return vs, [tf.constant((np.arange(v.shape[0]) >= n0)[:, None].astype('float32')) for v in vs]
+
 # %% ../nbs/23_training.ipynb #f69f5c44
-def _trained_info(s: Settings, cfg: TrainConfig, styles: list) -> dict:
-    "What the model file, the checkpoints and the sidecar say of a run."
+def _trained_info(s: Settings, cfg: TrainConfig, styles: list, base: dict | None = None) -> dict:
+    "What the model file, the checkpoints and the sidecar say of a run (on `base`, a network's info, if it adds styles to one)."
     names, v = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)], versions()
-    return {'styles': names, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
+    on = {'base': {k: base.get(k) for k in ('model', 'styles', 'step', 'version')}} if base else {}
+    return {'styles': (base['styles'] if base else []) + names, **on, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
             'settings': json.loads(json.dumps(asdict(s), default=str)), 'config': asdict(cfg), 'version': v['nst_nb'], 'versions': v}
 
 # %% ../nbs/23_training.ipynb #3a16295b
 def train(styles: list, # style pictures: paths or uint8 arrays; several make a multi-style network
           out: str | os.PathLike, # the model file to write, `NAME.keras`
           cfg: TrainConfig = TrainConfig(), # steps, crop size, batch, network shape, learning rate, seed
-          settings: Settings | None = None, # the loss (backbone, layers, statistic, weights); None: `Settings()`
+          settings: Settings | None = None, # the loss (backbone, layers, statistic, weights); None: `training_settings()`
           photos: list | None = None, # the training photos (paths or arrays); None: `default_photos()`
           resume: bool = False, # go on from `out`'s last checkpoint
           listeners: list | None = None, # called with each `TrainStep`; None: a progress bar
+          base: str | os.PathLike | None = None, # a trained network (or a shipped one's name) to add `styles` to
          ) -> list[dict]: # the loss history, one row per step
     "Train a transform network for `styles` with the optimisation's losses; checkpoints in `out` every `cfg.every` steps."
-    out, s = Path(out).absolute(), validate(settings or Settings())
-    cfg = validate_training(cfg, out, resume)
+    b = None if base is None else {**network_info(base), 'model': str(base)}
+    out, s = Path(out).absolute(), validate(settings or (base_settings(b) if b else training_settings()))
+    if b and s.backbone != b['backbone']: raise SettingsError('backbone', f"{Path(str(base)).name} was trained with {b['backbone']}; train the styles added to it with the same backbone (leave --backbone out).")
+    cfg = validate_training(on_base(cfg, b), out, resume)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')
     photos = photos or default_photos()
     if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
     photo_px = [np.asarray(open_image(p)) for p in photos]
-    return _run(style_px, photo_px, out, cfg, s, _trained_info(s, cfg, styles), resume, [TrainProgress()] if listeners is None else listeners)
+    return _run(style_px, photo_px, out, cfg, s, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
 
 # %% ../nbs/23_training.ipynb #5b345691
 def _run(style_px, photo_px, out, cfg, s, info, resume, listeners) -> list[dict]:
     "The training loop: build (or resume), step, checkpoint, stop on a signal."
     keras.utils.set_random_seed(cfg.seed)
-    net = transform_net(len(style_px), cfg.width, cfg.blocks, bool(cfg.separable))
+    n0 = len(info['base']['styles']) if 'base' in info else 0   # styles the network had before: their weights stay
+    net = transform_net(n0 + len(style_px), cfg.width, cfg.blocks, bool(cfg.separable), cfg.shape)
+    if n0 and not resume: extend(net, load_network(info['base']['model'])[0])
+    variables, masks = new_style_params(net, n0) if n0 else (net.trainable_variables, None)
     loss, opt = PerceptualLoss(s, style_px), keras.optimizers.Adam(cfg.lr)
-    rng, history = _resumed(net, opt, out, info) if resume else (np.random.default_rng(cfg.seed), [])
-    step, eye, t0, stopped = train_step(net, loss, opt), np.eye(len(style_px), dtype='float32'), time.perf_counter(), None
+    rng, history = _resumed(net, opt, variables, out, info) if resume else (np.random.default_rng(cfg.seed), [])
+    step, eye, t0, stopped = train_step(net, loss, opt, variables, masks), np.eye(n0 + len(style_px), dtype='float32'), time.perf_counter(), None
     try:
         for i in range(len(history), cfg.steps):
             k = int(rng.integers(len(style_px)))
             x = tf.constant(random_crops(photo_px, cfg.size, cfg.batch, rng))
-            parts = step(x, tf.constant(np.repeat(eye[k:k + 1], cfg.batch, 0)), k)
-            history.append(dict(zip(('total', 'content', 'style', 'tv'), map(float, parts)), style_index=k))
+            parts = step(x, tf.constant(np.repeat(eye[n0 + k:n0 + k + 1], cfg.batch, 0)), k)
+            history.append(dict(zip(('total', 'content', 'style', 'tv'), map(float, parts)), style_index=n0 + k))
             for l in listeners: l(TrainStep(i + 1, cfg.steps, history[-1], time.perf_counter() - t0))
             if STOP.is_set(): stopped = STOP.reason; break
             if (i + 1) % cfg.every == 0 or i + 1 == cfg.steps: _checkpoint(net, opt, out, info, rng, history)

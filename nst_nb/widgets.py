@@ -182,11 +182,11 @@ class Inputs:
                  max_pixels: int = MAX_PIXELS, # larger pictures are refused
                  max_bytes: int = MAX_UPLOAD_BYTES, # larger uploads are refused
                 ):
-        self.folder = find_images_dir(images_dir)
+        self.folder, self.changed = find_images_dir(images_dir), []   # `changed`: called with the slot after each change
         sub = lambda k: self.folder / k if self.folder else None
         self.status = W.HTML(); self.status.add_class('nst-input-status')
-        self.content_in = ImageInput('content', sub('content'), False, content, max_pixels, max_bytes, self.show_status)
-        self.style_in = ImageInput('style', sub('style'), True, styles, max_pixels, max_bytes, self.show_status)
+        self.content_in = ImageInput('content', sub('content'), False, content, max_pixels, max_bytes, self._slot_changed)
+        self.style_in = ImageInput('style', sub('style'), True, styles, max_pixels, max_bytes, self._slot_changed)
         self.widget = W.VBox([W.HBox([self.content_in.widget, self.style_in.widget], layout=W.Layout(grid_gap='24px')), self.status])
         self.show_status()
 
@@ -194,6 +194,12 @@ class Inputs:
     def error(self) -> str | None: return self.content_in.error or self.style_in.error
 
 # %% ../nbs/12b_widgets.ipynb #b3756c81
+@patch
+def _slot_changed(self: Inputs, slot: ImageInput):
+    "A slot changed: show the status, tell those who listen (the Fast tab repaints)."
+    self.show_status()
+    for f in self.changed: f(slot)
+
 @patch
 def show_status(self: Inputs, _=None):
     "Show the pictures chosen, or what is wrong with them, in the status line."
@@ -219,7 +225,7 @@ def upload_value(*files: tuple[str, bytes]) -> tuple[dict, ...]:
 
 # %% ../nbs/12b_widgets.ipynb #9f6923fa
 GROUPS = ('Run', 'Loss weights', 'Network', 'Colour')   # the panel's sections, in order
-OPEN_CHOICES = {'init': INITS}   # the fixed part of an open choice (init also takes a FILE, which a page cannot offer)
+OPEN_CHOICES = {'init': INITS}   # the fixed part of an open choice (init also takes a FILE: offered once a setting names one)
 
 def control_kind(fi: FieldInfo) -> str:
     "The control a setting gets: 'choice', 'layers', 'log', 'slider', 'text' or 'hidden'."
@@ -302,7 +308,9 @@ def set(self: SettingsPanel, s: Settings):
         if n == 'backbone': v = default_backbone(v)
         if kind == 'layers': w.value = tuple(l for l in v if l in w.options)
         elif kind == 'text': w.value = _text(v)
-        else: w.value = v
+        else:
+            if n in OPEN_CHOICES and v not in w.options: w.options = list(OPEN_CHOICES[n]) + [v]   # a FILE: offered beside the fixed choices
+            w.value = v
 
 # %% ../nbs/12b_widgets.ipynb #b3565be5
 @patch(as_prop=True)

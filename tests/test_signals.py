@@ -125,3 +125,21 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
     code, err = finish(proc, seen)
     assert code == 130 and 'Traceback' not in err, err[-2000:]
     assert 'stopping at once' in err or 'saved the best image so far' in last_line(err)   # the second may come after the first was honoured
+
+
+def test_sigterm_while_training(tmp_path):
+    "nst_nb_train: SIGTERM during a step keeps a checkpoint of the steps done, says how to go on, and --resume goes on from it."
+    tiny = ['--size', '64', '--style-size', '96', '--batch', '1', '--width', '4', '--blocks', '1', '--every', '1000', '--photos', CAT]
+    proc = start(command('nst_nb_train') + [WAVES, '-o', 'n.keras', '--steps', '5000', *tiny], tmp_path)
+    seen = wait_for(proc, steps_seen(3)); proc.send_signal(signal.SIGTERM)
+    code, err = finish(proc, seen)
+    assert code == 143 and 'Traceback' not in err, err[-2000:]
+    assert 'terminated (SIGTERM) at step' in last_line(err) and '--resume' in last_line(err)
+    side = json.loads((tmp_path / 'n.json').read_text()); done = len(side['history'])
+    assert side['stopped'] == 'terminated (SIGTERM)' and 3 <= done < 5000
+    with __import__('zipfile').ZipFile(tmp_path / 'n.keras') as z: assert json.loads(z.read('nst_nb.json'))['step'] == done
+    r = subprocess.run(command('nst_nb_train') + [str(WAVES), '-o', 'n.keras', '--steps', str(done + 2), *map(str, tiny), '--resume', '-q'],
+                       cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert len(json.loads((tmp_path / 'n.json').read_text())['history']) == done + 2
+    assert not list(tmp_path.glob('.*.tmp'))

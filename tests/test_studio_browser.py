@@ -272,3 +272,22 @@ def test_config_limits():
     upload_limit = int(src.split('MAX_UPLOAD_BYTES = ', 1)[1].split()[0].replace('_', ''))   # without importing TensorFlow
     assert limit > 2 * upload_limit, (limit, upload_limit)
     assert 0 < conf['MappingKernelManager']['cull_idle_timeout'] <= 3600 and conf['MappingKernelManager']['cull_connected'] is False
+
+def test_fast_tab_follows_the_controls(voila, pictures, browser):
+    "The Fast tab paints the chosen photo with the shipped network at once, and again when a control changes: no Run button."
+    shots = Path(os.environ.get('NST_NB_SCREENSHOTS', ROOT / '_screenshots')); shots.mkdir(parents=True, exist_ok=True)
+    page = new_page(browser, voila)
+    src = lambda: page.eval_on_selector('img.nst-fast-picture', 'i => i.src')
+    try:
+        upload(page, 'content', pictures[0])
+        page.get_by_role('tab', name='Fast').click()
+        sync_api.expect(page.locator('.nst-fast-note')).to_contain_text('network course', timeout=RESULT_S * 1000)
+        sync_api.expect(page.locator('.nst-fast-note')).to_contain_text('ms at', timeout=30_000)
+        page.wait_for_function("() => { const i = document.querySelector('img.nst-fast-picture'); return i && i.complete && i.naturalWidth > 0; }")
+        before = src()
+        page.locator('.nst-fast-colour select').select_option('luminance')
+        page.wait_for_function("b => document.querySelector('img.nst-fast-picture').src !== b", arg=before, timeout=30_000)
+        page.wait_for_timeout(500)
+    finally:
+        page.screenshot(path=str(shots / 'studio_fast.png'), full_page=True)
+        page.close(run_before_unload=True)

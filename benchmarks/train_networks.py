@@ -1,0 +1,87 @@
+#!/usr/bin/env python
+"""Train the network nst_nb ships: one lean network that holds the course's seven style pictures (`images/style`),
+trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`, by `nst_nb_train` as a user
+would run it. It writes `nst_nb/networks/course.keras` (the package data), its sidecar `course.json` (every setting,
+the loss history) and a record of this run with the machine's header in `benchmarks/train_networks.json`.
+
+Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from there, to more steps if asked.
+
+    python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
+    python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
+
+`--snapshots` copies the model file as it stands after those steps into `benchmarks/snapshots/` (ignored by git);
+`--strip` paints two photos with every snapshot and the final network, style by style, into one JPEG.
+"""
+from __future__ import annotations
+import argparse, json, shutil, subprocess, sys, threading, time
+from pathlib import Path
+
+from common import ROOT, finish, machine, print_header, write_json
+
+STYLES = sorted((ROOT / 'images' / 'style').glob('*.jpg'))
+OUT = ROOT / 'nst_nb' / 'networks' / 'course.keras'
+SNAPS = ROOT / 'benchmarks' / 'snapshots'
+FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--blocks', '5', '--size', '128', '--style-size', '256',
+         '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--seed', '0', '--every', '100']
+
+
+def keep_snapshots(steps: list[int], done: threading.Event):
+    "Copy the model file into SNAPS once its checkpoint has passed each of `steps` (polling the training's state)."
+    SNAPS.mkdir(exist_ok=True); state = OUT.with_name(OUT.stem + '.train') / 'state.json'
+    for n in sorted(steps):
+        while not done.is_set():
+            try: at = len(json.loads(state.read_text())['history'])
+            except (OSError, ValueError): at = 0
+            if at >= n: time.sleep(5); shutil.copy(OUT, SNAPS / f'{OUT.stem}_{at}.keras'); break
+            time.sleep(10)
+
+
+def strip(path: Path, photos=('chelsea', 'astronaut'), side: int = 160):
+    "Two photos painted by each snapshot and the final network, one row per (photo, network), one column per style."
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from nst_nb.network import load_network, stylise
+    from nst_nb.images import load_image
+    nets = sorted(SNAPS.glob(f'{OUT.stem}_*.keras'), key=lambda p: int(p.stem.split('_')[-1])) + [OUT]
+    rows = []
+    for f in nets:
+        net, info = load_network(f)
+        for c in photos:
+            px = np.asarray(load_image(ROOT / 'images/content' / f'{c}.jpg', side))[:, :side]
+            rows.append((f"{info['step']} steps" if c == photos[0] else '', np.concatenate([px] + [stylise(net, px, k) for k in range(len(info['styles']))], 1)))
+    g = Image.new('RGB', (rows[0][1].shape[1] + 90, side * len(rows) + 18), 'white'); d = ImageDraw.Draw(g)
+    for j, name in enumerate(['photo'] + info['styles']): d.text((90 + j * side + 4, 3), name, fill='black')
+    for i, (label, row) in enumerate(rows):
+        g.paste(Image.fromarray(row), (90, 18 + i * side)); d.text((4, 18 + i * side + side // 2), label, fill='black')
+    g.save(path, quality=80); print(f'wrote {path}', flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--steps', type=int, default=1600, help='Adam steps in all (default 1600)')
+    p.add_argument('--resume', action='store_true', help="go on from the last checkpoint")
+    p.add_argument('--json', default=ROOT / 'benchmarks' / 'train_networks.json', help='where the record of this run goes')
+    p.add_argument('--snapshots', type=int, nargs='*', default=[100, 300, 1000], help='keep the model file after these steps (default 100 300 1000)')
+    p.add_argument('--strip', type=Path, help='only paint the strip of the snapshots into this JPEG (no training)')
+    a = p.parse_args()
+    if a.strip: return strip(a.strip)
+    head = machine('vgg16-hed', 'float32'); print_header(head)
+    OUT.parent.mkdir(exist_ok=True)
+    cmd = ['nst_nb_train', *map(str, STYLES), '-o', str(OUT), *FLAGS, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
+    shown = [str(c).replace(str(ROOT) + '/', '') for c in cmd]
+    print('$', ' '.join(shown), flush=True)
+    before = len(json.loads(OUT.with_suffix('.json').read_text())['history']) if a.resume else 0
+    done = threading.Event(); threading.Thread(target=keep_snapshots, args=(a.snapshots, done), daemon=True).start()
+    t = time.perf_counter(); code = subprocess.call(cmd); wall = time.perf_counter() - t; done.set()
+    side = json.loads(OUT.with_suffix('.json').read_text())
+    steps = len(side['history']) - before
+    print(f'{steps} steps in {wall / 60:.1f} min ({wall / max(steps, 1):.2f} s a step); {len(side["history"])} steps in all; '
+          f'{OUT.stat().st_size / 2**20:.2f} MB; exit {code}', flush=True)
+    finish(head)
+    runs = json.loads(open(a.json).read())['runs'] if a.resume else []
+    write_json(a.json, {'runs': runs + [{'command': shown, 'steps': steps, 'wall_s': wall, 'exit': code}],
+                        'steps_total': len(side['history'])}, head)
+    return code
+
+
+if __name__ == '__main__': sys.exit(main())
