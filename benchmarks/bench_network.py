@@ -121,6 +121,13 @@ def trained(model: str, sizes, repeat: int) -> dict:
         rss = []
         for i in range(100): stylise(net, big if i % 2 else big[:768, :1000], i % res['styles']); rss.append(proc_status_mb('VmRSS'))
         res['rss_100_mb'] = rss
+        from nst_nb.network import TILE_PIXELS
+        huge = np.asarray(load_image(ROOT / 'images/content/chelsea.jpg', 3000))   # 4512 x 3000 px: over TILE_PIXELS, painted by tiles
+        reset_peak_rss(); t = time.perf_counter(); stylise(net, huge, 0)
+        res['huge'] = {'width': huge.shape[1], 'height': huge.shape[0], 'tiled': huge.shape[0] * huge.shape[1] > TILE_PIXELS,
+                       'seconds': time.perf_counter() - t, 'peak_mb': peak_mb()}
+        print(f"a {huge.shape[1]}x{huge.shape[0]} px picture ({'by tiles' if res['huge']['tiled'] else 'in one pass'}): "
+              f"{res['huge']['seconds']:.1f} s, peak {res['huge']['peak_mb']:.0f} MB", flush=True)
     print(f"memory: {res['peak_1024_mb']:.0f} MB peak for a {big.shape[1]}x{big.shape[0]} px picture ({before:.0f} MB before); "
           f"over 100 pictures in a row: {rss[9]:.0f} MB after 10, {rss[49]:.0f} MB after 50, {rss[-1]:.0f} MB after 100", flush=True)
     return res

@@ -291,22 +291,23 @@ def _save(prog: str, r, out: Path, overwrite: bool) -> tuple[Path, int]:
         return e.saved, 1
 
 # %% ../nbs/13_cli.ipynb #f7de3a1c
-def _model_settings(a: argparse.Namespace, info: dict) -> Settings:
-    "The network's own settings (its backbone, its loss) with the flags given on top: the size, the colours, the strength."
-    base, _ = settings_from_dict(info.get('settings') or {})
-    return validate(settings_from_args(a, base))
+def _model_settings(a: argparse.Namespace, info: dict, base: Settings | None = None) -> Settings:
+    "The network's own settings (its backbone, its loss), or a sidecar's `base`, with the flags given on top: the size, the colours, the strength."
+    return validate(settings_from_args(a, base or settings_from_dict(info.get('settings') or {})[0]))
 
-def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
-    "Run `nst_nb CONTENT --model NAME.keras`: checks first, then one pass of the network; return the exit status."
+def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Settings | None = None, sources: dict | None = None) -> int:
+    "Run `nst_nb CONTENT --model NAME.keras` (or a network's sidecar again): checks first, then one pass of the network; return the exit status."
     from nst_nb.train_settings import network_info, style_weights
-    if len(a.images) != 1: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
-    info = network_info(a.model); s = _model_settings(a, info)
-    w = style_weights(info['styles'], a.mix if a.mix else a.style)
+    sources = sources or {}
+    model, images = a.model or sources['model'], a.images or [sources.get('content')]
+    if len(images) != 1 or None in images: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
+    info = network_info(model); s = _model_settings(a, info, base)
+    w = style_weights(info['styles'], a.mix or (a.style if a.style is not None else sources.get('style')))
     out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
-    content = load_image(a.images[0], s.size, s.max_side)
+    content = load_image(images[0], s.size, s.max_side)
     _use_threads(threads)
     from nst_nb.network import load_network, painted
-    r = painted(load_network(a.model), content, s, w[0].tolist(), a.images[0], a.model)
+    r = painted(load_network(model), content, s, w[0].tolist(), images[0], model)
     path, status = _save(parser.prog, r, out, a.overwrite)
     if path is not None and not a.quiet:
         _say(parser.prog, f'wrote {path} and {path.with_suffix(".json")}')
@@ -316,9 +317,10 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
 # %% ../nbs/13_cli.ipynb #502f6253
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb` with parsed arguments; return the exit status."
+    base, sources = _base_settings(a.from_sidecar)
+    if sources.get('model'): return _run_model(parser, a, base, sources)   # a network's picture, made again
     if a.model: return _run_model(parser, a)
     if a.style is not None or a.mix: parser.error('--style and --mix choose among the styles of a network: add --model NAME.keras.')
-    base, sources = _base_settings(a.from_sidecar)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
     s, threads = validate(settings_from_args(a, base), len(images) - 1), _threads(a.threads)

@@ -143,6 +143,14 @@ class TrainPanel:
         self.widget = W.VBox([W.HTML('<b>A network for your style</b>'), W.HBox([self.button, self.stop_button]), self.bar, self.note])
 
 # %% ../nbs/12f_fast.ipynb #44f4d6a3
+def _run_folder(root: Path, name: str) -> Path:
+    "A new folder `root/name` (`name-2`, `-3`... if taken) for one training's style pictures and network."
+    root.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        try: (p := root / (name if n == 1 else f'{name}-{n}')).mkdir(); return p
+        except FileExistsError: continue
+    raise NstError(f'{root} holds 999 folders named {name}: clear some out.')
+
 @patch
 def start(self: TrainPanel) -> bool:
     "Start training the chosen styles onto the network in use; False, with a message, if it cannot."
@@ -152,10 +160,9 @@ def start(self: TrainPanel) -> bool:
         if f.info is None: raise NstError('Load a network first: the new style is added to it.')
         _, styles = f.inputs.pictures()
     except NstError as e: self.note.value = message(str(e), True); return False
-    d = f.root / 'networks'; d.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime('%Y%m%d_%H%M%S')
-    paths = [save_image(im, d / f'{Path(n).stem}_{stamp}.png') for n, im in styles]
-    self.out = d / f'{Path(styles[0][0]).stem}_{stamp}.keras'
+    d = _run_folder(f.root / 'networks', f"{Path(styles[0][0]).stem}_{time.strftime('%Y%m%d_%H%M%S')}")
+    paths = [save_image(im, d / f'{Path(n).stem}.png') for n, im in styles]   # the style's name in the network: its file's
+    self.out = d / f'{Path(styles[0][0]).stem}.keras'
     self._stop.clear(); self.bar.value, self.bar.max = 0, self.config.steps
     self.button.disabled, self.stop_button.disabled = True, False
     self.thread = threading.Thread(target=self._work, args=(paths, str(find_network(f.model.value))), daemon=True, name='nst_nb-train')

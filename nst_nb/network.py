@@ -21,9 +21,9 @@ from .result import Result
 from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights
 
 # %% auto #0
-__all__ = ['SHAPES', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block', 'johnson_body',
-           'lean_body', 'transform_net', 'forward', 'stylise', 'finished', 'painted', 'NetworkPainter', 'save_network',
-           'load_network', 'export_tflite', 'tflite_stylise']
+__all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
+           'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'tiled_stylise',
+           'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'tflite_stylise']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -45,11 +45,14 @@ class StyleNorm(keras.layers.Layer):
     def get_config(self): return {**super().get_config(), 'styles': self.styles, 'eps': self.eps}
 
 # %% ../nbs/22_network.ipynb #789c5603
+_FIXED, _SEEN = {}, None   # a picture painted by tiles: each layer's statistics, fixed (by id), and where a first pass records them
+
 @patch
 def call(self: StyleNorm, inputs):
     "Normalise each picture's channels, then scale and shift them by the style weights' mix of γ and β." 
     x, w = inputs
-    mean, var = keras.ops.moments(x, axes=[1, 2], keepdims=True)
+    mean, var = _FIXED.get(id(self)) or keras.ops.moments(x, axes=[1, 2], keepdims=True)   # `_FIXED`: tiles, below
+    if _SEEN is not None: _SEEN.append((mean, var))
     g, b = keras.ops.matmul(w, self.gamma), keras.ops.matmul(w, self.beta)   # (B, C): the styles' mix
     return (x - mean) * keras.ops.rsqrt(var + self.eps) * g[:, None, None, :] + b[:, None, None, :]
 
@@ -115,7 +118,13 @@ def _padded(a: np.ndarray, m: int = 4) -> np.ndarray:
     h, w = a.shape[:2]
     return np.pad(a, [(0, -h % m), (0, -w % m), (0, 0)], mode='reflect' if min(h, w) > m else 'edge')
 
+TILE_PIXELS = 3000 * 3000                # larger pictures are painted by tiles (see below): memory stays under about 2 GB
 _FORWARD = weakref.WeakKeyDictionary()   # each network's compiled pass
+_NAMES = weakref.WeakKeyDictionary()     # the style names of each network `load_network` loaded
+
+def style_input(net: keras.Model, style: int | str | list | None = None) -> np.ndarray:
+    "The style weights `(1, styles)` for `style`: an index, a loaded network's style name, or one weight per style."
+    return style_weights(_NAMES.get(net) or net.input[1].shape[-1], style)
 
 def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
     "The network's pass `(pixels (1,H,W,3), weights (1,styles))` compiled once for every picture size."
@@ -126,13 +135,47 @@ def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
 
 def stylise(net: keras.Model, # a transform network
             picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
-            style: int | list | None = None, # a style's index, or one weight per style
+            style: int | str | list | None = None, # a style's index or (of a loaded network) name, or one weight per style
            ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
-    "The picture painted by the network in one (compiled) pass."
+    "The picture painted by the network in one (compiled) pass; by tiles (`tiled_stylise`) above `TILE_PIXELS`."
     h, w = picture.shape[:2]
+    if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
     x = _padded(np.asarray(picture, 'float32'))[None]
-    y = forward(net)(tf.constant(x), tf.constant(style_weights(net.input[1].shape[-1], style)))
+    y = forward(net)(tf.constant(x), tf.constant(style_input(net, style)))
     return np.clip(np.round(y.numpy()[0, :h, :w]), 0, 255).astype(np.uint8)
+
+# %% ../nbs/22_network.ipynb #a31086cd
+def _statistics(net: keras.Model, x: np.ndarray, w) -> list:
+    "Each normalisation layer's channel means and variances for the picture `x` `(1,H,W,3)`, in the layers' order."
+    global _SEEN
+    _SEEN = []
+    try: net([tf.constant(x), w], training=False); return _SEEN
+    finally: _SEEN = None
+
+def tiled_stylise(net: keras.Model, # a transform network
+                  picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
+                  style: int | str | list | None = None, # a style's index or name, or one weight per style
+                  tile: int = 1024, # the side of a tile's own part, px (a multiple of 4)
+                  margin: int = 64, # px around each tile, wider than the network's reach (a multiple of 4)
+                  stats_side: int = 1024, # the long side of the picture the statistics are taken from
+                 ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
+    "The picture painted by the network tile by tile, with the normalisation statistics of the whole (made small)."
+    h, w = picture.shape[:2]; k = min(1.0, stats_side / max(h, w))
+    wts = tf.constant(style_input(net, style))
+    small = np.asarray(Image.fromarray(picture).resize((max(4, round(w * k)), max(4, round(h * k))), Image.BICUBIC)) if k < 1 else picture
+    norms = [l for l in net.layers if isinstance(l, StyleNorm)]
+    _FIXED.update({id(l): st for l, st in zip(norms, _statistics(net, _padded(small.astype('float32'))[None], wts))})
+    try:
+        out = np.empty_like(picture)
+        for y in range(0, h, tile):
+            for x in range(0, w, tile):
+                y0, x0 = max(0, y - margin), max(0, x - margin)
+                part = picture[y0:min(h, y + tile + margin), x0:min(w, x + tile + margin)]
+                p = net([tf.constant(_padded(part.astype('float32'))[None]), wts], training=False).numpy()[0]
+                out[y:y + tile, x:x + tile] = np.clip(np.round(p[y - y0:y - y0 + tile, x - x0:x - x0 + tile]), 0, 255)[:min(tile, h - y), :min(tile, w - x)]
+        return out
+    finally:
+        for l in norms: _FIXED.pop(id(l), None)
 
 # %% ../nbs/22_network.ipynb #c3acf755
 def finished(out: np.ndarray, content: np.ndarray, strength: float = 1.0, colour: str = 'none') -> np.ndarray:
@@ -151,7 +194,8 @@ def painted(net: tuple, # `load_network`'s network and info
     "The photo painted by the network as a `Result`, timed, with the model and the style in its sources."
     (m, info), px = net, np.asarray(content)
     t = time.perf_counter(); out = stylise(m, px, style); dt = time.perf_counter() - t
-    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
+    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'tiled': px.shape[0] * px.shape[1] > TILE_PIXELS,
+           'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
 # %% ../nbs/22_network.ipynb #f188b55b
@@ -181,7 +225,8 @@ def save_network(net: keras.Model, # a transform network
 def load_network(path: str | os.PathLike) -> tuple[keras.Model, dict]:
     "The network in a model file (or a shipped network's name) and its info."
     info = network_info(path)
-    return keras.saving.load_model(find_network(path), compile=False), info
+    net = keras.saving.load_model(find_network(path), compile=False); _NAMES[net] = info['styles']
+    return net, info
 
 # %% ../nbs/22_network.ipynb #31fc6a5f
 def export_tflite(net: keras.Model, # a transform network
