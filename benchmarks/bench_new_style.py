@@ -10,7 +10,7 @@ style_sw on other VGG layers, colour, SSIM, edges). Time spent painting the snap
 time per step, the time at each snapshot and the figures, and writes a strip of the snapshots (`--strip`) for a
 person to judge when the picture became recognisable.
 
-    python benchmarks/bench_new_style.py [--base course] [--steps 400] [--every 25 50 100 200 400] [--json benchmarks/new_style.json]
+    python benchmarks/bench_new_style.py [--base course] [--steps 400] [--snapshots 25 50 100 200 400] [--json benchmarks/new_style.json] [--strip FILE.jpg]
 """
 from __future__ import annotations
 import argparse, dataclasses, json, math, os, sys, tempfile, time
@@ -38,14 +38,15 @@ def main(argv=None):
     d = Path(tempfile.mkdtemp(prefix='nst_new_style_'))
     style, photo = d / 'ihc.png', d / 'camera.png'
     Image.fromarray(skimage.data.immunohistochemistry()).save(style); Image.fromarray(skimage.data.camera()).convert('RGB').resize((384, 384)).save(photo)
-    out, shots, paused = d / 'ihc.keras', {}, [0.0]
+    out, shots, paused, at = d / 'ihc.keras', {}, [0.0], {}
     base_net, info = load_network(a.base); k = len(info['styles'])
     def snapshot(e):
+        at[e.step] = e.seconds - paused[0]             # since the run started: set-up (backbone, targets, first trace) included
         if e.step - 1 not in a.snapshots: return       # the model file of step e.step - 1 is written: paint with it
         t = time.perf_counter()
         net, _ = load_network(out); img = Image.fromarray(stylise(net, np.asarray(Image.open(photo)), k))
         img.save(d / f'snap_{e.step - 1}.png')
-        shots[e.step - 1] = {'seconds': e.seconds - paused[0], **figures(img, str(photo), str(style), info['backbone'])}
+        shots[e.step - 1] = {'seconds': at[e.step - 1], **figures(img, str(photo), str(style), info['backbone'])}
         paused[0] += time.perf_counter() - t
         print(f"  after {e.step - 1:4d} steps, {shots[e.step - 1]['seconds'] / 60:5.1f} min: style_sw {shots[e.step - 1]['style_sw']:.3f}, "
               f"colour {shots[e.step - 1]['colour_sw']:.3f}, ssim {shots[e.step - 1]['ssim']:.3f}, edge {shots[e.step - 1]['edge']:.3f}", flush=True)
@@ -53,7 +54,9 @@ def main(argv=None):
     t0 = time.perf_counter()
     h = train([style], out, cfg, photos=None, listeners=[snapshot], base=a.base)
     wall = time.perf_counter() - t0 - paused[0]
-    print(f'{len(h)} steps in {wall / 60:.1f} min ({wall / len(h):.2f} s a step, snapshots not counted)', flush=True)
+    per_step = (at[len(h)] - at[1]) / (len(h) - 1)
+    print(f'{len(h)} steps in {wall / 60:.1f} min, set-up and checkpoints included ({per_step:.2f} s a step after the first; '
+          f'the first, with set-up: {at[1]:.0f} s; painting the snapshots not counted)', flush=True)
     start = {'seconds': 0.0, **figures(Image.fromarray(stylise(base_net, np.asarray(Image.open(photo)), 0)), str(photo), str(style), info['backbone'])}
     print(f"  the base network's first style on the same photo: style_sw {start['style_sw']:.3f}, colour {start['colour_sw']:.3f}", flush=True)
     if a.strip:
@@ -62,7 +65,7 @@ def main(argv=None):
         for i, im in enumerate(pics): strip.paste(im.resize((196, 196)), (i * 200 + 2, 2))
         strip.save(a.strip, quality=82)
     finish(head)
-    if a.json: write_json(a.json, {'base': a.base, 'steps': len(h), 'wall_s': wall, 's_per_step': wall / len(h), 'snapshots': shots,
+    if a.json: write_json(a.json, {'base': a.base, 'steps': len(h), 'wall_s': wall, 's_per_step': per_step, 'first_step_s': at[1], 'snapshots': shots,
                                    'base_style_0': start, 'history': h, 'config': dataclasses.asdict(cfg)}, head)
 
 

@@ -37,9 +37,10 @@ def main(argv=None):
     res, pics = {}, {}
     from nst_nb.images import load_image
     for name, kw in SHAPES.items():
-        t = time.perf_counter()
-        h = train([style], d / f'{name.replace(" ", "_")}.keras', TrainConfig(steps=a.steps, every=a.steps, **kw), training_settings(backbone='vgg16-hed'), listeners=[])
-        wall = time.perf_counter() - t
+        at = {}
+        h = train([style], d / f'{name.replace(" ", "_")}.keras', TrainConfig(steps=a.steps, every=a.steps, **kw), training_settings(backbone='vgg16-hed'),
+                  listeners=[lambda e: at.__setitem__(e.step, e.seconds)])
+        wall = (at[a.steps] - at[1]) * a.steps / (a.steps - 1)   # the steps' own time: set-up and the first trace left out
         net, _ = load_network(d / f'{name.replace(" ", "_")}.keras')
         rows = {}
         for pn, pp in photos:
@@ -49,8 +50,8 @@ def main(argv=None):
         mean = {k: float(np.mean([r[k] for r in rows.values()])) for k in next(iter(rows.values()))}
         res[name] = {'parameters': net.count_params(), 'train_s': wall, 's_per_step': wall / a.steps, 'photos': rows, 'mean': mean,
                      'last_loss': float(np.mean([r['total'] for r in h[-20:]]))}
-        print(f"{name:20} {net.count_params():>8,} weights, {wall / a.steps:.2f} s a step; mean of 5 photos: " +
-              '  '.join(f'{k} {v:.3f}' for k, v in mean.items()) + f"; loss of the last 20 steps {res[name]['last_loss']:.4g}", flush=True)
+        print(f"{name:20} {net.count_params():>8,} weights, {wall / a.steps:.2f} s a step; " +
+              '  '.join(f'{k} {v:.3f}' for k, v in mean.items()) + f" (mean of {len(photos)} photos); loss of the last 20 steps {res[name]['last_loss']:.4g}", flush=True)
     if a.grid:
         names = [pn for pn, _ in photos]; cell = 180
         g = Image.new('RGB', (cell * len(names), cell * len(SHAPES) + 16), 'white')

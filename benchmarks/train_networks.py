@@ -26,13 +26,15 @@ FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--block
 
 
 def keep_snapshots(steps: list[int], done: threading.Event):
-    "Copy the model file into SNAPS once its checkpoint has passed each of `steps` (polling the training's state)."
-    SNAPS.mkdir(exist_ok=True); state = OUT.with_name(OUT.stem + '.train') / 'state.json'
+    "Copy the model file into SNAPS once it holds each of `steps` or more (polling; named by the step its own info gives)."
+    from nst_nb.train_settings import network_info
+    SNAPS.mkdir(exist_ok=True)
     for n in sorted(steps):
         while not done.is_set():
-            try: at = len(json.loads(state.read_text())['history'])
-            except (OSError, ValueError): at = 0
-            if at >= n: time.sleep(5); shutil.copy(OUT, SNAPS / f'{OUT.stem}_{at}.keras'); break
+            tmp = SNAPS / '.copy.keras'
+            try: shutil.copy(OUT, tmp); at = network_info(tmp)['step']   # a copy first: the file is replaced at each checkpoint
+            except Exception: at = 0
+            if at >= n: tmp.replace(SNAPS / f'{OUT.stem}_{at}.keras'); break
             time.sleep(10)
 
 
@@ -72,7 +74,10 @@ def main():
     print('$', ' '.join(shown), flush=True)
     before = len(json.loads(OUT.with_suffix('.json').read_text())['history']) if a.resume else 0
     done = threading.Event(); threading.Thread(target=keep_snapshots, args=(a.snapshots, done), daemon=True).start()
-    t = time.perf_counter(); code = subprocess.call(cmd); wall = time.perf_counter() - t; done.set()
+    t = time.perf_counter(); child = subprocess.Popen(cmd)
+    try: code = child.wait()
+    except KeyboardInterrupt: code = child.wait()   # Ctrl-C reached the child too: let it write its checkpoint and say so
+    wall = time.perf_counter() - t; done.set()
     side = json.loads(OUT.with_suffix('.json').read_text())
     steps = len(side['history']) - before
     print(f'{steps} steps in {wall / 60:.1f} min ({wall / max(steps, 1):.2f} s a step); {len(side["history"])} steps in all; '

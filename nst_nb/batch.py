@@ -12,8 +12,8 @@ from pathlib import Path
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .settings import Settings, SettingsError, OutputError, validate, settings_from_dict
-from .train_settings import network_info, style_weights
+from .settings import Settings, SettingsError, OutputError, validate
+from .train_settings import network_info, network_settings, style_weights
 from .output import check_output
 from .pairs import PairResult, image_files, make_pairs
 from .resume import check_fresh, resume_pairs, tidy_temporaries
@@ -36,6 +36,7 @@ class BatchResult:
     seconds: float = 0.0
     files: dict = field(default_factory=dict)   # contact_sheet, loss_curves, json: their paths
     tidied: list[Path] = field(default_factory=list)   # temporary files of a killed save, removed before the run
+    model: str | None = None        # the trained network that paints the pairs (None: the optimisation)
 
 # %% ../nbs/11_batch.ipynb #924b1dd4
 STATUSES = ('done', 'skipped', 'interrupted', 'failed', 'not run')
@@ -70,7 +71,7 @@ def record(self: BatchResult) -> dict:
             'out_dir': str(self.out_dir), 'contents': [str(o) for o in self.contents], 'styles': [str(o) for o in self.styles],
             'stopped': self.stopped, 'seconds': round(self.seconds, 3), 'summary': self.summary(),
             'counts': {s: self.count(s) for s in STATUSES}, 'files': {k: str(v) for k, v in self.files.items()},
-            'tidied': [str(p) for p in self.tidied], 'versions': versions(), 'pairs': [p.record() for p in self.pairs]}
+            'tidied': [str(p) for p in self.tidied], 'model': self.model, 'versions': versions(), 'pairs': [p.record() for p in self.pairs]}
 
 # %% ../nbs/11_batch.ipynb #74adcc68
 def _batch_folder(out_dir: str | os.PathLike) -> Path:
@@ -101,9 +102,9 @@ def _start(b: BatchResult, resume: bool, overwrite: bool) -> BatchResult:
     "`b` with its settings resolved for this machine, the results it keeps skipped, its folder tidied, the network loaded."
     from nst_nb.transfer import resolve, load_network
     b.settings = resolve(b.settings, 1)
-    if resume and not overwrite: resume_pairs(b.out_dir, b.pairs, b.settings)
+    if resume and not overwrite: resume_pairs(b.out_dir, b.pairs, b.settings, b.model)
     b.tidied = tidy_temporaries(b.out_dir, [p.name for p in b.pairs] + SUMMARY_STEMS)
-    load_network(b.settings)
+    if b.model is None: load_network(b.settings)   # the backbone, once, before the first pair
     return b
 
 # %% ../nbs/11_batch.ipynb #f09c2cab
@@ -153,9 +154,9 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
     if model is not None and executor != 'local': raise SettingsError('executor', 'a network paints a picture in milliseconds: a batch with a model runs here (leave out --ray).')
     ex, contents = get_executor(executor, address, ray_cpus, ray_gpus), image_files(contents)
     if model is None: styles, base = image_files(styles), settings or Settings()
-    else: styles, base = _network_styles(model, styles), settings or settings_from_dict(network_info(model)['settings'])[0]
+    else: styles, base = _network_styles(model, styles), settings or network_settings(network_info(model))
     s = validate(dataclasses.replace(base, **fields), 1); _check_threads(threads)
-    b = BatchResult(make_pairs(contents, styles), contents, styles, _batch_folder(out_dir), s)
+    b = BatchResult(make_pairs(contents, styles), contents, styles, _batch_folder(out_dir), s, model=None if model is None else str(model))
     if not (resume or overwrite): check_fresh(b.out_dir, b.pairs)
     _use_threads(threads)                                        # TensorFlow from here on
     if model is not None:

@@ -293,7 +293,8 @@ def _save(prog: str, r, out: Path, overwrite: bool) -> tuple[Path, int]:
 # %% ../nbs/13_cli.ipynb #f7de3a1c
 def _model_settings(a: argparse.Namespace, info: dict, base: Settings | None = None) -> Settings:
     "The network's own settings (its backbone, its loss), or a sidecar's `base`, with the flags given on top: the size, the colours, the strength."
-    return validate(settings_from_args(a, base or settings_from_dict(info.get('settings') or {})[0]))
+    from nst_nb.train_settings import network_settings
+    return validate(settings_from_args(a, base or network_settings(info)))
 
 def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Settings | None = None, sources: dict | None = None) -> int:
     "Run `nst_nb CONTENT --model NAME.keras` (or a network's sidecar again): checks first, then one pass of the network; return the exit status."
@@ -318,8 +319,10 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Set
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb` with parsed arguments; return the exit status."
     base, sources = _base_settings(a.from_sidecar)
-    if sources.get('model'): return _run_model(parser, a, base, sources)   # a network's picture, made again
-    if a.model: return _run_model(parser, a)
+    if sources.get('model') and (a.model or len(a.images) <= 1): return _run_model(parser, a, base, sources)   # a network's picture again
+    if a.model:
+        if a.from_sidecar: parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
+        return _run_model(parser, a)
     if a.style is not None or a.mix: parser.error('--style and --mix choose among the styles of a network: add --model NAME.keras.')
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
@@ -357,7 +360,9 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if not (a.styles or a.model): parser.error('the following arguments are required: -s/--styles (or --model)')
     if a.model:
         from nst_nb.train_settings import network_info
-        s = _model_settings(a, network_info(a.model))
+        base, sources = _base_settings(a.from_sidecar)
+        if a.from_sidecar and not sources.get('model'): parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
+        s = _model_settings(a, network_info(a.model), base)
     else: s = validate(settings_from_args(a, _base_settings(a.from_sidecar)[0]), 1)
     threads = _threads(a.threads)
     out = Path(a.out_dir).expanduser()

@@ -56,7 +56,7 @@ def run_pair(p: PairResult, # the pair; filled in place
     "Run one pair and save its result, recording a failure instead of raising it."
     dest, t0 = Path(out_dir) / f'{p.name}.png', time.perf_counter()
     if not overwrite:
-        state, note = prior_result(dest, settings)
+        state, note = prior_result(dest, settings, getattr(paint, 'model', None))
         if state == 'same': return skip_pair(p, dest)
         if state == 'other':
             p.status, p.error = 'failed', f'{dest} exists, made with other settings ({note}); overwrite to redo it'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12f_fast.ipynb #80b933bb
 from __future__ import annotations
-import dataclasses, html, os, threading, time, weakref
+import atexit, dataclasses, html, os, threading, time, weakref
 from pathlib import Path
 from typing import Callable
 
@@ -13,10 +13,10 @@ import ipywidgets as W
 from fastcore.basics import patch
 
 from .errors import NstError
-from .settings import COLOR_MODES, settings_from_dict
+from .settings import COLOR_MODES
 from .images import load_image, save_image
 from .output import output_root
-from .train_settings import TrainConfig, shipped_networks, find_network, network_info, style_weights
+from .train_settings import TrainConfig, shipped_networks, find_network, network_info, network_settings, style_weights
 from .widgets import Inputs, show_in, message
 
 # %% auto #0
@@ -32,7 +32,7 @@ class FastView:
                 ):
         self.inputs, self.root, self.net, self.info, self.result, self.painted_n = inputs, output_root(output_dir), None, None, None, 0
         names = list(shipped_networks())
-        self.model = W.Combobox(value=model or (names[0] if names else ''), options=names, description='network',
+        self.model = W.Combobox(value=model or (names[0] if names else ''), options=names, description='network', continuous_update=False,
                                 placeholder="a shipped network's name, or NAME.keras", ensure_option=False, layout=W.Layout(width='380px'))
         kw = dict(style={'description_width': '100px'}, layout=W.Layout(width='380px'))
         self.size = W.IntSlider(size, min=64, max=1024, step=32, description='size px', continuous_update=False, **kw)
@@ -40,10 +40,11 @@ class FastView:
         self.colour = W.Dropdown(options=COLOR_MODES, value='none', description='keep colours', **kw)
         self.mix, self.image, self.note = W.VBox(), W.Image(format='jpeg'), W.HTML()
         for w, c in ((self.image, 'picture'), (self.note, 'note'), (self.colour, 'colour'), (self.strength, 'strength'), (self.model, 'model')): w.add_class(f'nst-fast-{c}')
-        self._want, self._lock = threading.Event(), threading.Lock()
+        self._want, self._lock = threading.Event(), threading.RLock()   # the lock: one paint or load at a time
         self.widget = self._layout()
         for w in (self.size, self.strength, self.colour): w.observe(lambda _: self.request(), 'value')
-        self.model.observe(lambda _: self.load(), 'value'); inputs.changed.append(lambda _: self.request())
+        me = weakref.ref(self)   # what the studio's inputs hold must not keep this tab alive
+        self.model.observe(lambda _: self.load(), 'value'); inputs.changed.append(lambda _: (v := me()) and v.request())
         threading.Thread(target=_painter, args=(weakref.ref(self), self._want), daemon=True, name='nst_nb-fast').start()
         self.load()
 
@@ -62,13 +63,14 @@ def load(self: FastView, model: str | None = None) -> bool:
     "Load the network `model` (default: the one named in the box) and make its style sliders; False, with a message, if it cannot."
     from nst_nb.network import load_network
     model = model or self.model.value
-    try: self.net, self.info = load_network(model)
-    except (NstError, OSError, ValueError) as e:
-        self.net = self.info = None; self.mix.children = (); self.note.value = message(str(e), True); return False
-    sliders = [W.FloatSlider(1.0 if i == 0 else 0.0, min=0, max=1, step=0.05, description=n[:18], style={'description_width': '100px'},
-                             layout=W.Layout(width='380px')) for i, n in enumerate(self.info['styles'])]
-    for s in sliders: s.observe(lambda _: self.request(), 'value')
-    self.mix.children = sliders
+    with self._lock:   # not while a picture is painted with the network it replaces
+        try: self.net, self.info = load_network(model)
+        except (NstError, OSError, ValueError) as e:
+            self.net = self.info = None; self.mix.children = (); self.note.value = message(str(e), True); return False
+        sliders = [W.FloatSlider(1.0 if i == 0 else 0.0, min=0, max=1, step=0.05, description=n[:18], style={'description_width': '100px'},
+                                 layout=W.Layout(width='380px')) for i, n in enumerate(self.info['styles'])]
+        for s in sliders: s.observe(lambda _: self.request(), 'value')
+        self.mix.children = sliders
     self.request(); return True
 
 # %% ../nbs/12f_fast.ipynb #bc11c32e
@@ -83,15 +85,15 @@ def weights(self: FastView) -> list[float]:
 def paint(self: FastView):
     "Paint the content picture with the network at the controls' settings, now, in this thread."
     from nst_nb.network import painted
-    if self.net is None: return
-    if not self.inputs.content_in.images: self.note.value = message('Choose a content picture to paint.', True); return
-    name, photo = self.inputs.content_in.images[0]
-    base, _ = settings_from_dict(self.info.get('settings') or {})
-    s = dataclasses.replace(base, style_strength=self.strength.value, preserve_color=self.colour.value, size=self.size.value)
-    with self._lock: r = painted((self.net, self.info), load_image(photo, self.size.value), s, self.weights, name, str(self.model.value))
-    self.result, self.painted_n = r, self.painted_n + 1
-    show_in(self.image, r.image)
-    self.note.value = f"<small>{html.escape(r.sources['caption'])}: {r.timings['total_s'] * 1e3:.0f} ms at {r.image.width}x{r.image.height} px</small>"
+    with self._lock:
+        if self.net is None: return
+        if not self.inputs.content_in.images: self.note.value = message('Choose a content picture to paint.', True); return
+        name, photo = self.inputs.content_in.images[0]
+        s = dataclasses.replace(network_settings(self.info), style_strength=self.strength.value, preserve_color=self.colour.value, size=self.size.value)
+        r = painted((self.net, self.info), load_image(photo, self.size.value), s, self.weights, name, str(self.model.value))
+        self.result, self.painted_n = r, self.painted_n + 1
+        show_in(self.image, r.image)
+        self.note.value = f"<small>{html.escape(r.sources['caption'])}: {r.timings['total_s'] * 1e3:.0f} ms at {r.image.width}x{r.image.height} px</small>"
 
 # %% ../nbs/12f_fast.ipynb #59addc82
 @patch
@@ -99,15 +101,18 @@ def request(self: FastView):
     "Ask for a new picture: the painting thread paints the latest state once it is free."
     self._want.set()
 
+_EXITING = threading.Event(); atexit.register(_EXITING.set)   # painting threads end before Python does
+
 def _painter(view: weakref.ref, want: threading.Event):
     "The painting thread: paint whenever asked, folding the requests that came meanwhile into one; it ends with its view."
-    while True:
+    while not _EXITING.is_set():
         asked = want.wait(1.0)
-        if (v := view()) is None: return
+        if (v := view()) is None or _EXITING.is_set(): return
         if asked:
-            want.clear()
-            try: v.paint()
-            except Exception as e: v.note.value = message(f'{type(e).__name__}: {e}', True)
+            with v._lock:   # held from the request taken to the picture shown: `settle` sees no gap
+                want.clear()
+                try: v.paint()
+                except Exception as e: v.note.value = message(f'{type(e).__name__}: {e}', True)
         del v
 
 @patch
@@ -154,18 +159,21 @@ def _run_folder(root: Path, name: str) -> Path:
 @patch
 def start(self: TrainPanel) -> bool:
     "Start training the chosen styles onto the network in use; False, with a message, if it cannot."
+    from nst_nb.training import default_photos
     if self.thread and self.thread.is_alive(): return False
     f = self.fast
     try:
         if f.info is None: raise NstError('Load a network first: the new style is added to it.')
         _, styles = f.inputs.pictures()
+        photos = default_photos() or [im for _, im in f.inputs.content_in.images]
+        if not photos: raise NstError('No photos to train on: this nst_nb has no images/content; choose a content picture.')
     except NstError as e: self.note.value = message(str(e), True); return False
     d = _run_folder(f.root / 'networks', f"{Path(styles[0][0]).stem}_{time.strftime('%Y%m%d_%H%M%S')}")
     paths = [save_image(im, d / f'{Path(n).stem}.png') for n, im in styles]   # the style's name in the network: its file's
     self.out = d / f'{Path(styles[0][0]).stem}.keras'
     self._stop.clear(); self.bar.value, self.bar.max = 0, self.config.steps
     self.button.disabled, self.stop_button.disabled = True, False
-    self.thread = threading.Thread(target=self._work, args=(paths, str(find_network(f.model.value))), daemon=True, name='nst_nb-train')
+    self.thread = threading.Thread(target=self._work, args=(paths, str(find_network(f.model.value)), photos), daemon=True, name='nst_nb-train')
     self.thread.start(); return True
 
 # %% ../nbs/12f_fast.ipynb #7d9016c1
@@ -177,11 +185,10 @@ def __call__(self: TrainPanel, e):
     if self._stop.is_set(): raise KeyboardInterrupt
 
 @patch
-def _work(self: TrainPanel, styles: list, base: str):
+def _work(self: TrainPanel, styles: list, base: str, photos: list):
     "The training thread: train, then load the new network into the tab with its new style chosen."
-    from nst_nb.training import train, default_photos
+    from nst_nb.training import train
     try:
-        photos = default_photos() or [self.fast.inputs.content_in.images[0][1]]
         self.history = train(styles, self.out, self.config, photos=photos, listeners=[self], base=base)
         said = f'stopped at step {len(self.history)}' if self._stop.is_set() else f'{len(self.history)} steps'
         self.fast.model.value = str(self.out)   # loads it

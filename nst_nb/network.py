@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_network.ipynb #621c44c0
 from __future__ import annotations
-import json, os, time, weakref, zipfile
+import json, os, threading, time, weakref, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_
 
 # %% auto #0
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
-           'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'tiled_stylise',
+           'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach', 'tiled_stylise',
            'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'tflite_stylise']
 
 # %% ../nbs/22_network.ipynb #743e31c9
@@ -45,14 +45,14 @@ class StyleNorm(keras.layers.Layer):
     def get_config(self): return {**super().get_config(), 'styles': self.styles, 'eps': self.eps}
 
 # %% ../nbs/22_network.ipynb #789c5603
-_FIXED, _SEEN = {}, None   # a picture painted by tiles: each layer's statistics, fixed (by id), and where a first pass records them
+_TILING = threading.local()   # a picture painted by tiles, in this thread: `fixed` statistics by layer id, `seen` where a first pass records them
 
 @patch
 def call(self: StyleNorm, inputs):
     "Normalise each picture's channels, then scale and shift them by the style weights' mix of γ and β." 
     x, w = inputs
-    mean, var = _FIXED.get(id(self)) or keras.ops.moments(x, axes=[1, 2], keepdims=True)   # `_FIXED`: tiles, below
-    if _SEEN is not None: _SEEN.append((mean, var))
+    mean, var = getattr(_TILING, 'fixed', {}).get(id(self)) or keras.ops.moments(x, axes=[1, 2], keepdims=True)   # tiles: below
+    if (seen := getattr(_TILING, 'seen', None)) is not None: seen[id(self)] = (mean, var)
     g, b = keras.ops.matmul(w, self.gamma), keras.ops.matmul(w, self.beta)   # (B, C): the styles' mix
     return (x - mean) * keras.ops.rsqrt(var + self.eps) * g[:, None, None, :] + b[:, None, None, :]
 
@@ -130,7 +130,8 @@ def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
     "The network's pass `(pixels (1,H,W,3), weights (1,styles))` compiled once for every picture size."
     if net not in _FORWARD:
         sig = [tf.TensorSpec((1, None, None, 3), tf.float32), tf.TensorSpec((1, net.input[1].shape[-1]), tf.float32)]
-        _FORWARD[net] = tf.function(lambda x, w: net([x, w], training=False), input_signature=sig)
+        ref = weakref.ref(net)   # the pass must not keep its network alive
+        _FORWARD[net] = tf.function(lambda x, w: ref()([x, w], training=False), input_signature=sig)
     return _FORWARD[net]
 
 def stylise(net: keras.Model, # a transform network
@@ -145,26 +146,34 @@ def stylise(net: keras.Model, # a transform network
     return np.clip(np.round(y.numpy()[0, :h, :w]), 0, 255).astype(np.uint8)
 
 # %% ../nbs/22_network.ipynb #a31086cd
-def _statistics(net: keras.Model, x: np.ndarray, w) -> list:
-    "Each normalisation layer's channel means and variances for the picture `x` `(1,H,W,3)`, in the layers' order."
-    global _SEEN
-    _SEEN = []
-    try: net([tf.constant(x), w], training=False); return _SEEN
-    finally: _SEEN = None
+def _statistics(net: keras.Model, x: np.ndarray, w) -> dict:
+    "Each normalisation layer's channel means and variances for the picture `x` `(1,H,W,3)`, by layer id."
+    _TILING.seen = {}
+    try: net([tf.constant(x), w], training=False); return _TILING.seen
+    finally: _TILING.seen = None
+
+def reach(net: keras.Model) -> int:
+    "How far (px) a pixel of the network's picture sees into the photo: the radius of its receptive field."
+    r, scale = 0, 1.0
+    for l in net.layers:
+        if isinstance(l, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
+            r += (l.kernel_size[0] // 2) * scale; scale *= l.strides[0]
+        elif isinstance(l, (keras.layers.UpSampling2D, Bilinear2x)): scale /= 2; r += scale
+    return int(np.ceil(r))
 
 def tiled_stylise(net: keras.Model, # a transform network
                   picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
                   style: int | str | list | None = None, # a style's index or name, or one weight per style
                   tile: int = 1024, # the side of a tile's own part, px (a multiple of 4)
-                  margin: int = 64, # px around each tile, wider than the network's reach (a multiple of 4)
+                  margin: int | None = None, # px around each tile (a multiple of 4); None: past the network's `reach`
                   stats_side: int = 1024, # the long side of the picture the statistics are taken from
                  ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
     "The picture painted by the network tile by tile, with the normalisation statistics of the whole (made small)."
     h, w = picture.shape[:2]; k = min(1.0, stats_side / max(h, w))
+    margin = 4 * -(-(reach(net) + 4) // 4) if margin is None else margin
     wts = tf.constant(style_input(net, style))
     small = np.asarray(Image.fromarray(picture).resize((max(4, round(w * k)), max(4, round(h * k))), Image.BICUBIC)) if k < 1 else picture
-    norms = [l for l in net.layers if isinstance(l, StyleNorm)]
-    _FIXED.update({id(l): st for l, st in zip(norms, _statistics(net, _padded(small.astype('float32'))[None], wts))})
+    _TILING.fixed = _statistics(net, _padded(small.astype('float32'))[None], wts)
     try:
         out = np.empty_like(picture)
         for y in range(0, h, tile):
@@ -174,8 +183,7 @@ def tiled_stylise(net: keras.Model, # a transform network
                 p = net([tf.constant(_padded(part.astype('float32'))[None]), wts], training=False).numpy()[0]
                 out[y:y + tile, x:x + tile] = np.clip(np.round(p[y - y0:y - y0 + tile, x - x0:x - x0 + tile]), 0, 255)[:min(tile, h - y), :min(tile, w - x)]
         return out
-    finally:
-        for l in norms: _FIXED.pop(id(l), None)
+    finally: _TILING.fixed = {}
 
 # %% ../nbs/22_network.ipynb #c3acf755
 def finished(out: np.ndarray, content: np.ndarray, strength: float = 1.0, colour: str = 'none') -> np.ndarray:

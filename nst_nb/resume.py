@@ -24,6 +24,7 @@ def _changed(old: Settings, new: Settings) -> str:
 # %% ../nbs/11b_resume.ipynb #1d5e724d
 def prior_result(dest: Path, # the picture's path in the batch folder
                  s: Settings, # the batch's settings (resolved)
+                 model: str | None = None, # the network that paints the batch (None: the optimisation)
                 ) -> tuple[str, str]:
     "What the folder holds for a pair: 'none', 'same', 'other' or 'incomplete', and a note that says why."
     from nst_nb.result import load_sidecar
@@ -34,6 +35,8 @@ def prior_result(dest: Path, # the picture's path in the batch folder
     try: d = load_sidecar(dest)
     except NstError as e: return 'incomplete', str(e)
     if signalled(d.get('stopped')): return 'incomplete', f'{dest.name} was {d["stopped"]} after {len(d.get("history") or [])} steps'
+    theirs = (d.get('sources') or {}).get('model')
+    if (theirs or None) != (str(model) if model else None): return 'other', f"painted by {theirs or 'the optimisation'} there, {model or 'the optimisation'} now"
     diff = _changed(d['settings'], s)
     return ('other', diff) if diff else ('same', '')
 
@@ -72,9 +75,10 @@ def _refuse_other(out: Path, other: list[tuple[str, str]]):
 def resume_pairs(out: Path, # the batch's folder
                  pairs: list[PairResult], # the batch's pairs; those kept are marked skipped
                  s: Settings, # the batch's settings (resolved)
+                 model: str | None = None, # the network that paints the batch (None: the optimisation)
                 ) -> list[PairResult]:
-    "Skip the pairs whose result in `out` was made with `s`; an `OutputError` if any was made with other settings."
-    held = {p.name: prior_result(out / f'{p.name}.png', s) for p in pairs}
+    "Skip the pairs whose result in `out` was made with `s` (and `model`); an `OutputError` if any was made otherwise."
+    held = {p.name: prior_result(out / f'{p.name}.png', s, model) for p in pairs}
     _refuse_other(out, [(k, note) for k, (state, note) in held.items() if state == 'other'])
     return [skip_pair(p, out / f'{p.name}.png') for p in pairs if held[p.name][0] == 'same']
 

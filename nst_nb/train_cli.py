@@ -9,11 +9,11 @@ from pathlib import Path
 
 import nst_nb
 from .errors import SettingsError
-from .settings import validate, describe, settings_from_dict
+from .settings import validate, describe
 from .images import open_image
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, TrainConfig, describe_training, validate_training
+from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
@@ -71,7 +71,7 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     base = network_info(a.base) if a.base else None
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
     if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
-    s = validate(settings_from_args(a, settings_from_dict(base['settings'])[0] if base else training_settings()))
+    s = validate(settings_from_args(a, network_settings(base) if base else training_settings()))
     threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
     cfg = validate_training(_config(a), out, a.resume)
     photos = image_files(a.photos) if a.photos else None

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import nst_nb
 from .errors import SettingsError
-from .settings import Settings, FieldInfo, setting, _info, _one, _check_field, MIN_SIDE
+from .settings import Settings, FieldInfo, setting, settings_from_dict, _info, _one, _check_field, MIN_SIDE
 
 # %% auto #0
 __all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
            'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
-           'find_network', 'network_info', 'style_weights']
+           'find_network', 'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
@@ -101,6 +101,11 @@ def network_info(path: str | os.PathLike) -> dict:
         raise SettingsError('model', f"{p.name} is a format-{info.get('format')} network file; this nst_nb reads format {NETWORK_FORMAT}: retrain it, or use the nst_nb version that made it ({info.get('version', '?')}).")
     return info
 
+# %% ../nbs/22a_train_settings.ipynb #ce82e28d
+def network_settings(info: dict) -> Settings:
+    "The run settings a network was trained with (its backbone, its loss), from its info."
+    return settings_from_dict(info.get('settings') or {})[0]
+
 # %% ../nbs/22a_train_settings.ipynb #77686a20
 def style_weights(styles: int | list, # how many styles the network holds, or their names
                   style: int | str | list | None = None, # a style's index or name, or one weight per style; None: the first style
@@ -122,6 +127,6 @@ def style_weights(styles: int | list, # how many styles the network holds, or th
 # %% ../nbs/22a_train_settings.ipynb #c17d5cb3
 def _style_index(names: list, style: str) -> int:
     "The index of the style `style` (a name or a number) among `names`."
-    if style.isdigit(): return int(style)
     if style in names: return names.index(style)
+    if style.isdigit(): return int(style)
     raise SettingsError('style', f"this network holds no style {style!r}: its styles are {', '.join(names) or 'unnamed'} (or their numbers, from 0).")

@@ -16,7 +16,7 @@ import tensorflow as tf
 from fastcore.basics import patch
 
 from .errors import SettingsError
-from .settings import Settings, validate, layer_weights, settings_from_dict
+from .settings import Settings, validate, layer_weights
 from .registry import STATISTICS
 from .backbones import backbone
 from .features import feature_extractor, backbone_label
@@ -27,11 +27,11 @@ from .events import Listener
 from .stopping import STOP, INTERRUPTED
 from .result import versions, write_json
 from .network import StyleNorm, transform_net, stylise, save_network, load_network, network_info
-from .train_settings import NET_SHAPE, TrainConfig, training_settings, validate_training, state_dir
+from .train_settings import NET_SHAPE, TrainConfig, training_settings, network_settings, validate_training, state_dir
 
 # %% auto #0
 __all__ = ['default_photos', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step', 'on_base',
-           'base_settings', 'extend', 'new_style_params', 'train']
+           'unique_names', 'extend', 'new_style_params', 'train']
 
 # %% ../nbs/23_training.ipynb #2ce69146
 def default_photos() -> list[Path]:
@@ -140,12 +140,21 @@ def _resumed(net, opt, variables: list, out: Path, info: dict) -> tuple[np.rando
 
 # %% ../nbs/23_training.ipynb #5cf998a3
 def on_base(cfg: TrainConfig, base: dict | None) -> TrainConfig:
-    "`cfg` with the network's shape of `base` (a network's info), whose weights a run adds styles to."
-    return cfg if base is None else replace(cfg, **{k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE})
+    "`cfg` with the network's shape of `base` (a network's info), whose weights a run adds styles to; refused if `cfg` asks for another."
+    if base is None: return cfg
+    theirs, default = {k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE}, TrainConfig()
+    other = [k for k in NET_SHAPE if getattr(cfg, k) not in (getattr(default, k), theirs[k])]
+    if other: raise SettingsError(other[0], f"{', '.join(other)}: a style added to a trained network keeps the network's shape ({', '.join(f'{k} {theirs[k]}' for k in other)}).")
+    return replace(cfg, **theirs)
 
-def base_settings(base: dict) -> Settings:
-    "The loss settings a trained network was trained with, for the styles added to it."
-    return settings_from_dict(base['settings'])[0]
+def unique_names(names: list[str], taken: list[str]) -> list[str]:
+    "`names` made different from `taken` and from each other by `-2`, `-3`..."
+    out = []
+    for n in names:
+        m, i = n, 1
+        while m in taken or m in out: i += 1; m = f'{n}-{i}'
+        out.append(m)
+    return out
 
 # %% ../nbs/23_training.ipynb #db071590
 def extend(net: keras.Model, base: keras.Model) -> keras.Model:
@@ -166,7 +175,8 @@ def _trained_info(s: Settings, cfg: TrainConfig, styles: list, base: dict | None
     "What the model file, the checkpoints and the sidecar say of a run (on `base`, a network's info, if it adds styles to one)."
     names, v = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)], versions()
     on = {'base': {k: base.get(k) for k in ('model', 'styles', 'step', 'version')}} if base else {}
-    return {'styles': (base['styles'] if base else []) + names, **on, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
+    old = base['styles'] if base else []
+    return {'styles': old + unique_names(names, old), **on, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
             'settings': json.loads(json.dumps(asdict(s), default=str)), 'config': asdict(cfg), 'version': v['nst_nb'], 'versions': v}
 
 # %% ../nbs/23_training.ipynb #3a16295b
@@ -181,7 +191,7 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
          ) -> list[dict]: # the loss history, one row per step
     "Train a transform network for `styles` with the optimisation's losses; checkpoints in `out` every `cfg.every` steps."
     b = None if base is None else {**network_info(base), 'model': str(base)}
-    out, s = Path(out).absolute(), validate(settings or (base_settings(b) if b else training_settings()))
+    out, s = Path(out).absolute(), validate(settings or (network_settings(b) if b else training_settings()))
     if b and s.backbone != b['backbone']: raise SettingsError('backbone', f"{Path(str(base)).name} was trained with {b['backbone']}; train the styles added to it with the same backbone (leave --backbone out).")
     cfg = validate_training(on_base(cfg, b), out, resume)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')

@@ -285,6 +285,10 @@ def test_fast_tab_follows_the_controls(voila, pictures, browser):
         sync_api.expect(page.locator('.nst-fast-note')).to_contain_text('ms at', timeout=30_000)
         page.wait_for_function("() => { const i = document.querySelector('img.nst-fast-picture'); return i && i.complete && i.naturalWidth > 0; }")
         before = src()
+        for _ in range(20):                                   # the pictures asked for by the upload and the tab's start are all shown
+            page.wait_for_timeout(500)
+            if src() == before: break
+            before = src()
         page.locator('.nst-fast-colour select').select_option('luminance')
         page.wait_for_function("b => document.querySelector('img.nst-fast-picture').src !== b", arg=before, timeout=30_000)
         page.wait_for_timeout(500)
