@@ -111,7 +111,7 @@ def trained(model: str, sizes, repeat: int) -> dict:
         for s in sizes:
             src = Path(d) / f'in_{s}.jpg'; load_image(ROOT / 'images/content/chelsea.jpg', s).crop((0, 0, s, s)).save(src, quality=90)
             px = np.asarray(Image.open(src).convert('RGB'))
-            whole = lambda: save_image(Image.fromarray(stylise(net, np.asarray(Image.open(src).convert('RGB')), 0)), Path(d) / 'out.png')
+            whole = lambda: save_image(Image.fromarray(stylise(net, np.asarray(Image.open(src).convert('RGB')), 0)), Path(d) / 'out.png', overwrite=True)
             r = {'stylise_s': median_s(lambda: stylise(net, px, 0), repeat), 'whole_picture_s': median_s(whole, repeat)}
             res['sizes'][s] = r
             print(f"{'trained ' + Path(model).stem:22} {s:5} px: stylise {r['stylise_s']*1e3:7.1f} ms, read+paint+write {r['whole_picture_s']*1e3:7.1f} ms", flush=True)

@@ -95,12 +95,13 @@ def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
 def network_child(spec: dict, model: str) -> tuple:
     "Paint one pair with a trained network (`model:NAME` in a setting): the picture and its timing (loading included, and the pass alone)."
     import time
+    import numpy as np
     from PIL import Image
     from nst_nb.images import load_image
     from nst_nb.network import load_network, stylise
     with stopwatch() as t:
         net, info = load_network(model)
-        photo = load_image(spec['content'], spec['size'])
+        photo = np.asarray(load_image(spec['content'], spec['size']))
         p0 = time.perf_counter(); img = Image.fromarray(stylise(net, photo, Path(spec['style']).stem)); first = time.perf_counter() - p0
     p0 = time.perf_counter(); stylise(net, photo, Path(spec['style']).stem); again = time.perf_counter() - p0
     return img, {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': 0, 'loss': float('nan'), 'precision': 'float32', 'scales': None,

@@ -38,7 +38,7 @@ def keep_snapshots(steps: list[int], done: threading.Event):
             time.sleep(10)
 
 
-def strip(path: Path, photos=('chelsea', 'astronaut'), side: int = 160):
+def strip(path: Path, photos=("chelsea", "astronaut"), side: int = 120):
     "Two photos painted by each snapshot and the final network, one row per (photo, network), one column per style."
     import numpy as np
     from PIL import Image, ImageDraw
@@ -55,7 +55,7 @@ def strip(path: Path, photos=('chelsea', 'astronaut'), side: int = 160):
     for j, name in enumerate(['photo'] + info['styles']): d.text((90 + j * side + 4, 3), name, fill='black')
     for i, (label, row) in enumerate(rows):
         g.paste(Image.fromarray(row), (90, 18 + i * side)); d.text((4, 18 + i * side + side // 2), label, fill='black')
-    g.save(path, quality=80); print(f'wrote {path}', flush=True)
+    g.save(path, quality=78); print(f"wrote {path}", flush=True)
 
 
 def main():

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12f_fast.ipynb #80b933bb
 from __future__ import annotations
-import atexit, dataclasses, html, os, threading, time, weakref
+import dataclasses, html, os, sys, threading, time, weakref
 from pathlib import Path
 from typing import Callable
 
@@ -101,13 +101,11 @@ def request(self: FastView):
     "Ask for a new picture: the painting thread paints the latest state once it is free."
     self._want.set()
 
-_EXITING = threading.Event(); atexit.register(_EXITING.set)   # painting threads end before Python does
-
 def _painter(view: weakref.ref, want: threading.Event):
-    "The painting thread: paint whenever asked, folding the requests that came meanwhile into one; it ends with its view."
-    while not _EXITING.is_set():
+    "The painting thread: paint whenever asked, folding the requests that came meanwhile into one; it ends with its view, or with Python."
+    while not sys.is_finalizing():
         asked = want.wait(1.0)
-        if (v := view()) is None or _EXITING.is_set(): return
+        if (v := view()) is None or sys.is_finalizing(): return
         if asked:
             with v._lock:   # held from the request taken to the picture shown: `settle` sees no gap
                 want.clear()
