@@ -233,7 +233,8 @@ def save_network(net: keras.Model, # a transform network
 def load_network(path: str | os.PathLike) -> tuple[keras.Model, dict]:
     "The network in a model file (or a shipped network's name) and its info."
     info = network_info(path)
-    net = keras.saving.load_model(find_network(path), compile=False); _NAMES[net] = info['styles']
+    ours = {f'nst_nb>{c.__name__}': c for c in (ReflectPad, StyleNorm, Bilinear2x)}   # these classes, whatever else registered the names
+    net = keras.saving.load_model(find_network(path), custom_objects=ours, compile=False); _NAMES[net] = info['styles']
     return net, info
 
 # %% ../nbs/22_network.ipynb #31fc6a5f
