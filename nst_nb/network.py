@@ -23,7 +23,8 @@ from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_
 # %% auto #0
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
            'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach', 'tiled_stylise',
-           'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'tflite_stylise']
+           'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'lite_interpreter',
+           'tflite_stylise']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -233,8 +234,10 @@ def save_network(net: keras.Model, # a transform network
 def load_network(path: str | os.PathLike) -> tuple[keras.Model, dict]:
     "The network in a model file (or a shipped network's name) and its info."
     info = network_info(path)
-    ours = {f'nst_nb>{c.__name__}': c for c in (ReflectPad, StyleNorm, Bilinear2x)}   # these classes, whatever else registered the names
-    net = keras.saving.load_model(find_network(path), custom_objects=ours, compile=False); _NAMES[net] = info['styles']
+    ours = {f'nst_nb>{c.__name__}': c for c in (ReflectPad, StyleNorm, Bilinear2x)}   # Keras looks in its registry first:
+    keras.saving.get_custom_objects().update(ours)   # these classes, whatever registered the names since
+    net = keras.saving.load_model(find_network(path), compile=False)
+    _NAMES[net] = info['styles']
     return net, info
 
 # %% ../nbs/22_network.ipynb #31fc6a5f
@@ -248,13 +251,21 @@ def export_tflite(net: keras.Model, # a transform network
     return path
 
 # %% ../nbs/22_network.ipynb #6dae9336
+def lite_interpreter(path: str | os.PathLike, # a `.tflite` file
+                    ):
+    "LiteRT's interpreter for `path` (`pip install ai-edge-litert`), else TensorFlow's deprecated copy of it."
+    try: from ai_edge_litert.interpreter import Interpreter
+    except ImportError: Interpreter = tf.lite.Interpreter
+    return Interpreter(model_path=str(path), num_threads=os.cpu_count())
+
+# %% ../nbs/22_network.ipynb #234cfb01
 def tflite_stylise(path: str | os.PathLike, # a file from `export_tflite`
                    picture: np.ndarray, # `(H, W, 3)` uint8 RGB
                    style: np.ndarray, # `(1, styles)` style weights (`style_weights`)
                   ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
-    "The picture painted by an exported network, run by the TensorFlow Lite interpreter."
+    "The picture painted by an exported network, run by `lite_interpreter`."
     h, w = picture.shape[:2]; x = _padded(np.asarray(picture, 'float32'))[None]
-    it = tf.lite.Interpreter(model_path=str(path), num_threads=os.cpu_count())
+    it = lite_interpreter(path)
     px, st = sorted(it.get_input_details(), key=lambda d: -len(d['shape_signature']))
     it.resize_tensor_input(px['index'], x.shape); it.allocate_tensors()
     it.set_tensor(px['index'], x); it.set_tensor(st['index'], np.asarray(style, 'float32'))

@@ -4,8 +4,11 @@
 
 # %% ../nbs/23b_train_cli.ipynb #0bd1a220
 from __future__ import annotations
-import argparse, dataclasses
+import argparse, dataclasses, json
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 import nst_nb
 from .errors import SettingsError
@@ -17,7 +20,8 @@ from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_in
 from .cli import EXIT_STATUSES, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
-__all__ = ['LOSS_FIELDS', 'add_training_flags', 'train_parser', 'train_main']
+__all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
+           'check_picture', 'export_main']
 
 # %% ../nbs/23b_train_cli.ipynb #c16d957f
 LOSS_FIELDS = ('backbone', 'weights', 'precision', 'style_loss', 'content_layers', 'style_layers', 'style_layer_weights',
@@ -90,3 +94,51 @@ def train_main(argv: list[str] | None = None, # the arguments (None: the command
               ) -> int:
     "The `nst_nb_train` command: train a style network; returns the exit status."
     return _cli('nst_nb_train', train_parser, _run_train, argv)
+
+# %% ../nbs/23b_train_cli.ipynb #50b5071c
+def export_parser() -> argparse.ArgumentParser:
+    "The parser of `nst_nb_export`."
+    p = argparse.ArgumentParser(prog='nst_nb_export', usage='%(prog)s NET -o NAME.tflite [options]',
+        description="Write a trained network as a TensorFlow Lite (LiteRT) file: inputs pixels (1,H,W,3) 0-255 with H and W\n"
+                    "multiples of 4, and style weights (1,STYLES); output the painted pixels. NAME.json beside it names the styles.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='exit status:\n  0    written and checked\n  1    the written file paints differently from Keras (it is removed)\n'
+               '  2    bad input: nothing was written\n\nexamples:\n  nst_nb_export course -o course.tflite\n  nst_nb_export mine.keras -o mine.tflite')
+    p.add_argument('model', metavar='NET', help="a model file from nst_nb_train, or a shipped network's name (course)")
+    p.add_argument('-o', '--output', required=True, metavar='NAME.tflite', help='the file to write')
+    p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
+    p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
+    return p
+
+# %% ../nbs/23b_train_cli.ipynb #2673941f
+def check_picture(size: int = 128, # its height and width
+                  seed: int = 0, # the random colours
+                 ) -> np.ndarray: # `(size, size, 3)` uint8
+    "A smooth random picture, like a photo's shapes and colours, that needs no file."
+    grid = np.random.default_rng(seed).integers(0, 256, (6, 6, 3), dtype=np.uint8)
+    return np.asarray(Image.fromarray(grid).resize((size, size), Image.BICUBIC))
+
+# %% ../nbs/23b_train_cli.ipynb #e7424b2c
+EXPORT_TOLERANCE = 2   # the most an exported file's pixel may differ from Keras's, in levels of 255
+
+def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
+    "Run `nst_nb_export` with parsed arguments; return the exit status."
+    info, out = network_info(a.model), Path(a.output).expanduser().absolute()
+    if out.suffix != '.tflite': parser.error(f'{a.output}: the output must be NAME.tflite')
+    if not out.parent.is_dir(): parser.error(f'{out.parent}: no such folder for the output')
+    from nst_nb.network import load_network, export_tflite, tflite_stylise, stylise, style_input
+    net, info = load_network(a.model); export_tflite(net, out)
+    mix = style_input(net, [1 / len(info['styles'])] * len(info['styles']))
+    diff = int(np.abs(tflite_stylise(out, check_picture(), mix).astype(int) - stylise(net, check_picture(), mix[0].tolist()).astype(int)).max())
+    if diff > EXPORT_TOLERANCE: out.unlink(); _say(parser.prog, f'error: the exported file paints {diff} levels from Keras; nothing kept', err=True); return 1
+    from nst_nb.result import versions
+    side = {'styles': info['styles'], 'backbone': info.get('backbone'), 'trained_with': info.get('versions'), 'versions': versions(), 'source': str(a.model), 'inputs': ['pixels (1,H,W,3) 0-255, H and W multiples of 4', 'style weights (1,styles)'], 'checked_max_diff': diff}
+    out.with_suffix('.json').write_text(json.dumps(side, indent=1))
+    _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; LiteRT within {diff} level(s) of Keras) and {out.with_suffix(".json").name}')
+    return 0
+
+# %% ../nbs/23b_train_cli.ipynb #5401dcb8
+def export_main(argv: list[str] | None = None, # the arguments (None: the command line)
+               ) -> int:
+    "The `nst_nb_export` command: a trained network as a TensorFlow Lite file; returns the exit status."
+    return _cli('nst_nb_export', export_parser, _run_export, argv)
