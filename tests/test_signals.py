@@ -143,3 +143,28 @@ def test_sigterm_while_training(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert len(json.loads((tmp_path / 'n.json').read_text())['history']) == done + 2
     assert not list(tmp_path.glob('.*.tmp'))
+
+
+def frames_seen(n: int, total: int):
+    "A `ready` that holds once the progress bar shows frame `n` or later of `total`."
+    pat = rb'\| *(\d+)/' + str(total).encode()
+    return lambda seen: re.search(pat, seen) and int(re.findall(pat, seen)[-1]) >= n
+
+
+def test_ctrl_c_while_stylising_a_clip(tmp_path):
+    "nst_nb_video: Ctrl-C leaves a playable clip of the frames done, with its sound, says how to go on; --resume paints the rest."
+    subprocess.run([sys.executable, '-c', 'import numpy as np; from nst_nb.images import open_image; from nst_nb.video import pan_clip, write_clip; '
+                    f'write_clip(pan_clip(np.asarray(open_image("{CAT}")), 300, (96, 144), (0, 1)), "clip.mp4")'], cwd=tmp_path, check=True, timeout=120)
+    argv = command('nst_nb_video') + ['clip.mp4', '--model', 'course', '--style', 'waves', '-o', 'out.mp4', '--height', '96']
+    proc = start(argv, tmp_path)
+    seen = wait_for(proc, frames_seen(20, 300)); proc.send_signal(signal.SIGINT)
+    code, err = finish(proc, seen)
+    assert code == 130 and 'Traceback' not in err, err[-2000:]
+    assert 'interrupted (Ctrl-C) after' in last_line(err) and '--resume' in last_line(err)
+    from nst_nb.video import clip_info
+    done = clip_info(tmp_path / 'out.mp4'); side = json.loads((tmp_path / 'out.json').read_text())
+    assert 20 <= done.frames < 300 and done.audio == 'aac' and side['frames'] == done.frames and side['stopped'] == 'interrupted (Ctrl-C)'
+    r = subprocess.run([str(a) for a in argv] + ['--resume', '-q'], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert clip_info(tmp_path / 'out.mp4').frames == 300 and not (tmp_path / 'out.mp4.parts').exists()
+    assert json.loads((tmp_path / 'out.json').read_text())['stopped'] is None

@@ -1,0 +1,154 @@
+#!/usr/bin/env python
+"""Video on this CPU: frames per second of the network engine (decoding, flow, network, blending and encoding all
+counted), flicker by the warping error against frame-by-frame stylisation and the input's own, the style figures of
+the frames, memory over a long clip, and the optimisation engine's flicker and time per frame.
+
+The clips are made here from the clone's photos (`nst_nb.video`): a camera pan over the rocket photo enlarged to
+480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
+Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
+
+    python benchmarks/bench_video.py [--model course] [--style mosaic] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+"""
+from __future__ import annotations
+import argparse, dataclasses, os, tempfile, time
+from pathlib import Path
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+from common import ROOT, finish, machine, print_header, proc_status_mb, verdict, write_json
+from bench_quality import figures
+
+HEIGHTS = (256, 360, 480)
+
+
+def make_clips(d: Path, frames: int, long: int) -> dict:
+    "The test clips: a 480 px pan, an occlusion clip, and a long back-and-forth pan."
+    import numpy as np
+    from PIL import Image
+    from nst_nb.images import open_image
+    from nst_nb.video import pan_clip, occlusion_clip, write_clip
+    rocket = open_image(ROOT / 'images/content/rocket.jpg'); rocket = np.asarray(rocket.resize((rocket.width * 3 // 2, rocket.height * 3 // 2), Image.Resampling.LANCZOS))
+    cat = np.asarray(open_image(ROOT / 'images/content/chelsea.jpg'))
+    clips = {'pan': write_clip(pan_clip(rocket, frames, (480, 640), (1, 3)), d / 'pan.mp4'),
+             'occlusion': write_clip(occlusion_clip(cat, frames, (256, 384), (0, 3), radius=40), d / 'occlusion.mp4')}
+    if long:
+        def bounce():
+            seq = list(pan_clip(cat, 100, (256, 384), (1, 3)))
+            for i in range(long): yield seq[i % 200 if i % 200 < 100 else 199 - i % 200]
+        clips['long'] = write_clip(bounce(), d / 'long.mp4')
+    return clips
+
+
+def frame_figures(clip: Path, out: Path, style: Path, backbone: str, height: int, every: int = 8) -> dict:
+    "`bench_quality`'s figures of every `every`-th stylised frame against its input frame and the style, averaged."
+    import numpy as np
+    from nst_nb.video import read_frames
+    rows = [figures(o, f, str(style), backbone) for i, (f, o) in enumerate(zip(read_frames(clip, height), read_frames(out))) if i % every == 0]
+    return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+
+
+def network_runs(a, clips: dict, d: Path) -> dict:
+    "Frames per second at each height, and flicker and style figures blended against frame by frame."
+    from nst_nb.settings import Settings
+    from nst_nb.train_settings import network_info, network_settings
+    from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
+    s = network_settings(network_info(a.model)); res = {'fps': {}, 'flicker': {}}
+    style = ROOT / 'images/style' / f'{a.style}.jpg'
+    stylise_clip(clips['pan'], d / 'warm.mp4', NetworkEngine(a.model, a.style, s, VideoConfig(height=128, frames=4)), VideoConfig(height=128, frames=4), progress=False)   # compile once
+    for h in HEIGHTS:
+        for keep in (VideoConfig().keep, 0.0):
+            cfg = VideoConfig(height=h, keep=keep); out = d / f'net_{h}_{keep}.mp4'
+            side = stylise_clip(clips['pan'], out, NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False)
+            hist = side['history'][1:]
+            row = {'fps': side['fps_achieved'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
+                   'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': side['size']}
+            res['fps'][f'{h} keep {keep:g}'] = row
+            print(f"network {a.model} at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
+                  f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms; decoding and encoding the rest)", flush=True)
+    for name in ('pan', 'occlusion'):
+        f = {}
+        for keep in (0.6, 0.0):
+            cfg = VideoConfig(height=256, keep=keep); out = d / f'flicker_{name}_{keep:g}.mp4'
+            side = stylise_clip(clips[name], out, NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False)
+            f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
+            f['blended' if keep else 'frame_by_frame'] = side['flicker']['warping_error']
+            f[('blended' if keep else 'frame_by_frame') + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
+        res['flicker'][name] = f
+        ratio = f['blended'] / f['frame_by_frame']
+        sw = f['blended_figures']['style_sw'] / f['frame_by_frame_figures']['style_sw'] - 1
+        print(f"{name} at 256 px: warping error input {f['input']:.5f}, frame by frame {f['frame_by_frame']:.5f}, blended {f['blended']:.5f} "
+              f"= {ratio:.2f} of frame by frame [target <= 0.5: {verdict(ratio <= 0.5)}]; style_sw {sw:+.1%} against frame by frame "
+              f"[target within 10 %: {verdict(abs(sw) <= 0.10)}]", flush=True)
+    return res
+
+
+def memory_run(a, clips: dict, d: Path) -> dict:
+    "Resident memory after 100, 500 and all frames of the long clip, with the network engine at 256 px."
+    from nst_nb.train_settings import network_info, network_settings
+    from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
+    s, marks = network_settings(network_info(a.model)), {}
+    def mark(i, frame, row):
+        if i + 1 in (10, 100, 500, a.long): marks[i + 1] = proc_status_mb('VmRSS')
+    cfg = VideoConfig(height=256)
+    side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False, on_frame=mark)
+    print(f"memory over {side['frames']} frames at 256 px: " + ', '.join(f'{v:.0f} MB after {k}' for k, v in marks.items()) +
+          f"; {side['fps_achieved']:.1f} frames/s", flush=True)
+    return {'rss_mb': marks, 'fps': side['fps_achieved'], 'frames': side['frames']}
+
+
+def optimisation_runs(a, clips: dict, d: Path) -> dict:
+    "The optimisation engine against each frame optimised on its own with the same settings: flicker, figures, time per frame."
+    from nst_nb.settings import Settings
+    from nst_nb.video_run import OptimisationEngine, VideoConfig, stylise_clip
+    style = ROOT / 'images/style' / f'{a.style}.jpg'; s = Settings(backbone=a.backbone); res = {}
+    class Alone(OptimisationEngine):   # every frame as if it were the first
+        def __call__(self, frame, prev, m): return super().__call__(frame, None, None)
+    for name, E in (('temporal', OptimisationEngine), ('frame_by_frame', Alone)):
+        cfg = VideoConfig(height=a.opt_height, frames=a.opt_frames); out = d / f'opt_{name}.mp4'
+        side = stylise_clip(clips['occlusion'], out, E([str(style)], s, cfg), cfg, progress=False)
+        later = side['history'][1:]
+        res[name] = {'warping_error': side['flicker']['warping_error'], 'input_warping_error': side['flicker']['input_warping_error'],
+                     'first_frame_s': side['history'][0]['seconds'], 'later_frame_s': sum(r['seconds'] for r in later) / len(later),
+                     'figures': frame_figures(clips['occlusion'], out, style, s.backbone or 'vgg16-hed', a.opt_height, every=2)}
+        r = res[name]
+        print(f"optimisation, {name}, {a.opt_frames} frames at {a.opt_height} px: warping error {r['warping_error']:.5f} (input {r['input_warping_error']:.5f}); "
+              f"first frame {r['first_frame_s']:.0f} s, later frames {r['later_frame_s']:.0f} s each; style_sw {r['figures']['style_sw']:.3f}", flush=True)
+    ratio = res['temporal']['warping_error'] / res['frame_by_frame']['warping_error']
+    sw = res['temporal']['figures']['style_sw'] / res['frame_by_frame']['figures']['style_sw'] - 1
+    print(f"optimisation: temporal = {ratio:.2f} of frame by frame's warping error [target <= 0.5: {verdict(ratio <= 0.5)}]; "
+          f"style_sw {sw:+.1%} [target within 10 %: {verdict(abs(sw) <= 0.10)}]", flush=True)
+    return res
+
+
+def webp(a, clips: dict, d: Path, path: Path):
+    "An animated WebP for the course (small): frame by frame and blended side by side, 128 px, half speed."
+    import numpy as np
+    from nst_nb.video import read_frames, save_animation
+    pair = zip(read_frames(d / 'flicker_occlusion_0.mp4', 128), read_frames(d / 'flicker_occlusion_0.6.mp4', 128))
+    save_animation((np.concatenate(t, 1) for i, t in enumerate(pair) if i < 20), path, 12, quality=45)
+    print(f'wrote {path} ({path.stat().st_size / 1024:.0f} KB)', flush=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--model', default='course'); p.add_argument('--style', default='mosaic')
+    p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
+    p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')
+    p.add_argument('--opt-frames', type=int, default=6, help='frames for the optimisation engine (0: skip)')
+    p.add_argument('--opt-height', type=int, default=192); p.add_argument('--backbone', default='vgg16-hed')
+    p.add_argument('--json', default=None); p.add_argument('--webp', default=None, help='an animated WebP: input, frame by frame, blended')
+    a = p.parse_args(argv)
+    import nst_nb.hardware  # noqa: F401
+    from nst_nb.train_settings import network_info
+    head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
+    d = Path(tempfile.mkdtemp(prefix='nst_video_'))
+    t = time.perf_counter(); clips = make_clips(d, a.frames, a.long); print(f'clips made in {time.perf_counter() - t:.0f} s', flush=True)
+    res = {'network': network_runs(a, clips, d)}
+    if a.webp: webp(a, clips, d, Path(a.webp))
+    if a.long: res['memory'] = memory_run(a, clips, d)
+    if a.opt_frames: res['optimisation'] = optimisation_runs(a, clips, d)
+    res['args'] = vars(a); finish(head)
+    if a.json: write_json(a.json, res, head)
+
+
+if __name__ == '__main__':
+    main()
