@@ -159,10 +159,13 @@ class PartWriter:
     def close(self):
         "Flush the encoder and close the file."
         if self.c is None: return
-        if self.n: [self.c.mux(p) for p in self.v.encode(None)]
-        try: self.c.close()
+        c, self.c = self.c, None
+        try:
+            if self.n: [c.mux(p) for p in self.v.encode(None)]
         finally:
-            self.c = None
+            try: c.close()
+            except av.error.FFmpegError:
+                if self.n: raise
             if not self.n: self.path.unlink(missing_ok=True)   # no frames: no part
 
 # %% ../nbs/26_video.ipynb #e76ac36f
@@ -172,9 +175,10 @@ def _video_packets(parts: list[Path], stream) -> Iterator[tuple[float, av.Packet
     for part in parts:
         with av.open(str(part)) as c:
             s, last = c.streams.video[0], 0
+            tick = max(1, round(1 / (Fraction(s.average_rate or 25) * s.time_base)))   # one frame, for a packet without a duration
             for p in c.demux(s):
                 if p.dts is None: continue
-                p.pts += offset; p.dts += offset; last = max(last, p.pts + p.duration); p.stream = stream
+                p.pts += offset; p.dts += offset; last = max(last, p.pts + (p.duration or tick)); p.stream = stream
                 yield float(p.dts * p.time_base), p
         offset = last
 
@@ -182,16 +186,22 @@ def _audio_packets(src: Path, out: av.container.OutputContainer, end: float) -> 
     "The sound of `src` up to `end` seconds, as packets for a new stream of `out`: copied if MP4 takes it, else encoded to AAC."
     with av.open(str(src)) as c:
         if not c.streams.audio: return
-        a = c.streams.audio[0]
+        a, v = c.streams.audio[0], c.streams.video[0]
+        shift = round((v.start_time or 0) * v.time_base / a.time_base)   # the joined video starts at 0: so does its sound
         if a.codec_context.name in ('aac', 'mp3'):
             o = out.add_stream_from_template(a)
             for p in c.demux(a):
-                if p.dts is None or p.pts * p.time_base >= end: continue
+                if p.dts is None or p.pts is None: continue
+                p.pts -= shift; p.dts -= shift
+                if p.pts < 0 or p.pts * p.time_base >= end: continue
                 p.stream = o; yield float(p.dts * p.time_base), p
             return
         o = out.add_stream('aac', rate=a.codec_context.sample_rate); o.layout = a.codec_context.layout
         for f in c.decode(a):
-            if f.time is not None and f.time >= end: break
+            if f.pts is None: continue
+            f.pts -= shift
+            if f.pts < 0: continue
+            if f.time >= end: break
             for p in o.encode(f): yield float(p.dts * p.time_base if p.dts is not None else 0), p
         for p in o.encode(None): yield float(p.dts * p.time_base if p.dts is not None else end), p
 
@@ -203,13 +213,15 @@ def join_clip(parts: list[Path], # MP4 parts from `PartWriter`, in order
     "The parts joined into `out` without encoding them again, with `sound`'s sound up to the video's end."
     out = Path(out); tmp = out.with_name(f'.{out.name}.tmp.mp4')
     end = sum(clip_info(p).seconds for p in parts)
-    with av.open(str(tmp), 'w') as o:
-        with av.open(str(parts[0])) as first: v = o.add_stream_from_template(first.streams.video[0])
-        audio = _audio_packets(Path(sound), o, end) if sound else iter(())
-        head = next(audio, None)   # the sound's stream must exist before the first packet is written
-        streams = [_video_packets(parts, v), audio] + ([iter([head])] if head else [])
-        for _, p in heapq.merge(*streams, key=lambda tp: tp[0]): o.mux(p)
-    os.replace(tmp, out)
+    try:
+        with av.open(str(tmp), 'w') as o:
+            with av.open(str(parts[0])) as first: v = o.add_stream_from_template(first.streams.video[0])
+            audio = _audio_packets(Path(sound), o, end) if sound else iter(())
+            head = next(audio, None)   # the sound's stream must exist before the first packet is written
+            streams = [_video_packets(parts, v), audio] + ([iter([head])] if head else [])
+            for _, p in heapq.merge(*streams, key=lambda tp: tp[0]): o.mux(p)
+        os.replace(tmp, out)
+    finally: tmp.unlink(missing_ok=True)
     return out
 
 # %% ../nbs/26_video.ipynb #6ce45f32
@@ -228,6 +240,7 @@ def save_animation(frames: Iterable[np.ndarray], # the frames
                   ) -> Path:
     "The frames as an animated GIF or WebP, looping, written atomically."
     out = Path(out); ims = [Image.fromarray(f) for f in frames]; tmp = out.with_name(f'.{out.name}.tmp{out.suffix}')
-    ims[0].save(tmp, save_all=True, append_images=ims[1:], duration=round(1000 / float(fps)), loop=0, **({'quality': quality} if out.suffix.lower() == '.webp' else {}))
+    ms = 1000 / float(fps) if out.suffix.lower() == '.webp' else 10 * max(2, round(100 / float(fps)))   # GIF counts in 1/100 s, and players slow a delay under 2
+    ims[0].save(tmp, save_all=True, append_images=ims[1:], duration=round(ms), loop=0, **({'quality': quality} if out.suffix.lower() == '.webp' else {}))
     os.replace(tmp, out)
     return out

@@ -13,13 +13,13 @@ from fastcore.basics import patch
 from PIL import Image
 from .errors import SettingsError, OutputError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, validate, _info, _one, _check_field, MIN_SIDE
-from .stopping import STOP, INTERRUPTED
+from .stopping import STOP, INTERRUPTED, stop_reason
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
 from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine',
-           'stylise_clip']
+__all__ = ['PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
+           'OptimisationEngine', 'stylise_clip']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 @dataclass
@@ -61,8 +61,8 @@ def validate_video(cfg: VideoConfig, # the clip's settings
     out = Path(out); output_kind(out)
     if not out.parent.is_dir(): raise OutputError(f'{out.parent}: no such folder for the output.')
     if resume and not (state_dir(out) / 'state.json').exists(): raise SettingsError('resume', f'nothing to resume: {state_dir(out)} holds no stopped run (run without --resume to start).')
-    if not resume and not overwrite and (out.exists() or sidecar_path(out).exists()):
-        raise OutputError(f'{out} exists; use --overwrite to replace it, --resume if it is a stopped run, or choose another name.')
+    if not resume and not overwrite and (out.exists() or sidecar_path(out).exists() or (state_dir(out) / 'state.json').exists()):
+        raise OutputError(f'{out} exists (or a stopped run of it); use --resume to go on, --overwrite to start afresh, or choose another name.')
     return VideoConfig(**clean)
 
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
@@ -106,17 +106,34 @@ class OptimisationEngine:
     "Frames painted by the optimisation: the first as a picture, each later one from the warped previous result with a temporal loss."
     name = 'optimisation'
     def __init__(self, styles: list, s: Settings, cfg: VideoConfig):
-        from nst_nb.transfer import NeuralStyleTransfer, resolve
-        self.styles, self.cfg, self.obj = list(styles), cfg, None
-        self.first = dataclasses.replace(s, size=cfg.height)
-        self.later = dataclasses.replace(s, size=cfg.height, start_size=None, iterations=[cfg.later_steps])
-        self.Temporal, self.NST = _temporal_objective(), NeuralStyleTransfer
+        from nst_nb.transfer import NeuralStyleTransfer
+        self.styles, self.s, self.cfg, self.obj, self.Temporal, self.NST = list(styles), s, cfg, None, _temporal_objective(), NeuralStyleTransfer
 
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m) -> np.ndarray:
+        self._sized(frame)
         if m is None: return np.asarray(self.NST(frame, self.styles, self.first).run(progress=False).image)
-        return np.asarray(self._later(frame, prev, m).run(progress=False).image)
+        return _picture(lambda: self._later(frame, prev, m).run(progress=False))
 
-    def describe(self) -> dict: return {'engine': self.name, 'later_steps': self.cfg.later_steps, 'temporal_weight': self.cfg.temporal_weight}
+    def describe(self) -> dict: return {'engine': self.name, 'styles': [str(o) for o in self.styles], 'later_steps': self.cfg.later_steps, 'temporal_weight': self.cfg.temporal_weight}
+
+# %% ../nbs/26b_video_run.ipynb #305864fd
+def _picture(run) -> np.ndarray:
+    "The picture of `run()`, or of the run a `RunError` carries (a later frame no step improved keeps its start)."
+    from nst_nb.errors import RunError
+    try: return np.asarray(run().image)
+    except RunError as e:
+        if e.result is None: raise
+        return np.asarray(e.result.image)
+
+@patch
+def _sized(self: OptimisationEngine, frame: np.ndarray):
+    "Fix the first and later frames' settings to the frame's size, once (a resumed run starts with a later frame)."
+    h = frame.shape[0]
+    if getattr(self, 'first', None) is not None and self.first.size == h: return
+    self.first = dataclasses.replace(self.s, size=h, max_side=None)
+    self.later = dataclasses.replace(self.s, size=h, max_side=None, start_size=None, iterations=[self.cfg.later_steps], tile=None)
+    if any(self.NST(frame, self.styles, self.later).tiles):
+        raise SettingsError('height', f'a {frame.shape[1]}x{h} px frame needs tiles to fit in memory, and the frames after the first cannot be tiled: use a smaller --height or more --max-memory.')
 
 # %% ../nbs/26b_video_run.ipynb #51bd8aa6
 @patch
@@ -163,9 +180,24 @@ def _finish_output(out: Path, kind: str, st: dict, src: Path, fps):
         save_animation((f for p in parts for f in frames_of(p)), out, fps)
 
 # %% ../nbs/26b_video_run.ipynb #e9bf7f03
+PART_FRAMES = 240   # frames a part holds before it is closed and the state saved: what a killed run (no Ctrl-C) can lose
+
+def _next_part(out: Path, kind: str, st: dict, fps, w, name: str, prev_in, prev_out):
+    "Close the full part, save the state, and open the next part."
+    w.close(); st['parts'].append(name); _save_state(out, st, prev_in, prev_out)
+    return _frame_writer(out, kind, st, fps)
+
+def _resumed(out: Path, made: dict) -> dict:
+    "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
+    st = _load_state(out)
+    bad = [k for k in made if st.get(k) != json.loads(json.dumps(made[k]))]
+    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {st.get(k)}' for k in bad)}): resume with the same clip and flags, or start afresh with --overwrite.")
+    return st
+
+# %% ../nbs/26b_video_run.ipynb #3072e2cd
 def _frame_writer(out: Path, kind: str, st: dict, fps):
-    "Where this run's frames go: a new part, or (a folder output) numbered PNGs."
-    if kind != '': name = f"part_{len(st['parts']):03d}.mp4"; return PartWriter(state_dir(out) / name, fps, st['crf']), name
+    "Where this run's frames go: a new part named by its first frame, or (a folder output) numbered PNGs."
+    if kind != '': name = f"part_{st['done']:06d}.mp4"; return PartWriter(state_dir(out) / name, fps, st['crf']), name
     out.mkdir(exist_ok=True)
     class Frames:
         n = st['done']
@@ -173,7 +205,7 @@ def _frame_writer(out: Path, kind: str, st: dict, fps):
         def close(self): pass
     return Frames(), None
 
-# %% ../nbs/26b_video_run.ipynb #3072e2cd
+# %% ../nbs/26b_video_run.ipynb #25617f21
 def stylise_clip(src: str | os.PathLike, # the clip to stylise
                  out: str | os.PathLike, # `.mp4` (with the sound), `.gif`, `.webp`, or a folder for PNG frames
                  engine, # `NetworkEngine` or `OptimisationEngine`
@@ -186,7 +218,9 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     "Stylise `src` frame by frame into `out`; the sidecar (also written beside `out`) says how and how much it flickers."
     src, out, cfg = Path(src), Path(out).expanduser().absolute(), validate_video(cfg or VideoConfig(), out, resume, overwrite)
     info, kind = clip_info(src), output_kind(out)
-    st = _load_state(out) if resume else {'done': 0, 'parts': [], 'history': [], 'crf': cfg.crf, 'seconds': 0.0}
+    if out.resolve() == src.resolve(): raise OutputError(f'{out} is the clip being read: choose another output.')
+    made = {'source': str(src.resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k != 'frames'}, 'engine': engine.describe()}
+    st = _resumed(out, made) if resume else {'done': 0, 'parts': [], 'history': [], 'crf': cfg.crf, 'seconds': 0.0, **made}
     total = min(info.frames, cfg.frames or info.frames)
     if not resume: _clear(out, kind)   # what an earlier run left (allowed by overwrite)
     state_dir(out).mkdir(exist_ok=True)
@@ -203,7 +237,8 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             prev_in, prev_out, row = done
             w.write(prev_out); st['history'].append(row); st['done'] = i + 1; bar.update(1)
             if on_frame: on_frame(i, prev_out, row)
-    except KeyboardInterrupt: stopped = INTERRUPTED
+            if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out)
+    except KeyboardInterrupt: stopped = stop_reason()
     finally:
         w.close(); bar.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
@@ -241,6 +276,6 @@ def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     return side
 
 def _settings_of(engine) -> dict:
-    "The run settings an engine paints with, as the sidecar stores them."
-    s = getattr(engine, 's', None) or getattr(engine, 'first', None)
+    "The run settings an engine paints with, as the sidecar stores them (the optimisation's first frame's)."
+    s = getattr(engine, 'first', None) or getattr(engine, 's', None)
     return dataclasses.asdict(s) if s is not None else {}
