@@ -14,6 +14,7 @@ import nst_nb
 from .errors import SettingsError
 from .settings import validate, describe
 from .images import open_image
+from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
 from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
@@ -125,7 +126,8 @@ def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_export` with parsed arguments; return the exit status."
     info, out = network_info(a.model), Path(a.output).expanduser().absolute()
     if out.suffix != '.tflite': parser.error(f'{a.output}: the output must be NAME.tflite')
-    if not out.parent.is_dir(): parser.error(f'{out.parent}: no such folder for the output')
+    why = unwritable(out.parent)   # made if missing, as for pictures
+    if why: parser.error(f'cannot write into {out.parent} ({why}); choose another output folder')
     from nst_nb.network import load_network, export_tflite, tflite_stylise, stylise, style_input
     net, info = load_network(a.model); export_tflite(net, out)
     mix = style_input(net, [1 / len(info['styles'])] * len(info['styles']))

@@ -12,6 +12,7 @@ import numpy as np
 from fastcore.basics import patch
 from PIL import Image
 from .errors import SettingsError, OutputError
+from .output import unwritable
 from .settings import Settings, FieldInfo, setting, settings_from_dict, validate, _info, _one, _check_field, MIN_SIDE
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
@@ -59,7 +60,8 @@ def validate_video(cfg: VideoConfig, # the clip's settings
         v = getattr(cfg, name); clean[name] = v = None if fi.optional and v in (None, 'none') else _one(fi, v)
         if v is not None: _check_field(fi, v)
     out = Path(out); output_kind(out)
-    if not out.parent.is_dir(): raise OutputError(f'{out.parent}: no such folder for the output.')
+    why = unwritable(out.parent)   # made if missing, as for pictures
+    if why: raise OutputError(f'cannot write into {out.parent} ({why}); choose another output folder.')
     if resume and not (state_dir(out) / 'state.json').exists(): raise SettingsError('resume', f'nothing to resume: {state_dir(out)} holds no stopped run (run without --resume to start).')
     if not resume and not overwrite and (out.exists() or sidecar_path(out).exists() or (state_dir(out) / 'state.json').exists()):
         raise OutputError(f'{out} exists (or a stopped run of it); use --resume to go on, --overwrite to start afresh, or choose another name.')
