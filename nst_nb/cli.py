@@ -17,9 +17,9 @@ from .executors import RAY_INSTALL, ExecutorError
 from .stopping import STOP, stop_on_signals, stop_reason, signal_status
 
 # %% auto #0
-__all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'settings_from_args', 'settings_argv',
-           'add_executor_flags', 'executor_options', 'add_model_flags', 'single_parser', 'batch_parser', 'CliError',
-           'exit_status', 'main', 'batch_main']
+__all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'add_config_flags', 'settings_from_args',
+           'settings_argv', 'add_executor_flags', 'executor_options', 'add_model_flags', 'single_parser',
+           'batch_parser', 'CliError', 'exit_status', 'main', 'batch_main']
 
 # %% ../nbs/13_cli.ipynb #52ee358c
 def _engine():
@@ -73,6 +73,15 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGro
     for kw in settings_flags().values():
         kw = dict(kw); g.add_argument(*kw.pop('names'), **kw)
     return g
+
+def add_config_flags(g: argparse._ArgumentGroup, # the group the flags go in
+                     fields: dict, # `describe_fields(cls)` of a config dataclass (`TrainConfig`, `VideoConfig`)
+                     prefix: str, # what the parsed names start with: `train_`, `video_`
+                    ):
+    "One flag per field of a config dataclass, parsed into `prefix + name` and left out when not given."
+    for name, fi in fields.items():
+        g.add_argument('--' + name.replace('_', '-'), dest=prefix + name, default=argparse.SUPPRESS, metavar=fi.metavar,
+                       **({'choices': fi.choices} if fi.choices else {}), help=f'{fi.help} (default: {fi.default})'.replace('%', '%%'))
 
 def settings_from_args(args: argparse.Namespace, # parsed arguments
                        base: Settings | None = None, # the `Settings` to start from; None: the defaults

@@ -4,7 +4,7 @@
 
 # %% ../nbs/26a_flow.ipynb #013efcff
 from __future__ import annotations
-import dataclasses, threading
+import dataclasses, functools, threading
 
 import cv2
 import numpy as np
@@ -15,6 +15,12 @@ __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
 _DIS = threading.local()   # one DIS object per thread and preset: creating one costs more than a small frame's flow
+
+@functools.lru_cache(maxsize=8)
+def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    "Each pixel's (y, x), float32, made once per frame size (every warp of a clip needs it)."
+    ys, xs = np.mgrid[:h, :w].astype(np.float32); ys.flags.writeable = xs.flags.writeable = False
+    return ys, xs
 
 def _gray(img: np.ndarray) -> np.ndarray: return cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY)
 
@@ -32,7 +38,7 @@ def warp(img: np.ndarray, # `(H, W, C)` any dtype: a frame, a stylised frame, a 
          flow: np.ndarray, # `(H, W, 2)`: for each pixel of the result, where to read `img` from, relative
         ) -> np.ndarray: # like `img`
     "`img` moved along `flow`: the result's pixel `x` is `img` at `x + flow(x)` (bilinear; outside the frame, its edge)."
-    h, w = flow.shape[:2]; ys, xs = np.mgrid[:h, :w].astype(np.float32)
+    ys, xs = _grid(*flow.shape[:2])
     return cv2.remap(img, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 # %% ../nbs/26a_flow.ipynb #52639570
@@ -40,7 +46,7 @@ def reliable(back: np.ndarray, # `(H, W, 2)`: flow from this frame to the previo
              fwd: np.ndarray, # `(H, W, 2)`: flow from the previous frame to this one
             ) -> np.ndarray: # `(H, W)` bool
     "The pixels of a frame the flow can follow: consistent forward and back, off motion boundaries, from inside the frame."
-    h, w = back.shape[:2]; ys, xs = np.mgrid[:h, :w]
+    h, w = back.shape[:2]; ys, xs = _grid(h, w)
     f = warp(fwd, back); sq = lambda v: (v ** 2).sum(-1)
     consistent = sq(back + f) <= 0.01 * (sq(back) + sq(f)) + 0.5
     gy, gx = np.gradient(back[..., 0]), np.gradient(back[..., 1])

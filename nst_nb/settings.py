@@ -11,8 +11,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['CONTENT_LAYERS', 'STYLE_LAYERS', 'OPTIMIZERS', 'INITS', 'COLOR_MODES', 'PRECISIONS', 'DEFAULT_LR', 'MIN_SIDE',
            'MIN_START', 'LAYER_WEIGHTS', 'MEMORY_SHARE', 'LBFGS_PAIRS', 'LBFGS_BUDGET', 'V0_1', 'layer_names',
-           'setting', 'Settings', 'FieldInfo', 'describe', 'coerce', 'validate', 'first_size', 'scale_sizes',
-           'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
+           'setting', 'Settings', 'FieldInfo', 'describe_fields', 'describe', 'coerce', 'validate', 'first_size',
+           'scale_sizes', 'scale_iterations', 'total_steps', 'layer_weights', 'settings_from_dict']
 
 # %% ../nbs/00_settings.ipynb #12b07ac2
 from .errors import NstError, SettingsError, ImageError, BackboneUnavailable, MemoryLimitError, OutputError, RunError
@@ -119,11 +119,15 @@ def _info(f: dataclasses.Field, hint, default) -> FieldInfo:
     return FieldInfo(f.name, typ, many, optional, default, h() if callable(h) else h, label=m.pop('label') or f.name,
                      choices=c.names() if isinstance(c, Registry) else c, **m)
 
+def describe_fields(cls: type) -> dict[str, FieldInfo]:
+    "Every field of a dataclass made with `setting()` fields (`Settings`, `TrainConfig`, `VideoConfig`), described, in order."
+    hints, d = typing.get_type_hints(cls), cls()
+    return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(cls)}
+
 @functools.cache
 def _describe(versions: tuple) -> dict[str, FieldInfo]:
     "Every field described, for these versions of the registries."
-    hints, d = typing.get_type_hints(Settings), Settings()
-    return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(Settings)}
+    return describe_fields(Settings)
 
 def describe() -> dict[str, FieldInfo]:
     "Every `Settings` field, described, in order."

@@ -18,7 +18,7 @@ from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
 from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
-from .cli import EXIT_STATUSES, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
+from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
@@ -30,10 +30,7 @@ LOSS_FIELDS = ('backbone', 'weights', 'precision', 'style_loss', 'content_layers
 
 def add_training_flags(p: argparse.ArgumentParser):
     "One flag per `TrainConfig` field, and one per loss setting, in two groups."
-    g = p.add_argument_group('training settings', 'One flag per field of nst_nb.train_settings.TrainConfig.')
-    for name, fi in describe_training().items():
-        g.add_argument('--' + name.replace('_', '-'), dest=f'train_{name}', default=argparse.SUPPRESS, metavar=fi.metavar,
-                       help=f'{fi.help} (default: {fi.default})'.replace('%', '%%'))
+    add_config_flags(p.add_argument_group('training settings', 'One flag per field of nst_nb.train_settings.TrainConfig.'), describe_training(), 'train_')
     g = p.add_argument_group('loss settings', "The optimisation's loss, which the network learns to minimise (as nst_nb's flags).")
     for name, kw in settings_flags().items():
         if name not in LOSS_FIELDS: continue

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import nst_nb
 from .errors import SettingsError
-from .settings import Settings, FieldInfo, setting, settings_from_dict, _info, _one, _check_field, MIN_SIDE
+from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
 __all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
@@ -40,8 +40,7 @@ class TrainConfig:
 # %% ../nbs/22a_train_settings.ipynb #6d3138df
 def describe_training() -> dict[str, FieldInfo]:
     "Every `TrainConfig` field, described as `describe` describes the run settings."
-    hints, d = typing.get_type_hints(TrainConfig), TrainConfig()
-    return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(TrainConfig)}
+    return describe_fields(TrainConfig)
 
 # %% ../nbs/22a_train_settings.ipynb #a6bb03f7
 TRAIN_LOSS = {'content_weight': 3.0}   # where a network's loss differs from the optimisation's defaults

@@ -13,7 +13,7 @@ from .images import open_image
 from .stopping import STOP, signal_status
 from .video import clip_info, OUTPUTS
 from .video_run import VideoConfig, describe_video, validate_video, sidecar_path, state_dir
-from .cli import add_settings_flags, add_model_flags, settings_from_args, _cli, _say, _threads, _use_threads
+from .cli import add_config_flags, add_settings_flags, add_model_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['add_video_flags', 'video_parser', 'video_main']
@@ -21,10 +21,7 @@ __all__ = ['add_video_flags', 'video_parser', 'video_main']
 # %% ../nbs/26c_video_cli.ipynb #7e496f2e
 def add_video_flags(p: argparse.ArgumentParser):
     "One flag per `VideoConfig` field, in a group of its own."
-    g = p.add_argument_group('video settings', 'One flag per field of nst_nb.video_run.VideoConfig.')
-    for name, fi in describe_video().items():
-        g.add_argument('--' + name.replace('_', '-'), dest=f'video_{name}', default=argparse.SUPPRESS, metavar=fi.metavar,
-                       **({'choices': fi.choices} if fi.choices else {}), help=f'{fi.help} (default: {fi.default})'.replace('%', '%%'))
+    add_config_flags(p.add_argument_group('video settings', 'One flag per field of nst_nb.video_run.VideoConfig.'), describe_video(), 'video_')
 
 def video_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb_video`."

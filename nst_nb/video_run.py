@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from PIL import Image
 from .errors import SettingsError, OutputError
 from .output import unwritable
-from .settings import Settings, FieldInfo, setting, settings_from_dict, validate, _info, _one, _check_field, MIN_SIDE
+from .settings import Settings, FieldInfo, setting, describe_fields, _one, _check_field, MIN_SIDE
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
 from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
@@ -37,8 +37,7 @@ class VideoConfig:
 # %% ../nbs/26b_video_run.ipynb #0c1b67a7
 def describe_video() -> dict[str, FieldInfo]:
     "Every `VideoConfig` field, described as `describe` describes the run settings."
-    hints, d = typing.get_type_hints(VideoConfig), VideoConfig()
-    return {f.name: _info(f, hints[f.name], getattr(d, f.name)) for f in dataclasses.fields(VideoConfig)}
+    return describe_fields(VideoConfig)
 
 def state_dir(out: str | os.PathLike) -> Path:
     "The folder where a run that writes `out` keeps what `--resume` needs."
@@ -177,9 +176,7 @@ def _finish_output(out: Path, kind: str, st: dict, src: Path, fps):
     parts = [state_dir(out) / p for p in st['parts']]
     if not parts or kind == '': return
     if kind == '.mp4': join_clip(parts, out, sound=src)
-    else:
-        from nst_nb.video import read_frames as frames_of
-        save_animation((f for p in parts for f in frames_of(p)), out, fps)
+    else: save_animation((f for p in parts for f in read_frames(p)), out, fps)
 
 # %% ../nbs/26b_video_run.ipynb #e9bf7f03
 PART_FRAMES = 240   # frames a part holds before it is closed and the state saved: what a killed run (no Ctrl-C) can lose
