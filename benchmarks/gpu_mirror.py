@@ -7,10 +7,15 @@ about 3 GB; a call carries 64 MiB), so this file restates, in JAX, exactly what 
 * the network: `nst_nb.network.transform_net(shape='lean')` (reflection padding, convolutions, `StyleNorm`'s
   conditional instance normalisation, nearest-neighbour and bilinear upsampling), its weights a flat list in the order
   Keras's `get_weights()` gives them, so they go back and forth unchanged;
-* the loss: `nst_nb.training.PerceptualLoss` with the W2 statistic as nst_nb computes it on a GPU (`_trace_sqrt` by
-  coupled Newton-Schulz iterations, 30 of them, its gradient ½ (m + δI)^-½), the content loss, the total variation
-  (power 1.25) and the weights of the network's settings;
-* the data: random square crops of the photos scaled 1-2x the crop's side, flipped half the time.
+* the loss: `nst_nb.training.PerceptualLoss` with the W2 statistic (the trace by coupled Newton-Schulz iterations,
+  30 of them, as nst_nb's GPU path `_trace_sqrt` does, but in float64; the style targets by `eigh`, as its CPU path;
+  the gradient ½ (m + δI)^-½), the content loss, the total variation (power 1.25), the weights of the network's
+  settings, in float32 throughout otherwise (nst_nb on a GPU would pick bfloat16 for the backbone);
+* the data: random square crops of the photos scaled 1-2x the crop's side (16 scales made once), flipped half the time.
+
+What differs from `nst_nb_train`, on purpose: the learning rate can fall along a cosine over the run's wall-clock time
+(`--final-lr`, for a time-boxed run on a lent machine), and `--init` goes on from an earlier run's weights with a fresh
+Adam (the optimiser's state is not carried).
 
 It imports nothing of nst_nb. `benchmarks/train_gpu.py` (TensorFlow, on this machine) writes what it needs
 (`prepare`), a reference batch with nst_nb's own losses and gradients (`reference`), and reads the weights back into a
@@ -230,10 +235,11 @@ def check(a):
     ref_g, my_g = [r[f'g_{i}'] for i in range(len(g))], [np.asarray(gi) for gi in g]
     big = max(np.linalg.norm(x) for x in ref_g)   # the biases before a normalisation have gradients of rounding noise only
     gerr = [float(np.linalg.norm(m - x) / np.linalg.norm(x)) for m, x in zip(my_g, ref_g) if np.linalg.norm(x) > 1e-3 * big]
+    left_out = [f'{i} {P[i].shape}' for i, x in enumerate(ref_g) if np.linalg.norm(x) <= 1e-3 * big]
     gall = float(np.linalg.norm(np.concatenate([(m - x).ravel() for m, x in zip(my_g, ref_g)])) / np.linalg.norm(np.concatenate([x.ravel() for x in ref_g])))
     res = {'picture_max_abs_diff': float(np.abs(np.asarray(out) - r['out']).max()), 'targets_max_rel_diff': worst_t,
            'losses_mirror': mine.tolist(), 'losses_nst_nb': ref.tolist(), 'losses_rel_diff': rel.tolist(),
-           'gradient_rel_err_all': gall, 'gradient_rel_err_max': max(gerr), 'gradients_compared': f'{len(gerr)} of {len(g)}', 'seconds': time.perf_counter() - t0,
+           'gradient_rel_err_all': gall, 'gradient_rel_err_max': max(gerr), 'gradients_compared': f'{len(gerr)} of {len(g)}', 'gradients_left_out (norm under 1e-3 of the largest)': left_out, 'seconds': time.perf_counter() - t0,
            'device': str(jax.devices()[0])}
     print(json.dumps(res, indent=1), flush=True)
     ok = res['picture_max_abs_diff'] < 0.05 and worst_t < 1e-3 and rel.max() < 2e-3 and gall < 1e-2 and max(gerr) < 2e-2
@@ -257,7 +263,8 @@ def train(a):
         z = np.load(a.init); P = [z[f'net_{i}'] for i in range(meta['n_weights'])]; before = z['history'].tolist()
         meta['init'] = json.loads(bytes(z['meta']).decode())
     else: before = []
-    meta['config'].update(batch=a.batch, size=a.size, lr=a.lr, seed=a.seed); meta['final_lr'] = a.final_lr or a.lr
+    meta['config'].update(batch=a.batch, size=a.size, lr=a.lr, seed=a.seed)
+    meta['final_lr'] = a.final_lr if a.final_lr and a.seconds < 1e9 else a.lr   # what `rate` below does
     sl, S = tuple(meta['settings']['style_layers']), len(styles)
     t0 = time.perf_counter()
     V = {k: (jnp.asarray(v[0]), jnp.asarray(v[1])) for k, v in V.items()}

@@ -43,6 +43,7 @@ def prepare(a):
     net, info = load_network(a.model)
     s = validate(network_settings(info)); cfg = info['config']
     assert cfg['shape'] == 'lean' and not cfg['separable'], 'the mirror knows the lean shape with plain blocks only'
+    assert s.backbone in ('vgg16', 'vgg16-hed'), 'the mirror knows VGG16 (and its BGR mean) only'
     vgg = load_backbone(s.backbone)
     styles = [np.asarray(load_image(ROOT / 'images' / 'style' / f'{n}.jpg', cfg['style_size'])) for n in info['styles']]
     photos = [np.asarray(open_image(p)) for p in default_photos()]
@@ -86,28 +87,44 @@ def reference(a):
     print(f'wrote {a.out}: losses {arrays["losses"]}')
 
 
+def _runs(meta: dict, device: str) -> list[dict]:
+    "One entry per GPU run that made these weights, oldest first (a run started `--init` from an earlier one names it in `init`)."
+    chain = [meta]
+    while 'init' in chain[0]: chain.insert(0, chain[0]['init'])
+    out, steps0, secs0 = [], 0, 0.0
+    for m in chain:
+        c = {k: v for k, v in m['config'].items() if k in ('size', 'style_size', 'batch', 'lr', 'seed')}
+        out.append({'steps': m['steps_done'] - steps0, 'seconds': round(m['seconds'] - secs0, 1), 'device': device or m['device'],
+                    'by': 'benchmarks/gpu_mirror.py (JAX), checked against nst_nb by `gpu_mirror.py check`',
+                    'config': {**c, 'final_lr': m.get('final_lr')}, 'adam': 'fresh'})
+        steps0, secs0 = m['steps_done'], m['seconds']
+    return out
+
+
 def import_(a):
     "The mirror's weights in a model file with nst_nb's info, and its sidecar with the whole loss history."
     from nst_nb.network import load_network, save_network
     from nst_nb.result import versions, write_atomically
     z = np.load(a.run); meta = json.loads(bytes(z['meta']).decode())
     net, info = load_network(a.model)
-    net.set_weights([z[f'net_{i}'] for i in range(meta['n_weights'])])
     old = json.loads(Path(a.model).with_suffix('.json').read_text())
-    r4 = lambda v: float(f'{float(v):.4g}')   # four digits: the sidecar of 20,000 steps stays near 1 MB
+    if not (meta['step'] == info['step'] == len(old['history'])):
+        raise SystemExit(f"{a.run} was trained from a network at step {meta['step']}, and {a.model} is at step {info['step']} "
+                         f"with {len(old['history'])} steps in its sidecar: import into the network it was prepared from.")
+    net.set_weights([z[f'net_{i}'] for i in range(meta['n_weights'])])
+    r4 = lambda v: float(f'{float(v):.4g}')   # four digits for the GPU's steps: the sidecar stays under 2 MB
     gpu = [dict(zip(('total', 'content', 'style', 'tv'), map(r4, h[:4])), style_index=int(h[4])) for h in z['history']]
     steps = info['step'] + len(gpu)
-    where = {'steps': len(gpu), 'from_step': info['step'], 'seconds': round(meta['seconds'], 1), 'device': a.device or meta['device'],
-             'by': 'benchmarks/gpu_mirror.py (JAX), checked against nst_nb by `gpu_mirror.py check`',
-             'config': {**{k: v for k, v in meta['config'].items() if k != 'every'}, 'steps': len(gpu)}, 'final_lr': meta.get('final_lr')}
-    new = {**info, 'step': steps, 'trained': [*info.get('trained', [{'steps': info['step'], 'by': 'nst_nb_train', 'config': info['config']}]), where],
-           'version': versions()['nst_nb'], 'versions': versions()}
+    first = info.get('trained', [{'steps': info['step'], 'by': 'nst_nb_train', 'device': 'CPU', 'seconds': round(old.get('seconds', 0), 1),
+                                  'version': info.get('version'), 'config': info['config']}])
+    new = {**info, 'step': steps, 'trained': [*first, *_runs(meta, a.device)], 'version': versions()['nst_nb'], 'versions': versions()}
     out = Path(a.out)
     save_network(net, out, new)
-    cpu = [{k: r4(v) if k != 'style_index' else v for k, v in r.items()} for r in old['history']]
-    side = {**{k: v for k, v in old.items() if k != 'history'}, **new, 'history': cpu + gpu}
+    side = {**{k: v for k, v in old.items() if k != 'history'}, **new, 'history': old['history'] + gpu,
+            'seconds': round(sum(t['seconds'] for t in new['trained']), 1)}
     write_atomically(out.with_suffix('.json'), lambda tmp: Path(tmp).write_text(json.dumps(side, separators=(',', ':'))))   # compact: package data
-    print(f'wrote {out} ({out.stat().st_size / 2**20:.2f} MB): {steps} steps in all, {len(gpu)} in {meta["seconds"] / 60:.1f} min on {where["device"]}')
+    print(f'wrote {out} ({out.stat().st_size / 2**20:.2f} MB, sidecar {out.with_suffix(".json").stat().st_size / 2**20:.2f} MB): '
+          f'{steps} steps in all, {len(gpu)} on {new["trained"][-1]["device"]} in {len(new["trained"]) - 1} run(s)')
 
 
 def main():

@@ -15,12 +15,13 @@ from .errors import SettingsError, OutputError
 from .output import unwritable
 from .settings import Settings, FieldInfo, setting, describe_fields, _one, _check_field, MIN_SIDE
 from .stopping import STOP, INTERRUPTED, stop_reason
+from .events import Listener
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
 from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
 __all__ = ['PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
-           'OptimisationEngine', 'stylise_clip']
+           'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'stylise_clip']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 @dataclass
@@ -205,14 +206,57 @@ def _frame_writer(out: Path, kind: str, st: dict, fps):
     return Frames(), None
 
 # %% ../nbs/26b_video_run.ipynb #25617f21
+@dataclass
+class ClipStart:
+    "A clip begins: the clip, the output and the engine are checked."
+    source: str; out: str   # the clip read and the output written
+    total: int              # the frames the clip has (or `frames` asks for)
+    done: int               # the frames a stopped run painted before this one
+    engine: dict            # what paints, `engine.describe()`
+    kind = 'clip_start'
+
+@dataclass
+class FrameDone:
+    "A frame is painted and written."
+    index: int; total: int  # its index (from 0) and the clip's frames
+    frame: np.ndarray       # the stylised frame, uint8 RGB
+    row: dict               # its history row: seconds, flow seconds, warping errors, mask
+    kind = 'frame_done'
+
+@dataclass
+class ClipEnd:
+    "The loop is over, however it ended (the output is made after)."
+    done: int               # frames painted in all, earlier runs included
+    stopped: str | None     # why it stopped early (None: every frame)
+    kind = 'clip_end'
+
+# %% ../nbs/26b_video_run.ipynb #725fb994
+class FrameBar(Listener):
+    "A tqdm bar by frame: frames per second and the time left."
+    def __init__(self, file=None): self.bar, self.file = None, file
+    def on_clip_start(self, e: ClipStart):
+        from tqdm.auto import tqdm
+        self.bar = tqdm(total=e.total, initial=e.done, unit='frame', dynamic_ncols=True, file=self.file, desc=e.engine.get('engine', ''))
+    def on_frame_done(self, e: FrameDone):
+        if self.bar is not None: self.bar.update(1)
+    def on_clip_end(self, e: ClipEnd):
+        if self.bar is not None: self.bar.close(); self.bar = None
+
+class EveryFrame(Listener):
+    "Call `callback(index, stylised frame, history row)` after each frame."
+    def __init__(self, callback): self.callback = callback
+    def on_frame_done(self, e: FrameDone): self.callback(e.index, e.frame, e.row)
+
+# %% ../nbs/26b_video_run.ipynb #5c18f636
 def stylise_clip(src: str | os.PathLike, # the clip to stylise
                  out: str | os.PathLike, # `.mp4` (with the sound), `.gif`, `.webp`, or a folder for PNG frames
                  engine, # `NetworkEngine` or `OptimisationEngine`
                  cfg: VideoConfig | None = None, # the clip's settings
                  resume: bool = False, # go on from a stopped run's parts
                  overwrite: bool = False, # may `out` replace an existing clip?
-                 progress: bool = True, # a progress bar by frame, with frames per second and the time left
-                 on_frame=None, # called with `(index, stylised frame, history row)` after each frame
+                 progress: bool = True, # a progress bar by frame (`FrameBar`), with frames per second and the time left
+                 on_frame=None, # called with `(index, stylised frame, history row)` after each frame (`EveryFrame`)
+                 listeners: list | None = None, # more listeners, called with every `ClipStart`, `FrameDone` and `ClipEnd`
                 ) -> dict: # the sidecar
     "Stylise `src` frame by frame into `out`; the sidecar (also written beside `out`) says how and how much it flickers."
     src, out, cfg = Path(src), Path(out).expanduser().absolute(), validate_video(cfg or VideoConfig(), out, resume, overwrite)
@@ -226,7 +270,9 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     prev_in = np.asarray(Image.open(state_dir(out) / 'last_in.png')) if st['done'] else None
     prev_out = np.asarray(Image.open(state_dir(out) / 'last_out.png')) if st['done'] else None
     w, name = _frame_writer(out, kind, st, info.fps)
-    bar = _bar(total, st['done'], progress); stopped, t0 = None, time.perf_counter()
+    ls = ([FrameBar()] if progress else []) + list(listeners or []) + ([EveryFrame(on_frame)] if on_frame else [])
+    tell = lambda e: [l(e) for l in ls]
+    tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     try:
         for i, f in enumerate(read_frames(src, cfg.height, st['done']), st['done']):
             if cfg.frames and i >= cfg.frames: break   # (`total` only guides the bar: some containers only estimate their frames)
@@ -234,17 +280,18 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             done = _one_frame(engine, cfg, f, prev_in, prev_out)
             if STOP.is_set() and engine.name == 'optimisation': stopped = STOP.reason; break   # cut short: painted again on resume
             prev_in, prev_out, row = done
-            w.write(prev_out); st['history'].append(row); st['done'] = i + 1; bar.update(1)
-            if on_frame: on_frame(i, prev_out, row)
+            w.write(prev_out); st['history'].append(row); st['done'] = i + 1
+            tell(FrameDone(i, total, prev_out, row))
             if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
-        w.close(); bar.close(); st['seconds'] += time.perf_counter() - t0
+        w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
         _save_state(out, st, prev_in, prev_out)
+        tell(ClipEnd(st['done'], stopped))
     return _wrap_up(src, out, kind, st, info, cfg, engine, stopped)
 
-# %% ../nbs/26b_video_run.ipynb #725fb994
+# %% ../nbs/26b_video_run.ipynb #689f8936
 def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tuple:
     "Paint frame `f`: `(f, its stylised frame, its history row)`."
     t = time.perf_counter(); m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
@@ -252,11 +299,6 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tu
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
     return f, o, row
-
-def _bar(total: int, done: int, show: bool):
-    "A progress bar by frame (tqdm: frames per second and the time left), or one that shows nothing."
-    from tqdm.auto import tqdm
-    return tqdm(total=total, initial=done, unit='frame', disable=not show, dynamic_ncols=True)
 
 # %% ../nbs/26b_video_run.ipynb #670d6099
 def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
