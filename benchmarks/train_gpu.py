@@ -6,7 +6,7 @@ lean network and training loss. This script makes what it needs and takes back w
 
     python benchmarks/train_gpu.py prepare          # .gpu/course.npz: the shipped network's weights, vgg16-hed's, the pictures
     python benchmarks/train_gpu.py reference        # .gpu/reference.npz: one batch through nst_nb's own network, loss and gradients
-    /work/tvenv/bin/python benchmarks/gpu_mirror.py check .gpu/course.npz .gpu/reference.npz   # the mirror agrees? (JAX on a CPU)
+    python benchmarks/gpu_mirror.py check .gpu/course.npz .gpu/reference.npz   # the mirror agrees? (JAX on a CPU: pip install jax optax)
     # on the GPU machine: gpu_mirror.py check ..., then gpu_mirror.py train .gpu/course.npz -o $OUT/run.npz --seconds 400 ...
     python benchmarks/train_gpu.py import RUN.npz -o nst_nb/networks/course.keras   # the weights back into a model file
 
