@@ -33,8 +33,6 @@ import numpy as np
 from PIL import Image
 
 W2_EPS, W2_SCALE, NS_STEPS, IN_EPS = 1e-5, 25.0, 30, 1e-5   # nst_nb.stats.W2_EPS, W2_SCALE, _trace_sqrt's steps; StyleNorm's eps
-VGG_MEAN_BGR = np.array((103.939, 116.779, 123.68), np.float32)
-VGG16 = (2, 2, 3, 3, 3)
 
 
 def _jax():
@@ -78,25 +76,28 @@ def jax_resize(x, shape):
     return jax.image.resize(x, shape, 'bilinear', antialias=False)
 
 
-# The backbone: VGG16's convolutions (vgg16-hed's weights), outputs after ReLU, as Keras names them
+# The backbone: its layers, weights and input convention as nst_nb's `Backbone` record gives them (`prepare` writes them)
 
-def vgg_features(V: dict, x, wanted: tuple):
-    "The outputs of the layers `wanted` for network inputs `x` (BGR, mean subtracted)."
-    from jax import lax, nn
-    out = {}
-    for b, n in enumerate(VGG16, 1):
-        for i in range(1, n + 1):
-            name = f'block{b}_conv{i}'
-            x = nn.relu(lax.conv_general_dilated(x, V[name][0], (1, 1), 'SAME', dimension_numbers=('NHWC', 'HWIO', 'NHWC')) + V[name][1])
+class Backbone:
+    "A VGG-like backbone: 3×3 convolutions with ReLU and 2×2 max-pooling, in the order of `layers` (Keras's names)."
+    def __init__(self, layers: list, weights: dict, mean, scale: float, bgr: bool):
+        self.layers, self.weights, self.mean, self.scale, self.bgr = layers, weights, np.asarray(mean, np.float32), np.float32(scale), bgr
+
+    def to_input(self, rgb):
+        "RGB pixels 0-255 as the backbone's input (`Backbone.to_input`)."
+        return ((rgb[..., ::-1] if self.bgr else rgb) - self.mean) * self.scale
+
+    def features(self, x, wanted: tuple) -> dict:
+        "The outputs of the layers `wanted` for backbone inputs `x`."
+        from jax import lax, nn
+        out = {}
+        for name in self.layers:
+            if 'pool' in name: x = lax.reduce_window(x, -np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), 'VALID'); continue
+            k, b = self.weights[name]
+            x = nn.relu(lax.conv_general_dilated(x, k, (1, 1), 'SAME', dimension_numbers=('NHWC', 'HWIO', 'NHWC')) + b)
             if name in wanted: out[name] = x
             if len(out) == len(wanted): return out
-        x = lax.reduce_window(x, -np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), 'VALID')
-    return out
-
-
-def to_input(rgb):
-    "RGB pixels 0-255 as the backbone's input: BGR, the ImageNet means subtracted (`Backbone.to_input`)."
-    return rgb[..., ::-1] - VGG_MEAN_BGR
+        raise ValueError(f'layers {set(wanted) - set(out)} are not among the backbone layers prepared')
 
 
 # The loss
@@ -152,7 +153,7 @@ def tv(x, power: float = 1.25):
     return ((a + b) ** power).sum((1, 2, 3)).mean() / (x.shape[1] * x.shape[2])
 
 
-def make_loss(V: dict, meta: dict, targets: list):
+def make_loss(V: Backbone, meta: dict, targets: list):
     "`loss(P, crops, w, style)`: total, content, style, TV, as `PerceptualLoss` gives them."
     import jax, jax.numpy as jnp
     s = meta['settings']; cl, sl, lw = tuple(s['content_layers']), tuple(s['style_layers']), jnp.array(meta['layer_weights'], jnp.float32)
@@ -160,9 +161,9 @@ def make_loss(V: dict, meta: dict, targets: list):
     trace_sqrt, blocks = _trace_sqrt(), meta['config']['blocks']
     def loss(P, crops, w, style):
         out = network(P, crops, w, blocks)
-        x = to_input(out)
-        fc = jax.lax.stop_gradient(vgg_features(V, to_input(crops), cl))
-        fo = vgg_features(V, x, tuple(dict.fromkeys(sl + cl)))
+        x = V.to_input(out)
+        fc = jax.lax.stop_gradient(V.features(V.to_input(crops), cl))
+        fo = V.features(x, tuple(dict.fromkeys(sl + cl)))
         c = sum(jnp.mean(jnp.square(fc[l] - fo[l])) / 4.0 for l in cl) / len(cl)
         per_layer = jnp.stack([W2_SCALE * w2_distances(tuple(t[style] for t in T[l]), fo[l], trace_sqrt).mean() for l in sl])
         st, t = jnp.sum(lw * per_layer), tv(x)
@@ -170,9 +171,9 @@ def make_loss(V: dict, meta: dict, targets: list):
     return loss
 
 
-def style_target(V: dict, px: np.ndarray, layers: tuple) -> dict:
+def style_target(V: Backbone, px: np.ndarray, layers: tuple) -> dict:
     "Each layer's W2 target of one style picture: mean, covariance and the covariance's square root (`w2_target`: `eigh`, δ lifted)."
-    f = vgg_features(V, to_input(np.asarray(px, np.float32)[None]), layers)
+    f = V.features(V.to_input(np.asarray(px, np.float32)[None]), layers)
     out = {}
     for l in layers:
         a = np.asarray(f[l], np.float64).reshape(-1, f[l].shape[-1]); mu = a.mean(0); c = a - mu; cov = c.T @ c / len(a)
@@ -184,12 +185,13 @@ def style_target(V: dict, px: np.ndarray, layers: tuple) -> dict:
 
 # What `prepare` wrote
 
-def load(path: str) -> tuple[list, dict, list, list, dict]:
+def load(path: str) -> tuple[list, Backbone, list, list, dict]:
     "The starting weights, the backbone's weights, the style and photo pixels and the run's description."
     z = np.load(path)
     meta = json.loads(bytes(z['meta']).decode())
     P = [z[f'net_{i}'] for i in range(meta['n_weights'])]
-    V = {k[4:-2]: (z[k], z[k[:-2] + '_b']) for k in z.files if k.startswith('vgg_') and k.endswith('_k')}
+    b = meta['backbone_net']
+    V = Backbone(b['layers'], {l: (z[f'bb_{l}_k'], z[f'bb_{l}_b']) for l in b['layers'] if 'pool' not in l}, b['mean'], b['scale'], b['bgr'])
     styles = [z[f'style_{i}'] for i in range(len(meta['styles']))]
     photos = [z[f'photo_{i}'] for i in range(meta['n_photos'])]
     return P, V, styles, photos, meta
@@ -267,7 +269,7 @@ def train(a):
     meta['final_lr'] = a.final_lr if a.final_lr and a.seconds < 1e9 else a.lr   # what `rate` below does
     sl, S = tuple(meta['settings']['style_layers']), len(styles)
     t0 = time.perf_counter()
-    V = {k: (jnp.asarray(v[0]), jnp.asarray(v[1])) for k, v in V.items()}
+    V.weights = {k: (jnp.asarray(v[0]), jnp.asarray(v[1])) for k, v in V.weights.items()}
     targets = [style_target(V, px, sl) for px in styles]
     loss = make_loss(V, meta, targets)
     opt = optax.inject_hyperparams(optax.adam)(learning_rate=a.lr, b1=0.9, b2=0.999, eps=1e-7)   # Keras's Adam; the rate set each step

@@ -23,13 +23,10 @@ from common import ROOT
 
 DATA = ROOT / '.gpu'
 COURSE = ROOT / 'nst_nb' / 'networks' / 'course.keras'
-VGG_LAYERS = [f'block{b}_conv{i}' for b, n in enumerate((2, 2, 3, 3, 3), 1) for i in range(1, n + 1)]
-
-
 def _needed(settings) -> list[str]:
-    "The backbone's convolution layers up to the deepest one the loss reads."
-    deepest = max(VGG_LAYERS.index(l) for l in [*settings.style_layers, *settings.content_layers])
-    return VGG_LAYERS[:deepest + 1]
+    "The backbone's layers (convolutions and pooling) up to the deepest one the loss reads."
+    from nst_nb.backbones import backbone
+    return [l.name for l in backbone(settings.backbone).up_to([*settings.style_layers, *settings.content_layers])]
 
 
 def prepare(a):
@@ -37,22 +34,24 @@ def prepare(a):
     from nst_nb.network import load_network
     from nst_nb.train_settings import network_settings
     from nst_nb.features import load_backbone
+    from nst_nb.backbones import backbone
     from nst_nb.settings import layer_weights, validate
     from nst_nb.images import load_image, open_image
     from nst_nb.training import default_photos
     net, info = load_network(a.model)
     s = validate(network_settings(info)); cfg = info['config']
     assert cfg['shape'] == 'lean' and not cfg['separable'], 'the mirror knows the lean shape with plain blocks only'
-    assert s.backbone in ('vgg16', 'vgg16-hed'), 'the mirror knows VGG16 (and its BGR mean) only'
+    bb = backbone(s.backbone)
     vgg = load_backbone(s.backbone)
     styles = [np.asarray(load_image(ROOT / 'images' / 'style' / f'{n}.jpg', cfg['style_size'])) for n in info['styles']]
     photos = [np.asarray(open_image(p)) for p in default_photos()]
     ws = net.get_weights()
     meta = {'styles': info['styles'], 'settings': json.loads(json.dumps(info['settings'])), 'layer_weights': layer_weights(s),
-            'config': cfg, 'n_weights': len(ws), 'n_photos': len(photos), 'step': info['step'], 'backbone': s.backbone}
+            'config': cfg, 'n_weights': len(ws), 'n_photos': len(photos), 'step': info['step'], 'backbone': s.backbone,
+            'backbone_net': {'layers': _needed(s), 'mean': list(bb.mean), 'scale': bb.scale, 'bgr': bb.bgr}}
     arrays = {f'net_{i}': w for i, w in enumerate(ws)}
-    for l in _needed(s):
-        k, b = vgg.get_layer(l).get_weights(); arrays[f'vgg_{l}_k'], arrays[f'vgg_{l}_b'] = k, b
+    for l in (l for l in _needed(s) if 'conv' in l):
+        k, b = vgg.get_layer(l).get_weights(); arrays[f'bb_{l}_k'], arrays[f'bb_{l}_b'] = k, b
     arrays |= {f'style_{i}': p for i, p in enumerate(styles)} | {f'photo_{i}': p for i, p in enumerate(photos)}
     DATA.mkdir(exist_ok=True)
     np.savez(a.out, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/26b_video_run.ipynb #155bb00f
 from __future__ import annotations
-import dataclasses, json, os, shutil, time, typing
+import dataclasses, hashlib, json, os, shutil, time, typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,12 +91,20 @@ def _temporal_objective():
 
     class TemporalObjective(Objective):
         "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels)."
-        weight = 0.0
+        weight, seen, computed = 0.0, {}, 0   # `seen`: pictures' style statistics, by their pixels (one class, so one store, per engine)
         def __init__(self, s, content, styles, like=None):
             shape = tf.TensorShape([1, None, None, 3])
             self.prev = like.prev if like is not None else tf.Variable(tf.zeros((1,) + content.shape), shape=shape, trainable=False)
             self.mask = like.mask if like is not None else tf.Variable(tf.zeros((1,) + content.shape[:2] + (1,)), shape=tf.TensorShape([1, None, None, 1]), trainable=False)
             super().__init__(s, content, styles, like)
+
+        def stats(self, extractor, img, layers, statistic):
+            "A picture's style statistics, computed once: every later frame has the same style pictures at the same size."
+            key = (id(extractor), img.shape, hashlib.sha1(np.ascontiguousarray(img)).hexdigest(), tuple(layers), statistic.name)
+            if key not in self.seen:
+                if len(self.seen) >= 16: self.seen.pop(next(iter(self.seen)))   # the oldest (a content's own, with style_strength < 1)
+                type(self).computed += 1; self.seen[key] = super().stats(extractor, img, layers, statistic)
+            return self.seen[key]
 
         def _losses(self, x, content_t=None, style_t=None):
             total, c, per_layer, tv = super()._losses(x, content_t, style_t)
