@@ -149,13 +149,14 @@ def main(argv=None):
     p.add_argument('--repeat', type=int, default=5)
     p.add_argument('--shapes', nargs='+', default=list(SHAPES), choices=list(SHAPES), metavar='SHAPE')
     p.add_argument('--optimisation', action='store_true', help='also time the default optimisation at 256 px (about 1.5 min)')
-    p.add_argument('--model', help="also time this trained network (a model file or a shipped network's name) as users run it")
+    p.add_argument('--model', nargs='+', help="also time these trained networks (model files or shipped networks' names) as users run them")
     p.add_argument('--json', help='write the figures here')
     a = p.parse_args(argv)
-    head = machine('none (the shapes are timed untrained)' + (f'; trained: {a.model}' if a.model else ''), 'float32'); print_header(head)
+    head = machine('none (the shapes are timed untrained)' + (f"; trained: {', '.join(a.model)}" if a.model else ''), 'float32'); print_header(head)
     res = {'published': published(a.sizes, a.repeat)}
     res['ours'] = ours(a.sizes, a.repeat, a.shapes)
-    if a.model: res['trained'] = trained(a.model, a.sizes, a.repeat)
+    if a.model: res['trained'] = trained(a.model[0], a.sizes, a.repeat)   # the first; any others in `also_trained`
+    if a.model and a.model[1:]: res['also_trained'] = {m: trained(m, a.sizes, a.repeat) for m in a.model[1:]}
     if a.optimisation: res['optimisation'] = optimisation()
     summary(res, a.sizes)
     finish(head)
@@ -171,10 +172,11 @@ def summary(res: dict, sizes) -> None:
             vs = f", {pub[s]['onnx_s'] / best:.2f}× the published network's speed" if s in pub else ''
             opt = f", {res['optimisation']['seconds'] / best:,.0f}× faster than the optimisation" if 'optimisation' in res and s == 256 else ''
             print(f'{name:22} {s:5} px: fastest {best*1e3:7.1f} ms{vs}{opt}')
-    for s, r in res.get('trained', {}).get('sizes', {}).items():
-        vs = f", {pub[s]['onnx_s'] / r['stylise_s']:.2f}× the published network's speed" if s in pub else ''
-        opt = f", {res['optimisation']['seconds'] / r['stylise_s']:,.0f}× faster than the optimisation" if 'optimisation' in res and s == 256 else ''
-        print(f"{'trained (stylise)':22} {s:5} px: {r['stylise_s']*1e3:7.1f} ms{vs}{opt}")
+    for t in [res.get('trained', {})] + list(res.get('also_trained', {}).values()):
+        for s, r in t.get('sizes', {}).items():
+            vs = f", {pub[s]['onnx_s'] / r['stylise_s']:.2f}× the published network's speed" if s in pub else ''
+            opt = f", {res['optimisation']['seconds'] / r['stylise_s']:,.0f}× faster than the optimisation" if 'optimisation' in res and s == 256 else ''
+            print(f"{Path(t['model']).stem + ' (stylise)':22} {s:5} px: {r['stylise_s']*1e3:7.1f} ms{vs}{opt}")
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--model course] [--style mosaic] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
 import argparse, dataclasses, os, tempfile, time
@@ -46,36 +46,37 @@ def frame_figures(clip: Path, out: Path, style: Path, backbone: str, height: int
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 
-def network_runs(a, clips: dict, d: Path) -> dict:
-    "Frames per second at each height, and flicker and style figures blended against frame by frame."
+def network_runs(a, model: str, clips: dict, d: Path) -> dict:
+    "Frames per second at each height, and flicker and style figures blended against frame by frame, for one network."
     from nst_nb.settings import Settings
     from nst_nb.train_settings import network_info, network_settings
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
-    s = network_settings(network_info(a.model)); res = {'fps': {}, 'flicker': {}}
-    style = ROOT / 'images/style' / f'{a.style}.jpg'
-    stylise_clip(clips['pan'], d / 'warm.mp4', NetworkEngine(a.model, a.style, s, VideoConfig(height=128, frames=4)), VideoConfig(height=128, frames=4), progress=False)   # compile once
+    s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
+    style = ROOT / 'images/style' / f'{a.style}.jpg'; d = d / model; d.mkdir()
     for h in HEIGHTS:
         for keep in (VideoConfig().keep, 0.0):
-            cfg = VideoConfig(height=h, keep=keep); out = d / f'net_{h}_{keep}.mp4'
-            side = stylise_clip(clips['pan'], out, NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False)
+            cfg = VideoConfig(height=h, keep=keep, flow=a.flow); out = d / f'net_{h}_{keep}.mp4'; eng = NetworkEngine(model, a.style, s, cfg)
+            first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
+            side = stylise_clip(clips['pan'], out, eng, cfg, progress=False)   # the network traced and its kernels made at this size
             hist = side['history'][1:]
-            row = {'fps': side['fps_achieved'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
+            row = {'fps': side['fps_achieved'], 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
                    'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': side['size']}
             res['fps'][f'{h} keep {keep:g}'] = row
-            print(f"network {a.model} at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
-                  f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms; decoding and encoding the rest)", flush=True)
+            print(f"network {model} at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
+                  f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms, the network beside it; "
+                  f"decoding, encoding and the flicker figures the rest; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
     for name in ('pan', 'occlusion'):
         f = {}
         for keep in (0.6, 0.0):
-            cfg = VideoConfig(height=256, keep=keep); out = d / f'flicker_{name}_{keep:g}.mp4'
-            side = stylise_clip(clips[name], out, NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False)
+            cfg = VideoConfig(height=256, keep=keep, flow=a.flow); out = d / f'flicker_{name}_{keep:g}.mp4'
+            side = stylise_clip(clips[name], out, NetworkEngine(model, a.style, s, cfg), cfg, progress=False)
             f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
             f['blended' if keep else 'frame_by_frame'] = side['flicker']['warping_error']
             f[('blended' if keep else 'frame_by_frame') + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
         res['flicker'][name] = f
         ratio = f['blended'] / f['frame_by_frame']
         sw = f['blended_figures']['style_sw'] / f['frame_by_frame_figures']['style_sw'] - 1
-        print(f"{name} at 256 px: warping error input {f['input']:.5f}, frame by frame {f['frame_by_frame']:.5f}, blended {f['blended']:.5f} "
+        print(f"{model}, {name} at 256 px: warping error input {f['input']:.5f}, frame by frame {f['frame_by_frame']:.5f}, blended {f['blended']:.5f} "
               f"= {ratio:.2f} of frame by frame [target <= 0.5: {verdict(ratio <= 0.5)}]; style_sw {sw:+.1%} against frame by frame "
               f"[target within 10 %: {verdict(abs(sw) <= 0.10)}]", flush=True)
     return res
@@ -85,11 +86,11 @@ def memory_run(a, clips: dict, d: Path) -> dict:
     "Resident memory after 100, 500 and all frames of the long clip, with the network engine at 256 px."
     from nst_nb.train_settings import network_info, network_settings
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
-    s, marks = network_settings(network_info(a.model)), {}
+    s, marks = network_settings(network_info(a.models[0])), {}
     def mark(i, frame, row):
         if i + 1 in (10, 100, 500, a.long): marks[i + 1] = proc_status_mb('VmRSS')
-    cfg = VideoConfig(height=256)
-    side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.model, a.style, s, cfg), cfg, progress=False, on_frame=mark)
+    cfg = VideoConfig(height=256, flow=a.flow)
+    side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.models[0], a.style, s, cfg), cfg, progress=False, on_frame=mark)
     print(f"memory over {side['frames']} frames at 256 px: " + ', '.join(f'{v:.0f} MB after {k}' for k, v in marks.items()) +
           f"; {side['fps_achieved']:.1f} frames/s", flush=True)
     return {'rss_mb': marks, 'fps': side['fps_achieved'], 'frames': side['frames']}
@@ -123,14 +124,15 @@ def webp(a, clips: dict, d: Path, path: Path):
     "An animated WebP for the course (small): frame by frame and blended side by side, 128 px, half speed."
     import numpy as np
     from nst_nb.video import read_frames, save_animation
-    pair = zip(read_frames(d / 'flicker_occlusion_0.mp4', 128), read_frames(d / 'flicker_occlusion_0.6.mp4', 128))
+    d = d / a.models[0]; pair = zip(read_frames(d / 'flicker_occlusion_0.mp4', 128), read_frames(d / 'flicker_occlusion_0.6.mp4', 128))
     save_animation((np.concatenate(t, 1) for i, t in enumerate(pair) if i < 20), path, 12, quality=45)
     print(f'wrote {path} ({path.stat().st_size / 1024:.0f} KB)', flush=True)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--model', default='course'); p.add_argument('--style', default='mosaic')
+    p.add_argument('--models', nargs='+', default=['course', 'course_fast'], help='networks to time and measure (the first: memory and the WebP)')
+    p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
     p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')
     p.add_argument('--opt-frames', type=int, default=6, help='frames for the optimisation engine (0: skip)')
@@ -139,10 +141,10 @@ def main(argv=None):
     a = p.parse_args(argv)
     import nst_nb.hardware  # noqa: F401
     from nst_nb.train_settings import network_info
-    head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
+    head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
     d = Path(tempfile.mkdtemp(prefix='nst_video_'))
     t = time.perf_counter(); clips = make_clips(d, a.frames, a.long); print(f'clips made in {time.perf_counter() - t:.0f} s', flush=True)
-    res = {'network': network_runs(a, clips, d)}
+    res = {'networks': {m: network_runs(a, m, clips, d) for m in a.models}}
     if a.webp: webp(a, clips, d, Path(a.webp))
     if a.long: res['memory'] = memory_run(a, clips, d)
     if a.opt_frames: res['optimisation'] = optimisation_runs(a, clips, d)

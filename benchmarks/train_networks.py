@@ -1,12 +1,15 @@
 #!/usr/bin/env python
-"""Train the network nst_nb ships: one lean network that holds the course's seven style pictures (`images/style`),
-trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`, by `nst_nb_train` as a user
-would run it. It writes `nst_nb/networks/course.keras` (the package data), its sidecar `course.json` (every setting,
-the loss history) and a record of this run with the machine's header in `benchmarks/train_networks.json`.
+"""Train the networks nst_nb ships: `course`, one lean network that holds the course's seven style pictures
+(`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; and with
+`--distil`, `course_fast`, `course` distilled into a network of width 8 and four residual blocks (chapter 23c). Both
+by `nst_nb_train` as a user would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
+`NAME.json` (every setting, the loss history) and a record of the run with the machine's header in
+`benchmarks/train_networks.json` (`--distil`: `benchmarks/distil_network.json`).
 
 Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from there, to more steps if asked.
 
     python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
+    python benchmarks/train_networks.py --distil [--steps 4000] [--resume]
     python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
 
 `--snapshots` copies the model file as it stands after those steps into `benchmarks/snapshots/` (ignored by git);
@@ -21,6 +24,8 @@ from common import ROOT, finish, machine, print_header, write_json
 STYLES = sorted((ROOT / 'images' / 'style').glob('*.jpg'))
 OUT = ROOT / 'nst_nb' / 'networks' / 'course.keras'
 SNAPS = ROOT / 'benchmarks' / 'snapshots'
+FAST = ROOT / 'nst_nb' / 'networks' / 'course_fast.keras'
+DISTIL_FLAGS = ['--width', '8', '--blocks', '4', '--size', '128', '--batch', '8', '--lr', '0.002', '--seed', '0', '--every', '250']
 FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--blocks', '5', '--size', '128', '--style-size', '256',
          '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--seed', '0', '--every', '100']
 
@@ -65,11 +70,18 @@ def main():
     p.add_argument('--json', default=ROOT / 'benchmarks' / 'train_networks.json', help='where the record of this run goes')
     p.add_argument('--snapshots', type=int, nargs='*', default=[100, 300, 1000], help='keep the model file after these steps (default 100 300 1000)')
     p.add_argument('--strip', type=Path, help='only paint the strip of the snapshots into this JPEG (no training)')
+    p.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
     a = p.parse_args()
     if a.strip: return strip(a.strip)
+    global OUT
+    if a.distil:
+        OUT, a.snapshots = FAST, []
+        if a.json == p.get_default('json'): a.json = ROOT / 'benchmarks' / 'distil_network.json'
+        if a.steps == p.get_default('steps'): a.steps = 4000
     head = machine('vgg16-hed', 'float32'); print_header(head)
     OUT.parent.mkdir(exist_ok=True)
-    cmd = ['nst_nb_train', *map(str, STYLES), '-o', str(OUT), *FLAGS, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
+    what = ['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), *FLAGS]
+    cmd = ['nst_nb_train', *what, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
     shown = [str(c).replace(str(ROOT) + '/', '') for c in cmd]
     print('$', ' '.join(shown), flush=True)
     before = len(json.loads(OUT.with_suffix('.json').read_text())['history']) if a.resume else 0

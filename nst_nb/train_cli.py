@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import TRAIN_LOSS, NET_SHAPE, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import TRAIN_LOSS, NET_SHAPE, STUDENT, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
@@ -42,7 +42,7 @@ def add_training_flags(p: argparse.ArgumentParser):
 def train_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb_train`."
     p = argparse.ArgumentParser(prog='nst_nb_train', formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage='%(prog)s STYLE [STYLE ...] -o NAME.keras [options]',
+        usage='%(prog)s STYLE [STYLE ...] -o NAME.keras [options]\n       %(prog)s --teacher NET -o NAME.keras [options]',
         description='Train a feed-forward network that paints any photo in the style of STYLE (several: one network\n'
                     'that holds them all), with the optimisation\'s own loss. Writes NAME.keras (a checkpoint every\n'
                     '--every steps), NAME.train/ (what --resume needs) and NAME.json (every setting, the loss history).',
@@ -50,11 +50,13 @@ def train_parser() -> argparse.ArgumentParser:
                'examples:\n  nst_nb_train starry_night.jpg -o starry.keras --steps 2000\n'
                '  nst_nb_train a.jpg b.jpg c.jpg -o three.keras --photos my_photos/ --width 8 --separable 1\n'
                '  nst_nb_train starry_night.jpg -o starry.keras --steps 4000 --resume\n'
-               '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network')
-    p.add_argument('styles', nargs='+', metavar='STYLE', help='the style pictures')
+               '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network\n'
+               '  nst_nb_train --teacher course -o small.keras --steps 6000    # course distilled into a smaller, faster network')
+    p.add_argument('styles', nargs='*', metavar='STYLE', help='the style pictures (none with --teacher)')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
     p.add_argument('--from', dest='base', metavar='NET', help="add the STYLEs to this trained network (a file, or a shipped network's name: course), learning only their normalisation: minutes, not hours")
+    p.add_argument('--teacher', metavar='NET', help=f"distil: train a smaller network (unless given: {', '.join(f'--{k} {v}' for k, v in STUDENT.items())}) to paint what NET paints, in each of its styles; no backbone in the loop, so minutes a thousand steps")
     p.add_argument('--resume', action='store_true', help="go on from NAME.keras's last checkpoint, with the same settings")
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
@@ -64,12 +66,14 @@ def train_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/23b_train_cli.ipynb #a94b6c10
-def _config(a: argparse.Namespace) -> TrainConfig:
-    "The `TrainConfig` of the flags given."
-    return TrainConfig(**{k[6:]: v for k, v in vars(a).items() if k.startswith('train_')})
+def _config(a: argparse.Namespace, defaults: dict | None = None) -> TrainConfig:
+    "The `TrainConfig` of the flags given (over `defaults`, then `TrainConfig`'s)."
+    return TrainConfig(**{**(defaults or {}), **{k[6:]: v for k, v in vars(a).items() if k.startswith('train_')}})
 
 def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_train` with parsed arguments; return the exit status."
+    if a.teacher: return _run_distil(parser, a)
+    if not a.styles: parser.error('give at least one STYLE picture (or --teacher NET to distil a trained network)')
     base = network_info(a.base) if a.base else None
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
     if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
@@ -81,11 +85,29 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     _use_threads(threads)
     from nst_nb.training import train
     h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base)
+    return _trained(parser, a, out, h)
+
+def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, h: list) -> int:
+    "Say what a training wrote, or where it stopped; the exit status."
     if not a.quiet: _say(parser.prog, f"wrote {out} ({len(h)} steps, last loss {h[-1]['total']:.4g}) and {out.with_suffix('.json')}")
     if STOP.is_set():
         _say(parser.prog, f'{STOP.reason} at step {len(h)}: the checkpoint is in {out}; run again with --resume to go on.', err=True)
         return signal_status(STOP.reason)
     return 0
+
+# %% ../nbs/23b_train_cli.ipynb #80f8c204
+def _run_distil(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
+    "`nst_nb_train --teacher NET`: a smaller network trained to paint what NET paints."
+    extra = list(a.styles) + (['--from'] if a.base else []) + [f"--{k.replace('_', '-')}" for k in LOSS_FIELDS if hasattr(a, k)]
+    if extra: parser.error(f"{' '.join(extra)}: with --teacher, the styles and the loss are the teacher's (give neither)")
+    network_info(a.teacher)   # a network nst_nb can run, before any work
+    threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
+    cfg = validate_training(_config(a, STUDENT), out, a.resume)
+    photos = image_files(a.photos) if a.photos else None
+    for o in photos or []: open_image(o)
+    _use_threads(threads)
+    from nst_nb.distil import distil
+    return _trained(parser, a, out, distil(a.teacher, out, cfg, photos, a.resume, [] if a.quiet else None))
 
 # %% ../nbs/23b_train_cli.ipynb #8f67fdf0
 def train_main(argv: list[str] | None = None, # the arguments (None: the command line)

@@ -14,7 +14,7 @@ from .errors import SettingsError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
+__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
            'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
            'find_network', 'network_info', 'network_settings', 'style_weights']
 
@@ -41,6 +41,8 @@ class TrainConfig:
 def describe_training() -> dict[str, FieldInfo]:
     "Every `TrainConfig` field, described as `describe` describes the run settings."
     return describe_fields(TrainConfig)
+
+STUDENT = {'width': 8, 'blocks': 4, 'batch': 8}   # where a distilled network's training differs from `TrainConfig`'s defaults (`nst_nb.distil`)
 
 # %% ../nbs/22a_train_settings.ipynb #a6bb03f7
 TRAIN_LOSS = {'content_weight': 3.0}   # where a network's loss differs from the optimisation's defaults

@@ -59,13 +59,14 @@ def random_crops(photos: list[np.ndarray], # the training photos, uint8 RGB
 # %% ../nbs/23_training.ipynb #626e578d
 class PerceptualLoss:
     "The optimisation's loss, for a batch of network outputs against their inputs and one style's targets."
+    parts = ('total', 'content', 'style', 'tv')   # what `__call__` returns, as the history names them
     def __init__(self, s: Settings, # validated settings (backbone, layers, statistic, weights)
                  styles: list[np.ndarray], # the style pictures, uint8 RGB
                 ):
         self.s, self.net, self.statistic = s, backbone(s.backbone), STATISTICS[s.style_loss]
         self.extractor = feature_extractor(list(s.style_layers) + list(s.content_layers), self.net, s.weights, s.precision)
         self.targets = [style_targets(self.extractor, [st], s.style_layers, None, self.statistic) for st in styles]
-        self.layer_w = tf.constant(layer_weights(s), tf.float32)
+        self.layer_w = tf.constant(layer_weights(s), tf.float32); self.styles = len(styles)
 
 # %% ../nbs/23_training.ipynb #ccb5ead9
 @patch
@@ -199,25 +200,25 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
     if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
     photo_px = [np.asarray(open_image(p)) for p in photos]
-    return _run(style_px, photo_px, out, cfg, s, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
+    return _run(PerceptualLoss(s, style_px), photo_px, out, cfg, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
 
 # %% ../nbs/23_training.ipynb #5b345691
-def _run(style_px, photo_px, out, cfg, s, info, resume, listeners) -> list[dict]:
-    "The training loop: build (or resume), step, checkpoint, stop on a signal."
+def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:
+    "The training loop for `loss` (`PerceptualLoss`, or any loss of `loss.styles` styles naming its `parts`): build (or resume), step, checkpoint, stop on a signal."
     keras.utils.set_random_seed(cfg.seed)
     n0 = len(info['base']['styles']) if 'base' in info else 0   # styles the network had before: their weights stay
-    net = transform_net(n0 + len(style_px), cfg.width, cfg.blocks, bool(cfg.separable), cfg.shape)
+    net = transform_net(n0 + loss.styles, cfg.width, cfg.blocks, bool(cfg.separable), cfg.shape)
     if n0 and not resume: extend(net, load_network(info['base']['model'])[0])
     variables, masks = new_style_params(net, n0) if n0 else (net.trainable_variables, None)
-    loss, opt = PerceptualLoss(s, style_px), keras.optimizers.Adam(cfg.lr)
+    opt = keras.optimizers.Adam(cfg.lr)
     rng, history = _resumed(net, opt, variables, out, info) if resume else (np.random.default_rng(cfg.seed), [])
-    step, eye, t0, stopped = train_step(net, loss, opt, variables, masks), np.eye(n0 + len(style_px), dtype='float32'), time.perf_counter(), None
+    step, eye, t0, stopped = train_step(net, loss, opt, variables, masks), np.eye(n0 + loss.styles, dtype='float32'), time.perf_counter(), None
     try:
         for i in range(len(history), cfg.steps):
-            k = int(rng.integers(len(style_px)))
+            k = int(rng.integers(loss.styles))
             x = tf.constant(random_crops(photo_px, cfg.size, cfg.batch, rng))
             parts = step(x, tf.constant(np.repeat(eye[n0 + k:n0 + k + 1], cfg.batch, 0)), k)
-            history.append(dict(zip(('total', 'content', 'style', 'tv'), map(float, parts)), style_index=n0 + k))
+            history.append(dict(zip(loss.parts, map(float, parts)), style_index=n0 + k))
             for l in listeners: l(TrainStep(i + 1, cfg.steps, history[-1], time.perf_counter() - t0))
             if STOP.is_set(): stopped = STOP.reason; break
             if (i + 1) % cfg.every == 0 or i + 1 == cfg.steps: _checkpoint(net, opt, out, info, rng, history)

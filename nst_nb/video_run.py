@@ -4,7 +4,8 @@
 
 # %% ../nbs/26b_video_run.ipynb #155bb00f
 from __future__ import annotations
-import dataclasses, hashlib, json, os, shutil, time, typing
+import dataclasses, hashlib, json, os, queue, shutil, threading, time, typing
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, s
 
 # %% auto #0
 __all__ = ['PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
-           'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'stylise_clip']
+           'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 @dataclass
@@ -76,9 +77,13 @@ class NetworkEngine:
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
         self.style = style_input(self.net, style)[0].tolist()
 
-    def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m) -> np.ndarray:
+    def paint(self, frame: np.ndarray) -> np.ndarray:
+        "The frame as the network paints it, with the strength and colour settings: what needs no motion."
         from nst_nb.network import stylise, finished
-        out = finished(stylise(self.net, frame, self.style), frame, self.s.style_strength, self.s.preserve_color)
+        return finished(stylise(self.net, frame, self.style), frame, self.s.style_strength, self.s.preserve_color)
+
+    def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m, painted: np.ndarray | None = None) -> np.ndarray:
+        out = self.paint(frame) if painted is None else painted
         return out if m is None else temporal_blend(out, prev, m, self.cfg.keep)
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'backbone': self.info.get('backbone')}
@@ -243,7 +248,8 @@ class FrameBar(Listener):
     "A tqdm bar by frame: frames per second and the time left."
     def __init__(self, file=None): self.bar, self.file = None, file
     def on_clip_start(self, e: ClipStart):
-        from tqdm.auto import tqdm
+        if self.file is None: from tqdm.auto import tqdm   # a widget in a notebook
+        else: from tqdm import tqdm   # text, into the file given
         self.bar = tqdm(total=e.total, initial=e.done, unit='frame', dynamic_ncols=True, file=self.file, desc=e.engine.get('engine', ''))
     def on_frame_done(self, e: FrameDone):
         if self.bar is not None: self.bar.update(1)
@@ -256,6 +262,30 @@ class EveryFrame(Listener):
     def on_frame_done(self, e: FrameDone): self.callback(e.index, e.frame, e.row)
 
 # %% ../nbs/26b_video_run.ipynb #5c18f636
+def ahead(items: typing.Iterator, # what to read ahead: the clip's frames
+          n: int = 2, # how many items may wait
+         ) -> typing.Iterator:
+    "`items` in order, read on a thread `n` in front of the caller."
+    q, stop, end = queue.Queue(n), threading.Event(), object()
+    def put(x):
+        while not stop.is_set():
+            try: q.put(x, timeout=0.05); return True
+            except queue.Full: pass
+    def read():
+        try:
+            for x in items:
+                if not put(x): return
+            put(end)
+        except BaseException as e: put(e)
+        finally: getattr(items, 'close', lambda: None)()
+    threading.Thread(target=read, daemon=True, name='nst_nb-read').start()
+    try:
+        while (x := q.get()) is not end:
+            if isinstance(x, BaseException): raise x
+            yield x
+    finally: stop.set()
+
+# %% ../nbs/26b_video_run.ipynb #d325eb18
 def stylise_clip(src: str | os.PathLike, # the clip to stylise
                  out: str | os.PathLike, # `.mp4` (with the sound), `.gif`, `.webp`, or a folder for PNG frames
                  engine, # `NetworkEngine` or `OptimisationEngine`
@@ -281,8 +311,9 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     ls = ([FrameBar()] if progress else []) + list(listeners or []) + ([EveryFrame(on_frame)] if on_frame else [])
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
+    frames = ahead(read_frames(src, cfg.height, st['done']))   # the next frames decoded while this one is painted
     try:
-        for i, f in enumerate(read_frames(src, cfg.height, st['done']), st['done']):
+        for i, f in enumerate(frames, st['done']):
             if cfg.frames and i >= cfg.frames: break   # (`total` only guides the bar: some containers only estimate their frames)
             if STOP.is_set(): stopped = STOP.reason; break
             done = _one_frame(engine, cfg, f, prev_in, prev_out)
@@ -293,17 +324,20 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
-        w.close(); st['seconds'] += time.perf_counter() - t0
+        frames.close(); w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
         _save_state(out, st, prev_in, prev_out)
         tell(ClipEnd(st['done'], stopped))
     return _wrap_up(src, out, kind, st, info, cfg, engine, stopped)
 
-# %% ../nbs/26b_video_run.ipynb #689f8936
+# %% ../nbs/26b_video_run.ipynb #0536805f
+_PAINTER = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-paint')   # an engine's `paint`, beside the flow
+
 def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tuple:
-    "Paint frame `f`: `(f, its stylised frame, its history row)`."
-    t = time.perf_counter(); m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
-    o = engine(f, prev_out, m); dt = time.perf_counter() - t
+    "Paint frame `f`: `(f, its stylised frame, its history row)`; an engine's `paint` runs while the flow is found."
+    t = time.perf_counter(); early = _PAINTER.submit(engine.paint, f) if prev_in is not None and hasattr(engine, 'paint') else None
+    m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
+    o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
     return f, o, row
