@@ -15,6 +15,7 @@ from .images import open_image, load_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
 from .stopping import STOP, stop_on_signals, stop_reason, signal_status
+from .train_settings import shipped_names
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'add_config_flags', 'settings_from_args',
@@ -162,7 +163,7 @@ def _common_flags(p: argparse.ArgumentParser):
 def add_model_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     "Add `--model`, `--style` and `--mix` to `parser`, in a group of their own."
     g = parser.add_argument_group('with a trained network (nst_nb_train)', 'Paint CONTENT in one pass with a network instead of optimising; no STYLE images.')
-    g.add_argument('--model', metavar='NAME.keras', help="a network trained by nst_nb_train, or a shipped network's name (course)")
+    g.add_argument('--model', metavar='NAME.keras', help=f"a network trained by nst_nb_train, or a shipped network's name ({shipped_names()})")
     g.add_argument('--style', metavar='NAME|N', help="the network's style, by name or number from 0 (default: its first)")
     g.add_argument('--mix', type=float, nargs='+', metavar='W', help='one weight per style the network holds, to mix them')
     return g
@@ -215,7 +216,7 @@ examples:
                     'and runs the other pairs, --overwrite redoes them all. --ray runs each pair as a Ray task.')
     p.add_argument('contents', nargs='+', metavar='CONTENT', help='content images, or folders of them')
     p.add_argument('-s', '--styles', nargs='+', metavar='STYLE', help="style images, or folders of them (with --model: the network's styles by name or number; default all)")
-    p.add_argument('--model', metavar='NAME.keras', help="paint with a network trained by nst_nb_train, or a shipped network's name (course)")
+    p.add_argument('--model', metavar='NAME.keras', help=f"paint with a network trained by nst_nb_train, or a shipped network's name ({shipped_names()})")
     p.add_argument('-o', '--out-dir', required=True, metavar='OUTDIR', help='the folder for the results (created if needed)')
     _common_flags(p); add_executor_flags(p); add_settings_flags(p)
     return p

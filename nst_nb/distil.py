@@ -11,14 +11,11 @@ from pathlib import Path
 import numpy as np
 import nst_nb.hardware   # TensorFlow's threads set before it starts
 import tensorflow as tf
-from fastcore.basics import patch
 
-from .errors import SettingsError
-from .images import open_image
 from .result import versions
 from .network import load_network
 from .train_settings import TrainConfig, STUDENT, validate_training, network_info
-from .training import default_photos, TrainProgress, _run
+from .training import photo_pixels, TrainProgress, _run
 
 # %% auto #0
 __all__ = ['DistilLoss', 'distil']
@@ -52,16 +49,12 @@ def _distilled_info(t: dict, teacher: str | os.PathLike, cfg: TrainConfig) -> di
 # %% ../nbs/23c_distil.ipynb #4fdc3e98
 def distil(teacher: str | os.PathLike, # a trained network's file, or a shipped network's name
            out: str | os.PathLike, # the model file to write, `NAME.keras`
-           cfg: TrainConfig = TrainConfig(**STUDENT), # the student's shape and training (steps, crops, lr, seed...)
+           cfg: TrainConfig | None = None, # the student's shape and training (steps, crops, lr, seed...); None: `TrainConfig(**STUDENT)`
            photos: list | None = None, # the training photos (paths or arrays); None: `default_photos()`
            resume: bool = False, # go on from `out`'s last checkpoint
            listeners: list | None = None, # called with each `TrainStep`; None: a progress bar
           ) -> list[dict]: # the loss history, one row per step
     "Train a (smaller) network to paint what `teacher` paints, for each of its styles; checkpoints as `train`'s."
     t = network_info(teacher); out = Path(out).absolute()
-    cfg = validate_training(cfg, out, resume)
-    photos = photos or default_photos()
-    if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
-    photo_px = [np.asarray(open_image(p)) for p in photos]
-    loss = DistilLoss(load_network(teacher)[0])
-    return _run(loss, photo_px, out, cfg, _distilled_info(t, teacher, cfg), resume, [TrainProgress()] if listeners is None else listeners)
+    cfg = validate_training(cfg or TrainConfig(**STUDENT), out, resume)
+    return _run(DistilLoss(load_network(teacher)[0]), photo_pixels(photos), out, cfg, _distilled_info(t, teacher, cfg), resume, [TrainProgress()] if listeners is None else listeners)

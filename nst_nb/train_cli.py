@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import TRAIN_LOSS, NET_SHAPE, STUDENT, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
@@ -55,7 +55,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('styles', nargs='*', metavar='STYLE', help='the style pictures (none with --teacher)')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
-    p.add_argument('--from', dest='base', metavar='NET', help="add the STYLEs to this trained network (a file, or a shipped network's name: course), learning only their normalisation: minutes, not hours")
+    p.add_argument('--from', dest='base', metavar='NET', help=f"add the STYLEs to this trained network (a file, or a shipped network's name: {shipped_names()}), learning only their normalisation: minutes, not hours")
     p.add_argument('--teacher', metavar='NET', help=f"distil: train a smaller network (unless given: {', '.join(f'--{k} {v}' for k, v in STUDENT.items())}) to paint what NET paints, in each of its styles; no backbone in the loop, so minutes a thousand steps")
     p.add_argument('--resume', action='store_true', help="go on from NAME.keras's last checkpoint, with the same settings")
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
@@ -70,6 +70,15 @@ def _config(a: argparse.Namespace, defaults: dict | None = None) -> TrainConfig:
     "The `TrainConfig` of the flags given (over `defaults`, then `TrainConfig`'s)."
     return TrainConfig(**{**(defaults or {}), **{k[6:]: v for k, v in vars(a).items() if k.startswith('train_')}})
 
+def _prepared(a: argparse.Namespace, pictures: list, defaults: dict | None = None) -> tuple:
+    "The output, the checked `TrainConfig` and the photos, each picture opened, and the threads set: `(out, cfg, photos)`."
+    threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
+    cfg = validate_training(_config(a, defaults), out, a.resume)
+    photos = image_files(a.photos) if a.photos else None
+    for o in list(pictures) + list(photos or []): open_image(o)
+    _use_threads(threads)
+    return out, cfg, photos
+
 def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_train` with parsed arguments; return the exit status."
     if a.teacher: return _run_distil(parser, a)
@@ -78,11 +87,7 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
     if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
     s = validate(settings_from_args(a, network_settings(base) if base else training_settings()))
-    threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
-    cfg = validate_training(_config(a), out, a.resume)
-    photos = image_files(a.photos) if a.photos else None
-    for o in list(a.styles) + list(photos or []): open_image(o)
-    _use_threads(threads)
+    out, cfg, photos = _prepared(a, a.styles)
     from nst_nb.training import train
     h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base)
     return _trained(parser, a, out, h)
@@ -99,13 +104,10 @@ def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, 
 def _run_distil(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "`nst_nb_train --teacher NET`: a smaller network trained to paint what NET paints."
     extra = list(a.styles) + (['--from'] if a.base else []) + [f"--{k.replace('_', '-')}" for k in LOSS_FIELDS if hasattr(a, k)]
-    if extra: parser.error(f"{' '.join(extra)}: with --teacher, the styles and the loss are the teacher's (give neither)")
+    if hasattr(a, 'train_style_size'): extra.append('--style-size')
+    if extra: parser.error(f"{' '.join(extra)}: with --teacher, the styles and the loss are the teacher's (give none of them)")
     network_info(a.teacher)   # a network nst_nb can run, before any work
-    threads, out = _threads(a.threads), Path(a.output).expanduser().absolute()
-    cfg = validate_training(_config(a, STUDENT), out, a.resume)
-    photos = image_files(a.photos) if a.photos else None
-    for o in photos or []: open_image(o)
-    _use_threads(threads)
+    out, cfg, photos = _prepared(a, [], STUDENT)
     from nst_nb.distil import distil
     return _trained(parser, a, out, distil(a.teacher, out, cfg, photos, a.resume, [] if a.quiet else None))
 
@@ -124,7 +126,7 @@ def export_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='exit status:\n  0    written and checked\n  1    the written file paints differently from Keras (it is removed)\n'
                '  2    bad input: nothing was written\n\nexamples:\n  nst_nb_export course -o course.tflite\n  nst_nb_export mine.keras -o mine.tflite')
-    p.add_argument('model', metavar='NET', help="a model file from nst_nb_train, or a shipped network's name (course)")
+    p.add_argument('model', metavar='NET', help=f"a model file from nst_nb_train, or a shipped network's name ({shipped_names()})")
     p.add_argument('-o', '--output', required=True, metavar='NAME.tflite', help='the file to write')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')

@@ -16,7 +16,7 @@ from .settings import Settings, FieldInfo, setting, settings_from_dict, describe
 # %% auto #0
 __all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
            'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
-           'find_network', 'network_info', 'network_settings', 'style_weights']
+           'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
@@ -79,13 +79,16 @@ def shipped_networks() -> dict[str, Path]:
     "The networks that come with nst_nb, by name."
     return {p.stem: p for p in sorted(SHIPPED.glob('*.keras'))}
 
+def shipped_names() -> str:
+    "The shipped networks' names, for a help text: `course, course_fast`."
+    return ', '.join(shipped_networks()) or 'none'
+
 def find_network(model: str | os.PathLike) -> Path:
     "The model file `model` names: a path to a file, or the name of a shipped network."
     p = Path(model).expanduser()
     if p.is_file(): return p
     if str(model) in shipped_networks(): return shipped_networks()[str(model)]
-    names = ', '.join(shipped_networks()) or 'none'
-    raise SettingsError('model', f'no model file at {p}, and no shipped network of that name (shipped: {names}).')
+    raise SettingsError('model', f'no model file at {p}, and no shipped network of that name (shipped: {shipped_names()}).')
 
 # %% ../nbs/22a_train_settings.ipynb #dc146f97
 NETWORK_FORMAT = 1   # the model-file format this version writes and reads

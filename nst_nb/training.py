@@ -30,14 +30,21 @@ from .network import StyleNorm, transform_net, stylise, save_network, load_netwo
 from .train_settings import NET_SHAPE, TrainConfig, training_settings, network_settings, validate_training, state_dir
 
 # %% auto #0
-__all__ = ['default_photos', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step', 'on_base',
-           'unique_names', 'extend', 'new_style_params', 'train']
+__all__ = ['default_photos', 'photo_pixels', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step',
+           'on_base', 'unique_names', 'extend', 'new_style_params', 'train']
 
 # %% ../nbs/23_training.ipynb #2ce69146
 def default_photos() -> list[Path]:
     "The photos nst_nb trains on when given none: a clone's `images/content` (public domain, from scikit-image); none for an installed package."
     root = Path(nst_nb.__file__).resolve().parents[1] / 'images' / 'content'
     return sorted(p for p in root.glob('*') if p.suffix.lower() in IMAGE_EXTS)
+
+def photo_pixels(photos: list | None = None, # paths or uint8 arrays; None: `default_photos()`
+                ) -> list[np.ndarray]: # uint8 RGB, one per photo
+    "The training photos' pixels, or a `SettingsError` if there are none."
+    photos = photos or default_photos()
+    if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
+    return [np.asarray(open_image(p)) for p in photos]
 
 # %% ../nbs/23_training.ipynb #2f40a8bb
 def random_crops(photos: list[np.ndarray], # the training photos, uint8 RGB
@@ -89,7 +96,7 @@ def __call__(self: PerceptualLoss, content: tf.Tensor, # the input crops, pixels
 class TrainStep:
     "A training step is done."
     step: int; total: int     # steps done, and the run's steps in all
-    losses: dict              # total, content, style, tv (this step's batch)
+    losses: dict              # the loss's parts for this step's batch (`PerceptualLoss`: total, content, style, tv)
     seconds: float            # since the run (or its resumption) started
     kind = 'train_step'
 
@@ -104,7 +111,7 @@ class TrainProgress(Listener):
         if e.step >= e.total: self.bar.close()
 
 # %% ../nbs/23_training.ipynb #c9e3db48
-def train_step(net: keras.Model, loss: PerceptualLoss, opt: keras.optimizers.Optimizer,
+def train_step(net: keras.Model, loss, opt: keras.optimizers.Optimizer, # `loss(crops, pictures, style)`: `PerceptualLoss` or any with its form
                variables: list | None = None, # what the step changes; None: all the network's weights
                masks: list | None = None, # per variable, 1 where it may change and 0 where it may not; None: all of it
               ):
@@ -131,9 +138,10 @@ def _resumed(net, opt, variables: list, out: Path, info: dict) -> tuple[np.rando
     "The random state and history of a checkpoint, its weights loaded into `net` and `opt`; refused if it was another run."
     d = state_dir(out)
     st = json.loads((d / 'state.json').read_text())
-    same = lambda i: ({k: v for k, v in i.items() if k not in ('config', 'version', 'versions')}, {k: v for k, v in i['config'].items() if k != 'steps'})
-    theirs, mine = same(st['info']), same(info)
-    if theirs != mine: raise SettingsError('resume', f'{out.name} was trained with other settings; resume it with the same ones, or train a new network.')
+    same = lambda i: {**{k: v for k, v in i.items() if k not in ('config', 'version', 'versions')}, **{f'config {k}': v for k, v in i['config'].items() if k != 'steps'}}
+    theirs, mine = same(st['info']), same(json.loads(json.dumps(info)))
+    other = [k for k in sorted(set(theirs) | set(mine)) if theirs.get(k) != mine.get(k)]
+    if other: raise SettingsError('resume', f"{out.name} was trained with another {', '.join(other)}; resume it with the same settings, or train a new network.")
     opt.build(variables)
     tf.train.Checkpoint(net=net, opt=opt).read(str(d / 'ckpt')).expect_partial()
     rng = np.random.default_rng(); rng.bit_generator.state = st['rng']
@@ -196,11 +204,8 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
     if b and s.backbone != b['backbone']: raise SettingsError('backbone', f"{Path(str(base)).name} was trained with {b['backbone']}; train the styles added to it with the same backbone (leave --backbone out).")
     cfg = validate_training(on_base(cfg, b), out, resume)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')
-    photos = photos or default_photos()
-    if not photos: raise SettingsError('photos', 'no training photos: give some (photos=[...], --photos FOLDER); an installed nst_nb has none of its own.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
-    photo_px = [np.asarray(open_image(p)) for p in photos]
-    return _run(PerceptualLoss(s, style_px), photo_px, out, cfg, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
+    return _run(PerceptualLoss(s, style_px), photo_pixels(photos), out, cfg, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
 
 # %% ../nbs/23_training.ipynb #5b345691
 def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:

@@ -278,12 +278,12 @@ def ahead(items: typing.Iterator, # what to read ahead: the clip's frames
             put(end)
         except BaseException as e: put(e)
         finally: getattr(items, 'close', lambda: None)()
-    threading.Thread(target=read, daemon=True, name='nst_nb-read').start()
+    reader = threading.Thread(target=read, daemon=True, name='nst_nb-read'); reader.start()
     try:
         while (x := q.get()) is not end:
             if isinstance(x, BaseException): raise x
             yield x
-    finally: stop.set()
+    finally: stop.set(); reader.join(timeout=5)   # the reader closes what it read (a clip) before the caller goes on
 
 # %% ../nbs/26b_video_run.ipynb #d325eb18
 def stylise_clip(src: str | os.PathLike, # the clip to stylise
