@@ -7,7 +7,7 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
 import argparse, dataclasses, os, tempfile, time
@@ -52,8 +52,8 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     from nst_nb.train_settings import network_info, network_settings
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
     s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
-    style = ROOT / 'images/style' / f'{a.style}.jpg'; d = d / model; d.mkdir()
-    for h in HEIGHTS:
+    d = d / model; d.mkdir()
+    for h in HEIGHTS if a.fps else ():
         for keep in (VideoConfig().keep, 0.0):
             cfg = VideoConfig(height=h, keep=keep, flow=a.flow); out = d / f'net_{h}_{keep}.mp4'; eng = NetworkEngine(model, a.style, s, cfg)
             first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
@@ -65,18 +65,28 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
             print(f"network {model} at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
                   f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms, the network beside it; "
                   f"decoding, encoding and the flicker figures the rest; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
+    res['flicker'] = flicker_runs(a, model, a.style, s, clips, d)
+    if a.styles: res['flicker_styles'] = {st: res['flicker'] if st == a.style else flicker_runs(a, model, st, s, clips, d) for st in a.styles}
+    return res
+
+
+def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> dict:
+    "Flicker and style figures, blended against frame by frame, on both clips, for one network and style."
+    from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
+    style, res = ROOT / 'images/style' / f'{name_of_style}.jpg', {}
     for name in ('pan', 'occlusion'):
         f = {}
         for keep in (0.6, 0.0):
             cfg = VideoConfig(height=256, keep=keep, flow=a.flow); out = d / f'flicker_{name}_{keep:g}.mp4'
-            side = stylise_clip(clips[name], out, NetworkEngine(model, a.style, s, cfg), cfg, progress=False)
+            if name_of_style != a.style: out = out.with_name(f'{name_of_style}_{out.name}')
+            side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg), cfg, progress=False)
             f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
             f['blended' if keep else 'frame_by_frame'] = side['flicker']['warping_error']
             f[('blended' if keep else 'frame_by_frame') + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
-        res['flicker'][name] = f
+        res[name] = f
         ratio = f['blended'] / f['frame_by_frame']
         sw = f['blended_figures']['style_sw'] / f['frame_by_frame_figures']['style_sw'] - 1
-        print(f"{model}, {name} at 256 px: warping error input {f['input']:.5f}, frame by frame {f['frame_by_frame']:.5f}, blended {f['blended']:.5f} "
+        print(f"{model}, {name_of_style}, {name} at 256 px: warping error input {f['input']:.5f}, frame by frame {f['frame_by_frame']:.5f}, blended {f['blended']:.5f} "
               f"= {ratio:.2f} of frame by frame [target <= 0.5: {verdict(ratio <= 0.5)}]; style_sw {sw:+.1%} against frame by frame "
               f"[target within 10 %: {verdict(abs(sw) <= 0.10)}]", flush=True)
     return res
@@ -133,6 +143,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--models', nargs='+', default=['course', 'course_fast'], help='networks to time and measure (the first: memory and the WebP)')
     p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
+    p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
+    p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
     p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')
     p.add_argument('--opt-frames', type=int, default=6, help='frames for the optimisation engine (0: skip)')
@@ -142,6 +154,7 @@ def main(argv=None):
     import nst_nb.hardware  # noqa: F401
     from nst_nb.train_settings import network_info
     head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
+    if a.styles == ['all']: a.styles = network_info(a.models[0])['styles']
     d = Path(tempfile.mkdtemp(prefix='nst_video_'))
     t = time.perf_counter(); clips = make_clips(d, a.frames, a.long); print(f'clips made in {time.perf_counter() - t:.0f} s', flush=True)
     res = {'networks': {m: network_runs(a, m, clips, d) for m in a.models}}
