@@ -14,7 +14,7 @@ command line, the batch and the studio call), the whole picture as a batch count
 PNG), the peak memory of a 1024 px picture, and the memory after each of 100 pictures in a row (flat, or growing).
 Figures are measurements, not assertions.
 
-    python benchmarks/bench_network.py [--sizes 256 512 1024] [--repeat 5] [--optimisation] [--model course] [--json benchmarks/network.json]
+    python benchmarks/bench_network.py [--sizes 256 512 1024] [--repeat 5] [--optimisation] [--model course] [--bfloat16] [--json benchmarks/network.json]
 """
 from __future__ import annotations
 import argparse, os, statistics, sys, tempfile, time
@@ -98,7 +98,15 @@ def published(sizes, repeat) -> dict:
     return res
 
 
-def trained(model: str, sizes, repeat: int) -> dict:
+def bfloat16_copy(net):
+    "The network computing in bfloat16 (Keras's `mixed_bfloat16`: weights kept in float32, convolutions in bfloat16)."
+    import keras
+    pol = lambda l: l if isinstance(l, keras.layers.InputLayer) else l.__class__.from_config({**l.get_config(), 'dtype': 'mixed_bfloat16'})
+    copy = keras.models.clone_model(net, clone_function=pol); copy.set_weights(net.get_weights())
+    return copy
+
+
+def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
     "A trained network as users run it: `stylise` per size, the whole picture (read, paint, write), memory at 1024 px and over 100 pictures."
     import numpy as np, tempfile
     from PIL import Image
@@ -113,6 +121,11 @@ def trained(model: str, sizes, repeat: int) -> dict:
             px = np.asarray(Image.open(src).convert('RGB'))
             whole = lambda: save_image(Image.fromarray(stylise(net, np.asarray(Image.open(src).convert('RGB')), 0)), Path(d) / 'out.png', overwrite=True)
             r = {'stylise_s': median_s(lambda: stylise(net, px, 0), repeat), 'whole_picture_s': median_s(whole, repeat)}
+            if bfloat16:   # the same pass in bfloat16, and how far its picture is from float32's (grey levels)
+                half = bfloat16_copy(net); r['bfloat16_s'] = median_s(lambda: stylise(half, px, 0), repeat)
+                r['bfloat16_mean_abs_levels'] = float(np.abs(stylise(half, px, 0).astype(float) - stylise(net, px, 0)).mean())
+                print(f"{'  in bfloat16':22} {s:5} px: stylise {r['bfloat16_s']*1e3:7.1f} ms ({r['stylise_s'] / r['bfloat16_s']:.2f}x float32's speed), "
+                      f"{r['bfloat16_mean_abs_levels']:.2f} grey levels from float32's picture on average", flush=True)
             res['sizes'][s] = r
             print(f"{'trained ' + Path(model).stem:22} {s:5} px: stylise {r['stylise_s']*1e3:7.1f} ms, read+paint+write {r['whole_picture_s']*1e3:7.1f} ms", flush=True)
         big = np.asarray(load_image(ROOT / 'images/content/chelsea.jpg', 1024))
@@ -150,13 +163,14 @@ def main(argv=None):
     p.add_argument('--shapes', nargs='+', default=list(SHAPES), choices=list(SHAPES), metavar='SHAPE')
     p.add_argument('--optimisation', action='store_true', help='also time the default optimisation at 256 px (about 1.5 min)')
     p.add_argument('--model', nargs='+', help="also time these trained networks (model files or shipped networks' names) as users run them")
+    p.add_argument('--bfloat16', action='store_true', help='also time each trained network computing in bfloat16 (worth it only on a CPU with AVX512-BF16 or AMX)')
     p.add_argument('--json', help='write the figures here')
     a = p.parse_args(argv)
     head = machine('none (the shapes are timed untrained)' + (f"; trained: {', '.join(a.model)}" if a.model else ''), 'float32'); print_header(head)
     res = {'published': published(a.sizes, a.repeat)}
     res['ours'] = ours(a.sizes, a.repeat, a.shapes)
-    if a.model: res['trained'] = trained(a.model[0], a.sizes, a.repeat)   # the first; any others in `also_trained`
-    if a.model and a.model[1:]: res['also_trained'] = {m: trained(m, a.sizes, a.repeat) for m in a.model[1:]}
+    if a.model: res['trained'] = trained(a.model[0], a.sizes, a.repeat, a.bfloat16)   # the first; any others in `also_trained`
+    if a.model and a.model[1:]: res['also_trained'] = {m: trained(m, a.sizes, a.repeat, a.bfloat16) for m in a.model[1:]}
     if a.optimisation: res['optimisation'] = optimisation()
     summary(res, a.sizes)
     finish(head)

@@ -10,7 +10,7 @@ style_sw on other VGG layers, colour, SSIM, edges). Time spent painting the snap
 time per step, the time at each snapshot and the figures, and writes a strip of the snapshots (`--strip`) for a
 person to judge when the picture became recognisable.
 
-    python benchmarks/bench_new_style.py [--base course] [--steps 400] [--snapshots 25 50 100 200 400] [--json benchmarks/new_style.json] [--strip FILE.jpg]
+    python benchmarks/bench_new_style.py [--base course] [--precision float32] [--steps 400] [--snapshots 25 50 100 200 400] [--json benchmarks/new_style.json] [--strip FILE.jpg]
 """
 from __future__ import annotations
 import argparse, dataclasses, json, math, os, sys, tempfile, time
@@ -24,6 +24,7 @@ from bench_quality import figures
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--base', default='course', help="the trained network to add the style to (default: the shipped course)")
+    p.add_argument('--precision', default='float32', choices=['float32', 'bfloat16', 'auto'], help="the loss's backbone precision (default float32, a laptop's; bfloat16 where the CPU has AVX512-BF16 or AMX). Before 0.9.0 the script used the base network's own, 'auto'")
     p.add_argument('--steps', type=int, default=400)
     p.add_argument('--snapshots', type=int, nargs='+', default=[25, 50, 100, 200, 400], help='steps after which the held-out photo is painted')
     p.add_argument('--json', default=None); p.add_argument('--strip', default=None, help='a JPEG strip of the snapshots')
@@ -33,8 +34,9 @@ def main(argv=None):
     import nst_nb.hardware  # noqa: F401
     from nst_nb.network import load_network, stylise
     from nst_nb.training import train
-    from nst_nb.train_settings import TrainConfig, network_info
-    head = machine(network_info(a.base)['backbone'], 'float32'); print_header(head)
+    from nst_nb.train_settings import TrainConfig, network_info, network_settings
+    s = dataclasses.replace(network_settings(network_info(a.base)), precision=a.precision)   # the base's loss, in the precision asked for
+    head = machine(s.backbone, a.precision); print_header(head)
     d = Path(tempfile.mkdtemp(prefix='nst_new_style_'))
     style, photo = d / 'ihc.png', d / 'camera.png'
     Image.fromarray(skimage.data.immunohistochemistry()).save(style); Image.fromarray(skimage.data.camera()).convert('RGB').resize((384, 384)).save(photo)
@@ -52,7 +54,7 @@ def main(argv=None):
               f"colour {shots[e.step - 1]['colour_sw']:.3f}, ssim {shots[e.step - 1]['ssim']:.3f}, edge {shots[e.step - 1]['edge']:.3f}", flush=True)
     cfg = TrainConfig(steps=a.steps + 1, every=math.gcd(*a.snapshots), seed=0)   # a checkpoint at every snapshot
     t0 = time.perf_counter()
-    h = train([style], out, cfg, photos=None, listeners=[snapshot], base=a.base)
+    h = train([style], out, cfg, s, photos=None, listeners=[snapshot], base=a.base)
     wall = time.perf_counter() - t0 - paused[0]
     per_step = (at[len(h)] - at[1]) / (len(h) - 1)
     print(f'{len(h)} steps in {wall / 60:.1f} min, set-up and checkpoints included ({per_step:.2f} s a step after the first; '
@@ -66,7 +68,7 @@ def main(argv=None):
         strip.save(a.strip, quality=82)
     finish(head)
     if a.json: write_json(a.json, {'base': a.base, 'steps': len(h), 'wall_s': wall, 's_per_step': per_step, 'first_step_s': at[1], 'snapshots': shots,
-                                   'base_style_0': start, 'history': h, 'config': dataclasses.asdict(cfg)}, head)
+                                   'base_style_0': start, 'history': h, 'config': dataclasses.asdict(cfg), 'precision': a.precision}, head)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'temporal_blend']
+__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'detail_restored',
+           'temporal_blend']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -36,10 +37,11 @@ def optical_flow(a: np.ndarray, # `(H, W, 3)` uint8 RGB, the frame the flow star
 # %% ../nbs/26a_flow.ipynb #7c991cbb
 def warp(img: np.ndarray, # `(H, W, C)` any dtype: a frame, a stylised frame, a flow
          flow: np.ndarray, # `(H, W, 2)`: for each pixel of the result, where to read `img` from, relative
+         cubic: bool = False, # bicubic instead of bilinear: sharper where a picture is warped again and again
         ) -> np.ndarray: # like `img`
-    "`img` moved along `flow`: the result's pixel `x` is `img` at `x + flow(x)` (bilinear; outside the frame, its edge)."
+    "`img` moved along `flow`: the result's pixel `x` is `img` at `x + flow(x)` (bilinear or bicubic; outside the frame, its edge)."
     ys, xs = _grid(*flow.shape[:2])
-    return cv2.remap(img, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.remap(img, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 # %% ../nbs/26a_flow.ipynb #52639570
 def reliable(back: np.ndarray, # `(H, W, 2)`: flow from this frame to the previous one
@@ -80,12 +82,29 @@ def warping_error(prev: np.ndarray, # the previous (stylised) frame, `(H, W, 3)`
     return float((d[m.mask] ** 2).mean())
 
 # %% ../nbs/26a_flow.ipynb #5bbed14a
+def detail_restored(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)`
+                    blended: np.ndarray, # its mix with the warped previous frame, same shape
+                    sigma: float = 1.0, # px: detail is what a Gaussian blur of this width removes
+                    window: float = 4.0, # px: the width of the neighbourhood whose contrast is matched
+                    most: float = 3.0, # the largest factor the detail is raised by
+                    where: np.ndarray | None = None, # `(H, W, 1)`, 0 to 1: how much of each pixel is the mix (None: all)
+                   ) -> np.ndarray: # `(H, W, 3)` float32
+    "`blended` with its finest detail raised, neighbourhood by neighbourhood, to the contrast it has in `painted`."
+    p, b = np.asarray(painted, np.float32), np.asarray(blended, np.float32)
+    low = cv2.GaussianBlur(b, (0, 0), sigma); hb, hp = b - low, p - cv2.GaussianBlur(p, (0, 0), sigma)
+    energy = lambda h: cv2.GaussianBlur(np.einsum('ijk,ijk->ij', h, h), (0, 0), window)   # the three channels together
+    gain = np.clip(np.sqrt((energy(hp) + 1) / (energy(hb) + 1)), 1, most)[..., None]
+    return low + (gain if where is None else 1 + (gain - 1) * where) * hb
+
+# %% ../nbs/26a_flow.ipynb #aec8efa2
 def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)` uint8
                    prev: np.ndarray, # the previous stylised frame (blended)
                    m: Motion, # the input clip's motion from the previous frame to this one
                    keep: float = 0.6, # how much of the warped previous frame stays where the flow holds
+                   texture: bool = True, # warp bicubically and give back the detail the mix takes (`detail_restored`)
                   ) -> np.ndarray: # `(H, W, 3)` uint8
     "The frame with the previous stylised frame, warped along the flow, blended in where the flow can be trusted."
-    k = keep * cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None]
-    out = (1 - k) * painted.astype(np.float32) + k * warp(prev, m.back).astype(np.float32)
-    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+    if not keep: return painted   # frame by frame
+    w, p = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None], painted.astype(np.float32)   # w: where the flow holds, softened
+    out = p + keep * w * (warp(prev, m.back, texture).astype(np.float32) - p)
+    return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)

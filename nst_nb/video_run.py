@@ -21,15 +21,19 @@ from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
 from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
-           'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip']
+__all__ = ['BLENDS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
+           'NetworkEngine', 'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame',
+           'ahead', 'stylise_clip']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
+BLENDS = ('texture', 'linear')   # how the network engine blends the previous frame in: `temporal_blend(texture=...)`
+
 @dataclass
 class VideoConfig:
     "How a clip is stylised (what each frame is painted to match is a `Settings`, or a network)."
     height: int = setting(256, "the frames' height in px (the clip is read at this size)", 'frame height px', lo=MIN_SIDE, hi=4320, metavar='PX')
     keep: float = setting(0.6, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame)", 'keep', lo=0, hi=1, metavar='K')
+    blend: str = setting('texture', "network: texture (a bicubic warp, and the fine detail a plain mix greys out restored) or linear (a plain mix, as before 0.9.0)", 'blend', choices=BLENDS, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): faster or more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -84,7 +88,7 @@ class NetworkEngine:
 
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m, painted: np.ndarray | None = None) -> np.ndarray:
         out = self.paint(frame) if painted is None else painted
-        return out if m is None else temporal_blend(out, prev, m, self.cfg.keep)
+        return out if m is None else temporal_blend(out, prev, m, self.cfg.keep, self.cfg.blend == 'texture')
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'backbone': self.info.get('backbone')}
 
@@ -155,7 +159,7 @@ def _sized(self: OptimisationEngine, frame: np.ndarray):
 def _later(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m):
     "The run of a later frame: started from the warped previous result, with the temporal term."
     from nst_nb.features import preprocess
-    eng, start = self, temporal_blend(frame, prev, m, keep=1.0)   # the warped result where the flow holds, the frame elsewhere
+    eng, start = self, temporal_blend(frame, prev, m, keep=1.0, texture=False)   # the warped result where the flow holds, the frame elsewhere
     class Frame(self.NST):
         def _init(self, content, styles): return start if start.shape == content.shape else content
         def _objective(self, run, i, content, styles):
@@ -203,6 +207,8 @@ def _next_part(out: Path, kind: str, st: dict, fps, w, name: str, prev_in, prev_
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
     st = _load_state(out)
+    old = st.get('video') or {}   # a run stopped before 0.9.0 blended plainly (the optimisation engine does not blend)
+    if 'blend' not in old: old['blend'] = 'linear' if made['engine'].get('engine') == 'network' else made['video'].get('blend')
     bad = [k for k in made if st.get(k) != json.loads(json.dumps(made[k]))]
     if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {st.get(k)}' for k in bad)}): resume with the same clip and flags, or start afresh with --overwrite.")
     return st
