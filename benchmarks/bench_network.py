@@ -98,14 +98,6 @@ def published(sizes, repeat) -> dict:
     return res
 
 
-def bfloat16_copy(net):
-    "The network computing in bfloat16 (Keras's `mixed_bfloat16`: weights kept in float32, convolutions in bfloat16)."
-    import keras
-    pol = lambda l: l if isinstance(l, keras.layers.InputLayer) else l.__class__.from_config({**l.get_config(), 'dtype': 'mixed_bfloat16'})
-    copy = keras.models.clone_model(net, clone_function=pol); copy.set_weights(net.get_weights())
-    return copy
-
-
 def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
     "A trained network as users run it: `stylise` per size, the whole picture (read, paint, write), memory at 1024 px and over 100 pictures."
     import numpy as np, tempfile
@@ -122,6 +114,7 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
             whole = lambda: save_image(Image.fromarray(stylise(net, np.asarray(Image.open(src).convert('RGB')), 0)), Path(d) / 'out.png', overwrite=True)
             r = {'stylise_s': median_s(lambda: stylise(net, px, 0), repeat), 'whole_picture_s': median_s(whole, repeat)}
             if bfloat16:   # the same pass in bfloat16, and how far its picture is from float32's (grey levels)
+                from nst_nb.features import bfloat16_copy
                 half = bfloat16_copy(net); r['bfloat16_s'] = median_s(lambda: stylise(half, px, 0), repeat)
                 r['bfloat16_mean_abs_levels'] = float(np.abs(stylise(half, px, 0).astype(float) - stylise(net, px, 0)).mean())
                 print(f"{'  in bfloat16':22} {s:5} px: stylise {r['bfloat16_s']*1e3:7.1f} ms ({r['stylise_s'] / r['bfloat16_s']:.2f}x float32's speed), "

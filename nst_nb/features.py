@@ -18,7 +18,8 @@ from .backbones import Backbone, VGG_MEAN_BGR, backbone, default_backbone
 from .hardware import one_op_at_a_time, resolve_precision, cpu_info, cpu_line, fast_bfloat16   # the last three: where they were
 
 # %% auto #0
-__all__ = ['preprocess', 'deprocess', 'load_backbone', 'backbone_label', 'conv_layers', 'feature_extractor', 'get_features']
+__all__ = ['preprocess', 'deprocess', 'load_backbone', 'backbone_label', 'bfloat16_copy', 'conv_layers', 'feature_extractor',
+           'get_features']
 
 # %% ../nbs/02_features.ipynb #5bb0b103
 def preprocess(img: ImageLike, # a picture: a path, a PIL image or a uint8 array
@@ -55,14 +56,19 @@ def backbone_label(name: str | None = None, weights: str | os.PathLike | None = 
     return f'backbone: {net.name}, ' + (f'weights from {Path(weights).name}' if weights else net.about)
 
 # %% ../nbs/02_features.ipynb #a629b237
+def bfloat16_copy(model: keras.Model, # any Keras model (a backbone, a transform network)
+                  ) -> keras.Model: # the same layers and weights, computing in bfloat16
+    "A copy of `model` whose layers compute in bfloat16 (Keras's `mixed_bfloat16`: weights kept as float32 values)."
+    pol = lambda l: l.__class__.from_config({**l.get_config(), 'dtype': 'mixed_bfloat16'})
+    clone = keras.models.clone_model(model, clone_function=pol); clone.set_weights(model.get_weights())
+    return clone
+
 @functools.lru_cache(maxsize=4)
 def _backbone_in(name: str, weights: str | None, precision: str) -> keras.Model:
     "The backbone with its layers computing in `precision` (weights shared as float32 values)."
     model = load_backbone(name, weights)
     if precision == 'float32': return model
-    policy = 'mixed_bfloat16'
-    clone = keras.models.clone_model(model, clone_function=lambda l: l.__class__.from_config({**l.get_config(), 'dtype': policy}))
-    clone.set_weights(model.get_weights()); clone.trainable = False
+    clone = bfloat16_copy(model); clone.trainable = False
     return clone
 
 # %% ../nbs/02_features.ipynb #96bd5428
