@@ -109,27 +109,32 @@ def settings_argv(s: Settings, # the settings to express
     return out
 
 # %% ../nbs/13_cli.ipynb #271906a9
-def add_executor_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+def add_executor_flags(parser: argparse.ArgumentParser,
+                       unit: str = 'pair', # what one task runs: 'pair' (`nst_nb_batch`) or 'clip' (`nst_nb_video`)
+                       resume: bool = True, # add `--resume` too (False: the parser has its own)
+                      ) -> argparse._ArgumentGroup:
     "Add `--resume`, `--ray [ADDRESS]`, `--ray-cpus` and `--ray-gpus` to `parser`, in a group of their own."
-    g = parser.add_argument_group('resuming and where the pairs run')
-    g.add_argument('--resume', action='store_true', help='keep the results already in OUTDIR made with the same settings '
-                   '(picture and sidecar) and run the other pairs')
-    g.add_argument('--ray', nargs='?', const='', default=None, metavar='ADDRESS', help='run each pair as a task on a Ray '
+    g = parser.add_argument_group(f'resuming and where the {unit}s run' if resume else f'where the {unit}s run')
+    if resume: g.add_argument('--resume', action='store_true', help='keep the results already in OUTDIR made with the same settings '
+                              f'(picture and sidecar) and run the other {unit}s')
+    g.add_argument('--ray', nargs='?', const='', default=None, metavar='ADDRESS', help=f'run each {unit} as a task on a Ray '
                    'cluster: the one at ADDRESS (HOST:6379, auto), else the one on this machine, else a new local one '
                    f'with every core. Needs: {RAY_INSTALL}')
-    g.add_argument('--ray-cpus', type=float, metavar='N', help="Ray: CPUs per pair, and TensorFlow threads per task "
-                   "(default: the cluster's CPUs shared out among the pairs, at least 1)")
-    g.add_argument('--ray-gpus', type=float, default=0, metavar='N', help='Ray: GPUs per pair; 0.5 lets two pairs share a GPU (default: 0)')
+    g.add_argument('--ray-cpus', type=float, metavar='N', help=f"Ray: CPUs per {unit}, and TensorFlow threads per task "
+                   f"(default: the cluster's CPUs shared out among the {unit}s, at least 1)")
+    g.add_argument('--ray-gpus', type=float, default=0, metavar='N', help=f'Ray: GPUs per {unit}; 0.5 lets two {unit}s share a GPU (default: 0)')
     return g
 
 # %% ../nbs/13_cli.ipynb #f0077447
-def executor_options(a: argparse.Namespace) -> dict:
-    "`run_batch`'s `resume`, `executor`, `address`, `ray_cpus` and `ray_gpus` from parsed flags (fixes `a.contents`)."
+def executor_options(a: argparse.Namespace,
+                     inputs: str = 'contents', # the positional arguments' name: `--ray photos/` gives them back what `--ray` took
+                    ) -> dict:
+    "`run_batch`'s `resume`, `executor`, `address`, `ray_cpus` and `ray_gpus` from parsed flags (a file `--ray` took goes back to `inputs`)."
     if a.ray is None and (a.ray_cpus is not None or a.ray_gpus):
         raise ExecutorError('--ray-cpus and --ray-gpus are for Ray tasks: add --ray [ADDRESS].')
     address = a.ray or None
-    if address and Path(address).expanduser().exists():   # `--ray photos/ ...`: an image, not an address
-        a.contents, address = [address] + list(a.contents), None
+    if address and Path(address).expanduser().exists():   # `--ray photos/ ...`: an input, not an address
+        setattr(a, inputs, [address] + list(getattr(a, inputs))); address = None
     return dict(resume=a.resume, executor='local' if a.ray is None else 'ray', address=address, ray_cpus=a.ray_cpus, ray_gpus=a.ray_gpus)
 
 # %% ../nbs/13_cli.ipynb #6e741d5a

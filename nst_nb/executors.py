@@ -19,7 +19,8 @@ from .pairs import PairResult
 from .resume import prior_result, skip_pair
 
 # %% auto #0
-__all__ = ['RAY_INSTALL', 'EXECUTORS', 'run_pair', 'ExecutorError', 'LocalExecutor', 'PairSteps', 'RayExecutor', 'get_executor']
+__all__ = ['RAY_INSTALL', 'EXECUTORS', 'run_pair', 'ExecutorError', 'LocalExecutor', 'PairSteps', 'RayExecutor', 'task_threads',
+           'get_executor']
 
 # %% ../nbs/11d_executors.ipynb #dd47b821
 def _engine_run(content, style, s: Settings, listeners: list = ()):
@@ -75,11 +76,11 @@ class ExecutorError(NstError, RuntimeError):
     status = 2   # found before any pair runs: a usage error for the command line
 
 # %% ../nbs/11d_executors.ipynb #02ba5a92
-def _postfix(running, pairs: list[PairResult]) -> str:
-    "The bar's postfix: what is running (a name or a count) and the mean time of a pair done."
+def _postfix(running, pairs: list, unit: str = 'pair') -> str:
+    "The bar's postfix: what is running (a name or a count) and the mean time of a pair (or clip) done."
     done = [p.seconds for p in pairs if p.status in ('done', 'interrupted')]
     run = running if isinstance(running, str) else f'{running} running'
-    return run + (f', {sum(done) / len(done):.1f} s/pair' if done else '')
+    return run + (f', {sum(done) / len(done):.1f} s/{unit}' if done else '')
 
 # %% ../nbs/11d_executors.ipynb #c8327b27
 @dataclass
@@ -129,6 +130,13 @@ class RayExecutor:
             raise ExecutorError(f'ray_cpus must be more than 0 and ray_gpus 0 or more, not {self.cpus} and {self.gpus}.')
 
 # %% ../nbs/11d_executors.ipynb #9152a9d7
+def task_threads(threads: int):
+    "In a Ray task: TensorFlow's threads set to the task's CPUs, once per worker (TensorFlow imported here, not timed)."
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+    from nst_nb.runtime import set_threads
+    try: set_threads(threads)          # inter-op: one op at a time, set on import as in a local run (nst_nb.features)
+    except RuntimeError: pass        # a worker that ran a task before keeps its thread pools (same size in one batch)
+
 def _ray_pair(content: bytes, # the content picture's file, as bytes
               style: bytes, # the style picture's file, as bytes
               names: tuple[str, str], # their file names, for messages
@@ -136,11 +144,7 @@ def _ray_pair(content: bytes, # the content picture's file, as bytes
               threads: int, # TensorFlow threads: the task's CPUs
              ) -> tuple[str, object, float]:
     "Run one pair in a Ray task: ('done', its `Result`, seconds) or ('failed', why, seconds)."
-    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-    from nst_nb.runtime import set_threads   # imports TensorFlow (not timed: a worker does it once)
-    try: set_threads(threads)          # inter-op: one op at a time, set on import as in a local run (nst_nb.features)
-    except RuntimeError: pass        # a worker that ran a pair before keeps its thread pools (same size in one batch)
-    t0 = time.perf_counter()
+    task_threads(threads); t0 = time.perf_counter()
     try:
         r = _engine_run(open_image(content, name=names[0]), open_image(style, name=names[1]), s)
         r.x = None                   # a TensorFlow tensor: the caller needs only the picture
@@ -192,7 +196,7 @@ def _task_resources(self: RayExecutor, have: dict, n: int) -> tuple[float, float
     gpus = float(self.gpus or 0)
     for kind, want in (('CPU', cpus), ('GPU', gpus)):
         if want > have.get(kind, 0) and (kind == 'CPU' or want):
-            raise ExecutorError(f'each pair asks for {want:g} {kind}s (--ray-{kind.lower()}s) but the Ray cluster has {have.get(kind, 0):g}.')
+            raise ExecutorError(f'each task asks for {want:g} {kind}s (--ray-{kind.lower()}s) but the Ray cluster has {have.get(kind, 0):g}.')
     return cpus, gpus
 
 # %% ../nbs/11d_executors.ipynb #49b781d0
@@ -209,6 +213,7 @@ def _plan(self: RayExecutor, have: dict, n: int) -> tuple[dict, int, int]:
 # %% ../nbs/11d_executors.ipynb #31e70514
 class _Flight:
     "The pairs of one batch on their way through a Ray cluster: pictures in the object store, tasks out, results back."
+    unit = 'pair'   # what one task runs (a subclass flies clips)
     def __init__(self, ray, task, todo: list[PairResult], out: Path, s: Settings, bar, threads: int):
         self.ray, self.task, self.todo, self.out, self.s, self.bar, self.threads = ray, task, todo, out, s, bar, threads
         self.queue, self.refs, self.blobs, self.styles = list(todo), {}, {}, {str(p.style) for p in todo}
@@ -267,28 +272,37 @@ def fly(self: _Flight, slots: int):
     "Send the pairs out, at most two per slot at a time, and take them in as they come back, until all are in or one stops."
     while self.queue or self.refs:
         while self.queue and len(self.refs) < 2 * slots: self.submit(self.queue.pop(0))
-        self.bar.set_postfix_str(_postfix(min(len(self.refs), slots), self.todo))
+        self.bar.set_postfix_str(_postfix(min(len(self.refs), slots), self.todo, self.unit))
         if not self.refs: continue
         ready, _ = self.ray.wait(list(self.refs), num_returns=1, timeout=1.0)
         for ref in ready: self.receive(ref)
         self.stopped = self.stopped or STOP.reason
         if self.stopped: break
-    self.bar.set_postfix_str(_postfix(0, self.todo))
+    self.bar.set_postfix_str(_postfix(0, self.todo, self.unit))
 
 # %% ../nbs/11d_executors.ipynb #ed8260cd
 @patch
-def run(self: RayExecutor, todo: list[PairResult], out: Path, s: Settings, bar) -> str | None:
-    "Run each pair of `todo` as a Ray task and save each result in `out`; why the batch stopped (a signal), or None."
+def fly(self: RayExecutor,
+        fn: Callable, # the task: a function Ray runs on a worker
+        flight: Callable, # `flight(ray, task, threads)`: a `_Flight` that sends its jobs out as tasks and takes them in
+        n: int, # how many jobs (to share the cluster's CPUs out)
+       ) -> str | None:
+    "Connect, plan the tasks of `n` jobs, fly them through `flight`, cancel what is left; why it stopped (a signal), or None."
     ray = _ray(); connected = _ray_connect(ray, self.address)
     try:
-        opts, slots, threads = self._plan(ray.cluster_resources(), len(todo))
-        f = _Flight(ray, ray.remote(_ray_pair).options(**opts), todo, out, s, bar, threads)
+        opts, slots, threads = self._plan(ray.cluster_resources(), n)
+        f = flight(ray, ray.remote(fn).options(**opts), threads)
         try: f.fly(slots)
         except KeyboardInterrupt: f.stopped = stop_reason()
         finally: f.cancel()
         return f.stopped
     finally:
         if connected: ray.shutdown()
+
+@patch
+def run(self: RayExecutor, todo: list[PairResult], out: Path, s: Settings, bar) -> str | None:
+    "Run each pair of `todo` as a Ray task and save each result in `out`; why the batch stopped (a signal), or None."
+    return self.fly(_ray_pair, lambda ray, task, threads: _Flight(ray, task, todo, out, s, bar, threads), len(todo))
 
 # %% ../nbs/11d_executors.ipynb #afc4a826
 EXECUTORS = {'local': LocalExecutor, 'ray': RayExecutor}

@@ -12,8 +12,9 @@ from .settings import validate
 from .images import open_image
 from .stopping import STOP, signal_status
 from .video import clip_info, OUTPUTS
-from .video_run import VideoConfig, describe_video, validate_video, sidecar_path, state_dir
-from .cli import add_config_flags, add_settings_flags, add_model_flags, settings_from_args, _cli, _say, _threads, _use_threads
+from .video_run import VideoConfig, EngineSpec, describe_video, validate_video, sidecar_path, state_dir
+from .clips import FORMATS, VIDEO_SUFFIXES, is_clip
+from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['add_video_flags', 'video_parser', 'video_main']
@@ -26,58 +27,88 @@ def add_video_flags(p: argparse.ArgumentParser):
 def video_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb_video`."
     p = argparse.ArgumentParser(prog='nst_nb_video', formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage='%(prog)s CLIP STYLE [STYLE ...] -o OUT.mp4 [options]\n       %(prog)s CLIP --model NET [--style NAME] -o OUT.mp4 [options]',
+        usage='%(prog)s CLIP STYLE [STYLE ...] -o OUT.mp4 [options]\n       %(prog)s CLIP --model NET [--style NAME] -o OUT.mp4 [options]\n'
+              '       %(prog)s CLIP|FOLDER [CLIP ...] [STYLE ...] -o OUTDIR [--format mp4] [--ray [ADDRESS]] [options]',
         description='Stylise a video clip without flicker: each frame tied to the one before along the optical flow.\n'
                     'By optimisation (STYLE pictures: best quality, minutes per second of video), or with a network\n'
                     '(--model: about real time). Writes OUT (' + ', '.join(f'{k or "FOLDER"}: {v}' for k, v in OUTPUTS.items()) + ')\n'
-                    'and OUT.json (every setting and the flicker of each frame).',
+                    'and OUT.json (every setting and the flicker of each frame). Several clips, or a folder of them, go into\n'
+                    'OUTDIR, one OUTDIR/NAME.mp4 and NAME.json each and clips.json for the batch, here or each as a Ray task.',
         epilog='exit status:\n  0    stylised\n  1    failed\n  2    bad input: nothing was written\n'
                '  130  Ctrl-C (143 SIGTERM): OUT holds the frames done; --resume goes on\n\nexamples:\n'
                '  nst_nb_video clip.mp4 --model course --style mosaic -o fast.mp4\n'
                '  nst_nb_video clip.mp4 starry_night.jpg -o best.mp4 --height 360\n'
                '  nst_nb_video clip.mp4 --model course --style waves -o clip.gif --frames 48 --height 180\n'
-               '  nst_nb_video clip.mp4 starry_night.jpg -o best.mp4 --resume')
-    p.add_argument('clip', metavar='CLIP', help='the video to stylise (MP4, MOV, MKV, WebM ...: whatever FFmpeg reads)')
-    p.add_argument('styles', nargs='*', metavar='STYLE', help='style pictures (the optimisation); none with --model')
-    p.add_argument('-o', '--output', required=True, metavar='OUT', help='OUT.mp4 (H.264, the sound kept), OUT.gif, OUT.webp, or a folder for PNG frames')
-    p.add_argument('--resume', action='store_true', help='go on from a stopped run of the same OUT')
-    p.add_argument('--overwrite', action='store_true', help='replace OUT if it exists')
+               '  nst_nb_video clip.mp4 starry_night.jpg -o best.mp4 --resume\n'
+               '  nst_nb_video clips/ --model course_fast --style mosaic -o styled/ --ray')
+    p.add_argument('inputs', nargs='+', metavar='CLIP [STYLE]', help='the video to stylise (MP4, MOV, MKV, WebM ...: whatever FFmpeg reads), '
+                   'or several, or a folder of them; then the style pictures (the optimisation; none with --model). After the first, '
+                   'a file is a clip by its suffix (' + ' '.join(VIDEO_SUFFIXES[:6]) + ' ...)')
+    p.add_argument('-o', '--output', required=True, metavar='OUT', help='OUT.mp4 (H.264, the sound kept), OUT.gif, OUT.webp, or a folder for PNG frames; '
+                   'for several clips, the folder they go into')
+    p.add_argument('--format', choices=tuple(FORMATS), metavar='KIND', help="several clips: each one's output, " + ' | '.join(FORMATS) + ' (default: mp4)')
+    p.add_argument('--resume', action='store_true', help='go on from a stopped run of the same OUT; for several clips, keep those made alike and go on with the rest')
+    p.add_argument('--overwrite', action='store_true', help='replace OUT (each clip\'s output) if it exists')
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
     p.add_argument('--threads', metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
-    add_model_flags(p); add_video_flags(p); add_settings_flags(p)
+    add_executor_flags(p, 'clip', resume=False); add_model_flags(p); add_video_flags(p); add_settings_flags(p)
     return p
 
 # %% ../nbs/26c_video_cli.ipynb #bbb9f26c
-def _engine(parser: argparse.ArgumentParser, a: argparse.Namespace, cfg: VideoConfig):
-    "The engine the flags ask for, after checking what it needs."
+def _split(a: argparse.Namespace):
+    "Set `a.clips` (the first input, and each later one that is a clip or a folder) and `a.styles` (the other inputs)."
+    a.clips = [a.inputs[0]] + [o for o in a.inputs[1:] if is_clip(o)]
+    a.styles = [o for o in a.inputs[1:] if not is_clip(o)]
+
+def _engine(parser: argparse.ArgumentParser, a: argparse.Namespace, cfg: VideoConfig) -> EngineSpec:
+    "The recipe of the engine the flags ask for, after checking what it needs."
     if a.model:
         from nst_nb.train_settings import network_info, network_settings, style_weights
         if a.styles: parser.error('with --model, give no STYLE pictures: the network holds its styles (choose with --style or --mix).')
         info = network_info(a.model); s = validate(settings_from_args(a, network_settings(info)))
-        w = style_weights(info['styles'], a.mix or a.style)[0].tolist()
-        return lambda: __import__('nst_nb.video_run', fromlist=['NetworkEngine']).NetworkEngine(a.model, w, s, cfg)
+        return EngineSpec(s, cfg, model=str(a.model), style=style_weights(info['styles'], a.mix or a.style)[0].tolist())
     if a.style is not None or a.mix: parser.error('--style and --mix choose among the styles of a network: add --model NAME.keras.')
     if not a.styles: parser.error('give at least one STYLE picture, or --model NET.')
     s = validate(settings_from_args(a), len(a.styles))
     for o in a.styles: open_image(o)
-    return lambda: __import__('nst_nb.video_run', fromlist=['OptimisationEngine']).OptimisationEngine(a.styles, s, cfg)
+    return EngineSpec(s, cfg, styles=list(a.styles))
 
 # %% ../nbs/26c_video_cli.ipynb #237e2844
+def _config(a: argparse.Namespace) -> VideoConfig:
+    "The `VideoConfig` of the video flags."
+    return VideoConfig(**{k[6:]: v for k, v in vars(a).items() if k.startswith('video_')})
+
 def _run_video(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_video` with parsed arguments; return the exit status."
-    info, out = clip_info(a.clip), Path(a.output).expanduser().absolute()
-    cfg = validate_video(VideoConfig(**{k[6:]: v for k, v in vars(a).items() if k.startswith('video_')}), out, a.resume, a.overwrite)
-    make, threads = _engine(parser, a, cfg), _threads(a.threads)
+    opts = executor_options(a, 'inputs'); _split(a)
+    if len(a.clips) > 1 or Path(a.clips[0]).expanduser().is_dir() or opts['executor'] != 'local' or a.format: return _run_clips(parser, a, opts)
+    info, out = clip_info(a.clips[0]), Path(a.output).expanduser().absolute()
+    cfg = validate_video(_config(a), out, a.resume, a.overwrite)
+    spec, threads = _engine(parser, a, cfg), _threads(a.threads)
     _use_threads(threads)
     from nst_nb.video_run import stylise_clip
-    side = stylise_clip(a.clip, out, make(), cfg, a.resume, a.overwrite, progress=not a.quiet)
+    side = stylise_clip(a.clips[0], out, spec.make(), cfg, a.resume, a.overwrite, progress=not a.quiet)
     if not a.quiet: _report(parser.prog, out, side)
     if side['stopped']:
         _say(parser.prog, f"{side['stopped']} after {side['frames']} frames: {out} holds them; run again with --resume to go on.", err=True)
         return signal_status(side['stopped']) or 1
     return 0
+
+# %% ../nbs/26c_video_cli.ipynb #20d194e3
+def _run_clips(parser: argparse.ArgumentParser, a: argparse.Namespace, opts: dict) -> int:
+    "Run `nst_nb_video` on several clips (or a folder, or on Ray) into the folder `-o`; the exit status."
+    if Path(a.output).suffix: parser.error(f'several clips go into a folder: give -o FOLDER, not {a.output} (each clip becomes FOLDER/NAME.mp4; --format to choose).')
+    from nst_nb.clips import run_clips
+    b = run_clips(a.clips, a.output, _engine(parser, a, _config(a)), a.format or 'mp4', progress=not a.quiet, overwrite=a.overwrite, threads=_threads(a.threads), **opts)
+    for j in b.jobs:
+        if j.status == 'failed': _say(parser.prog, f'{j.clip}: {j.error}', err=True)
+    if not a.quiet: _say(parser.prog, b.summary())
+    if b.stopped:
+        _say(parser.prog, f"{b.stopped}: the clips done are kept (and the frames done of the one under way); run again with --resume to go on.", err=True)
+        return signal_status(b.stopped) or 1
+    return 1 if b.count('failed') else 0
 
 def _report(prog: str, out: Path, side: dict):
     "Say what was written, how fast, and how much it flickers against the input."

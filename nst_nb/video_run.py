@@ -22,8 +22,8 @@ from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, s
 
 # %% auto #0
 __all__ = ['BLENDS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
-           'NetworkEngine', 'OptimisationEngine', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame',
-           'ahead', 'stylise_clip']
+           'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'ClipStart', 'FrameDone', 'ClipEnd',
+           'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = ('texture', 'linear')   # how the network engine blends the previous frame in: `temporal_blend(texture=...)`
@@ -204,14 +204,29 @@ def _next_part(out: Path, kind: str, st: dict, fps, w, name: str, prev_in, prev_
     w.close(); st['parts'].append(name); _save_state(out, st, prev_in, prev_out)
     return _frame_writer(out, kind, st, fps)
 
+def clip_made(src: str | os.PathLike, # the clip
+              cfg: VideoConfig, # its settings
+              engine, # `NetworkEngine` or `OptimisationEngine`
+             ) -> dict:
+    "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
+    other = 'optimisation' if engine.name == 'network' else 'network'
+    skip = {'frames'} | {n for n, fi in describe_video().items() if fi.help.startswith(other + ':')}
+    made = {'source': str(Path(src).resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}, 'engine': engine.describe()}
+    return json.loads(json.dumps(made))   # as a state or sidecar reads back
+
+def made_otherwise(made: dict, # `clip_made`'s
+                   old: dict, # a run's record: a stopped run's state or a finished clip's sidecar
+                  ) -> dict:
+    "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
+    video = {'blend': 'linear', **(old.get('video') or {})}   # a run stopped by 0.8.0 names no blend: it blended plainly
+    was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': old.get('engine')}
+    return {k: was[k] for k in made if was[k] != made[k]}
+
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
-    st = _load_state(out)
-    old = st.get('video') or {}   # a run stopped before 0.9.0 blended plainly (the optimisation engine does not blend)
-    if 'blend' not in old: old['blend'] = 'linear' if made['engine'].get('engine') == 'network' else made['video'].get('blend')
-    bad = [k for k in made if st.get(k) != json.loads(json.dumps(made[k]))]
-    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {st.get(k)}' for k in bad)}): resume with the same clip and flags, or start afresh with --overwrite.")
-    return st
+    st = _load_state(out); bad = made_otherwise(made, st)
+    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {v}' for k, v in bad.items())}): resume with the same clip and flags, or start afresh with --overwrite.")
+    return {**st, **made}
 
 # %% ../nbs/26b_video_run.ipynb #3072e2cd
 def _frame_writer(out: Path, kind: str, st: dict, fps):
@@ -306,7 +321,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     src, out, cfg = Path(src), Path(out).expanduser().absolute(), validate_video(cfg or VideoConfig(), out, resume, overwrite)
     info, kind = clip_info(src), output_kind(out)
     if out.resolve() == src.resolve(): raise OutputError(f'{out} is the clip being read: choose another output.')
-    made = {'source': str(src.resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k != 'frames'}, 'engine': engine.describe()}
+    made = clip_made(src, cfg, engine)
     st = _resumed(out, made) if resume else {'done': 0, 'parts': [], 'history': [], 'crf': cfg.crf, 'seconds': 0.0, **made}
     total = min(info.frames, cfg.frames or info.frames)
     if not resume: _clear(out, kind)   # what an earlier run left (allowed by overwrite)
@@ -355,7 +370,7 @@ def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     _finish_output(out, kind, st, src, info.fps)
     h = [r for r in st['history'] if 'warping_error' in r]
     mean = lambda k: float(np.nanmean([r[k] for r in h])) if h else None
-    side = {'source': str(src), 'frames': st['done'], 'fps': str(info.fps), 'size': list(Image.open(state_dir(out) / 'last_out.png').size) if st['done'] else None,
+    side = {'source': str(src.resolve()), 'frames': st['done'], 'fps': str(info.fps), 'size': list(Image.open(state_dir(out) / 'last_out.png').size) if st['done'] else None,
             'stopped': stopped, 'video': dataclasses.asdict(cfg), 'engine': engine.describe(), 'settings': _settings_of(engine),
             'flicker': {'warping_error': mean('warping_error'), 'input_warping_error': mean('input_warping_error')},
             'seconds': round(st['seconds'], 2), 'fps_achieved': round(st['done'] / st['seconds'], 2) if st['seconds'] else None,
@@ -368,3 +383,33 @@ def _settings_of(engine) -> dict:
     "The run settings an engine paints with, as the sidecar stores them (the optimisation's first frame's)."
     s = getattr(engine, 'first', None) or getattr(engine, 's', None)
     return dataclasses.asdict(s) if s is not None else {}
+
+# %% ../nbs/26b_video_run.ipynb #0e705d44
+@dataclass
+class EngineSpec:
+    "How a clip is painted: by a network (`model`, and `style` weights) or by the optimisation (`styles`); `make` builds the engine."
+    settings: Settings         # what each frame is painted to match: the run settings (a network's: its strength and colour)
+    cfg: VideoConfig           # the clip's settings
+    model: str | None = None   # a trained network's file, or a shipped network's name
+    style: list | None = None  # the network's style weights (one per style it holds)
+    styles: list = dataclasses.field(default_factory=list)   # the optimisation's style pictures
+
+    def make(self):
+        "The engine (TensorFlow from here)."
+        if self.model: return NetworkEngine(self.model, self.style, self.settings, self.cfg)
+        return OptimisationEngine(self.styles, self.settings, self.cfg)
+
+# %% ../nbs/26b_video_run.ipynb #286074fc
+@patch
+def files(self: EngineSpec) -> list[Path]:
+    "The files an engine made elsewhere needs: the network's (a shipped one is installed there too) and the style pictures."
+    from nst_nb.train_settings import shipped_networks
+    net = [] if not self.model or str(self.model) in shipped_networks() else [Path(self.model)]
+    return net + [Path(o) for o in self.styles]
+
+@patch
+def moved(self: EngineSpec, folder: Path) -> EngineSpec:
+    "The same recipe with its `files` read from `folder`, where they were written as `0_NAME`, `1_NAME` ... in order."
+    here = [str(Path(folder) / f'{i}_{p.name}') for i, p in enumerate(self.files())]
+    net = self.model is not None and len(here) > len(self.styles)
+    return dataclasses.replace(self, model=here[0] if net else self.model, styles=here[int(net):])

@@ -1,5 +1,6 @@
 """Batch runs on a local Ray cluster (2 CPUs): the same files and pictures as the local runner, a corrupt input
-reported, a worker killed mid-run retried with nothing lost, Ctrl-C cancelling what is left, and `nst_nb_batch --ray`.
+reported, a worker killed mid-run retried with nothing lost, Ctrl-C cancelling what is left, and `nst_nb_batch --ray`;
+batches of clips on Ray (`nst_nb.clips`): the same frames and sidecars as painted here, and `nst_nb_video --ray`.
 
 Run with `pytest tests/test_ray.py` (about a minute on 2 cores); skipped where Ray is not installed
 (`pip install -e ".[dev,ray]"`)."""
@@ -137,3 +138,52 @@ def test_command_line(cluster, inputs, tmp_path, capsys):
     assert (tmp_path / 'cli' / 'chelsea__waves.png').exists() and (tmp_path / 'cli' / 'contact_sheet.png').exists()
     assert batch_main(argv + ['--resume', '-q']) == 0
     assert json.loads((tmp_path / 'cli' / 'batch.json').read_text())['counts']['skipped'] == 1
+
+
+# Batches of clips (`nst_nb.clips`): each clip a Ray task, painted by the shipped `course_fast` at 64 px.
+from nst_nb.clips import run_clips
+from nst_nb.settings import Settings
+from nst_nb.video import pan_clip, zoom_clip, write_clip
+from nst_nb.video_run import EngineSpec, VideoConfig
+from nst_nb.video_cli import video_main
+
+SPEC = EngineSpec(Settings(backbone='vgg16-hed'), VideoConfig(height=64), model='course_fast', style=[0.0] * 6 + [1.0])
+
+
+@pytest.fixture(scope='module')
+def clips(tmp_path_factory):
+    "A folder of two small clips made by the project: a pan over the cat, a zoom into the rocket."
+    d = tmp_path_factory.mktemp('clips')
+    photo = lambda name: np.asarray(Image.open(IMG / 'content' / name).convert('RGB'))
+    write_clip(pan_clip(photo('chelsea.jpg'), 6, (96, 144), (1, 3)), d / 'pan.mp4')
+    write_clip(zoom_clip(photo('rocket.jpg'), 6, (96, 144), 1.02), d / 'zoom.mp4')
+    return d
+
+
+def test_clips_same_as_local(cluster, clips, tmp_path):
+    here = run_clips(clips, tmp_path / 'here', SPEC, output='frames', progress=False)
+    there = run_clips(clips, tmp_path / 'ray', SPEC, output='frames', progress=False, executor='ray', ray_cpus=1)
+    assert [(j.name, j.status, j.frames) for j in there.jobs] == [('pan', 'done', 6), ('zoom', 'done', 6)], [j.record() for j in there.jobs]
+    assert sorted(p.name for p in (tmp_path / 'ray').iterdir()) == sorted(p.name for p in (tmp_path / 'here').iterdir())
+    for a, b in zip(here.jobs, there.jobs):
+        fa, fb = sorted(a.output.glob('frame_*.png')), sorted(b.output.glob('frame_*.png'))
+        assert [p.name for p in fa] == [p.name for p in fb] and len(fa) == 6
+        for x, y in zip(fa, fb):
+            if SAME_THREADS: assert np.array_equal(pixels(x), pixels(y)), x.name
+            else: assert np.abs(pixels(x).astype(int) - pixels(y)).mean() < 1, x.name
+        sa, sb = (json.loads((p.parent / (p.name + '.json')).read_text()) for p in (a.output, b.output))
+        assert sb['source'] == str(b.clip.resolve()) == sa['source']      # this machine's path, not the worker's
+        assert sa['engine'] == sb['engine'] and sa['video'] == sb['video'] and sa['frames'] == sb['frames']
+        assert np.allclose([r.get('warping_error', 0) for r in sa['history']], [r.get('warping_error', 0) for r in sb['history']], rtol=1e-3)
+    rec = json.loads((tmp_path / 'ray' / 'clips.json').read_text())
+    assert rec['executor'] == 'ray' and rec['counts']['done'] == 2
+
+
+def test_clips_command_line(cluster, clips, tmp_path, capsys):
+    argv = [clips, '--model', 'course_fast', '--style', 'waves', '-o', tmp_path / 'cli', '--height', 64, '--ray', '--ray-cpus', 1]
+    assert video_main(argv) == 0
+    out = capsys.readouterr()
+    assert '2 done' in out.out, out
+    assert {p.name for p in (tmp_path / 'cli').iterdir()} == {'clips.json', 'pan.mp4', 'pan.json', 'zoom.mp4', 'zoom.json'}
+    assert video_main(argv + ['--resume', '-q']) == 0
+    assert json.loads((tmp_path / 'cli' / 'clips.json').read_text())['counts']['kept'] == 2
