@@ -26,13 +26,14 @@ class VideoError(ImageError):
 class ClipInfo:
     "What a clip is."
     path: Path # the file
-    width: int # its frames' size in px
+    width: int # its frames' size in px, as shown (turned by `rotation`)
     height: int
     fps: Fraction # frames per second, as the container says
     frames: int # how many (counted by the container, else estimated from its length)
     seconds: float # its length
     codec: str # the video codec's name
     audio: str | None # the sound's codec, None without sound
+    rotation: int = 0 # degrees its frames are turned (counter-clockwise) to be shown: 90 or 270 for a phone held upright
 
 # %% ../nbs/26_video.ipynb #1d385b35
 STILLS = ('image2', 'png_pipe', 'jpeg_pipe', 'webp_pipe', 'bmp_pipe', 'tiff_pipe', 'gif_pipe')   # FFmpeg reads pictures as one-frame videos
@@ -41,7 +42,9 @@ def _refuse(p: Path, c: av.container.InputContainer):
     "A `VideoError` if the opened file `p` is not a clip with frames."
     if c.format.name in STILLS: raise VideoError(f'{p}: a still picture, not a video; nst_nb stylises pictures (nst_nb_video takes clips such as MP4).')
     if not c.streams.video: raise VideoError(f'{p}: no video stream in this file (a sound file?); give a clip such as an MP4.')
-    if next(c.decode(video=0), None) is None: raise VideoError(f'{p}: the video stream has no frames.')
+    first = next(c.decode(video=0), None)
+    if first is None: raise VideoError(f'{p}: the video stream has no frames.')
+    return first
 
 def clip_info(path: str | os.PathLike, # the clip
              ) -> ClipInfo:
@@ -50,11 +53,12 @@ def clip_info(path: str | os.PathLike, # the clip
     if not p.is_file(): raise VideoError(f'{p}: no such file.')
     try:
         with av.open(str(p)) as c:
-            _refuse(p, c); v = c.streams.video[0]
+            turn = round((_refuse(p, c).rotation or 0) / 90) % 4 * 90; v = c.streams.video[0]
             fps = Fraction(v.average_rate or v.guessed_rate or 25)
             seconds = float(v.duration * v.time_base) if v.duration else (c.duration or 0) / av.time_base
             a = c.streams.audio[0].codec_context.name if c.streams.audio else None
-            return ClipInfo(p, v.codec_context.width, v.codec_context.height, fps, v.frames or round(seconds * fps), seconds, v.codec_context.name, a)
+            w, h = v.codec_context.width, v.codec_context.height
+            return ClipInfo(p, *((h, w) if turn % 180 else (w, h)), fps, v.frames or round(seconds * fps), seconds, v.codec_context.name, a, turn)
     except av.error.FFmpegError as e: raise VideoError(f'{p}: not a clip FFmpeg can read ({e.strerror or type(e).__name__}).') from None
 
 # %% ../nbs/26_video.ipynb #4d2bab39
@@ -70,11 +74,14 @@ def read_frames(path: str | os.PathLike, # the clip
                 start: int = 0, # the first frame to yield (earlier ones are decoded and skipped)
                ) -> Iterator[np.ndarray]: # `(H, W, 3)` uint8 RGB frames
     "The clip's frames, one at a time, at `height` px."
-    w, h = frame_size(clip_info(path), height)
+    info = clip_info(path); (w, h), k = frame_size(info, height), info.rotation // 90
+    if k % 2: w, h = h, w   # decoded on their side, then turned
     with av.open(str(path)) as c:
         c.streams.video[0].thread_type = 'AUTO'
         for i, f in enumerate(c.decode(video=0)):
-            if i >= start: yield f.to_ndarray(width=w, height=h, format='rgb24', interpolation='AREA')
+            if i < start: continue
+            a = f.to_ndarray(width=w, height=h, format='rgb24', interpolation='AREA')
+            yield np.ascontiguousarray(np.rot90(a, k)) if k else a
 
 # %% ../nbs/26_video.ipynb #498344aa
 def pan_clip(photo: np.ndarray, # `(H, W, 3)` uint8, larger than `size` plus the motion
