@@ -19,11 +19,11 @@ from .pairs import unique_stems
 from .batch import _check_threads, _use_threads
 from .executors import get_executor, task_threads, _why, _postfix, _Flight, _worker_lost, _ray_reason
 from .video import VideoError, clip_info
-from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, stylise_clip
+from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, stylise_clip, _clear
 
 # %% auto #0
-__all__ = ['VIDEO_SUFFIXES', 'FORMATS', 'is_clip', 'clip_files', 'ClipJob', 'clip_jobs', 'plan_clip', 'check_fresh', 'run_clip',
-           'ClipFrames', 'ClipBatch', 'run_clips']
+__all__ = ['VIDEO_SUFFIXES', 'FORMATS', 'RECORD', 'is_clip', 'clip_files', 'ClipJob', 'clip_jobs', 'plan_clip', 'check_fresh',
+           'run_clip', 'ClipFrames', 'ClipBatch', 'run_clips']
 
 # %% ../nbs/26d_clips.ipynb #69544688
 VIDEO_SUFFIXES = ('.mp4', '.mov', '.m4v', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.wmv', '.flv', '.3gp', '.ts', '.mts', '.ogv')
@@ -80,12 +80,15 @@ def record(self: ClipJob) -> dict:
     return {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(self).items() if k != 'retried' or v}
 
 # %% ../nbs/26d_clips.ipynb #5684af06
+RECORD = 'clips.json'   # the batch's record, in its folder: no clip takes its name
+
 def clip_jobs(clips: list[Path], # from `clip_files`
               out_dir: Path, # the batch's folder
               output: str = 'mp4', # each clip's output: a key of `FORMATS`
              ) -> list[ClipJob]:
-    "A job for each clip, named after it (`-2`, `-3` ... where two clips share a name)."
-    return [ClipJob(c, Path(out_dir) / (n + FORMATS[output])) for c, n in zip(clips, unique_stems(clips))]
+    "A job for each clip, named after it (`-2`, `-3` ... where two share a name or would take the record's; a folder's dots as `_`)."
+    names = unique_stems([Path(RECORD)] + [c.with_name(c.name.replace('.', '_', c.name.count('.') - 1)) if output == 'frames' else c for c in clips])[1:]
+    return [ClipJob(c, Path(out_dir) / (n + FORMATS[output])) for c, n in zip(clips, names)]
 
 # %% ../nbs/26d_clips.ipynb #c9287d76
 def _sidecar(out: Path) -> dict | None:
@@ -132,12 +135,12 @@ class ClipFrames(Listener):
     def __init__(self, bar, job: ClipJob, todo: list[ClipJob]): self.bar, self.job, self.todo = bar, job, todo
     def on_frame_done(self, e): self.bar.set_postfix_str(_postfix(f'1 running ({self.job.name}, frame {e.index + 1}/{e.total})', self.todo, 'clip'), refresh=False)
 
-def _here(todo: list[ClipJob], spec: EngineSpec, resume: dict, bar, listeners: list = ()) -> str | None:
-    "Run `todo` one after another in this process; why the batch stopped, or None."
-    engine, stopped = None, None
-    for j in todo:
+def _here(todo: list[ClipJob], spec: EngineSpec, engine, resume: dict, bar, listeners: list = ()) -> str | None:
+    "Run `todo` one after another in this process with `engine` (the optimisation's made again for each clip); why the batch stopped, or None."
+    stopped = None
+    for i, j in enumerate(todo):
         bar.set_postfix_str(_postfix(f'1 running ({j.name})', todo, 'clip'))
-        engine = engine if engine is not None and spec.model else spec.make()   # a network once; the optimisation's state is a clip's
+        if i and not spec.model: engine = spec.make()   # the optimisation keeps a clip's state; a network is read once
         run_clip(j, engine, spec, resume[j.name], [ClipFrames(bar, j, todo), *listeners]); bar.update(1)
         stopped = (j.stopped if j.status == 'interrupted' else None) or STOP.reason
         if stopped: break
@@ -156,15 +159,15 @@ def _ray_clip(clip: bytes, # the clip's file
               files: list[bytes], # `spec.files()`' contents
               threads: int, # TensorFlow threads: the task's CPUs
              ) -> tuple[str, object, float]:
-    "Stylise one clip in a Ray task: ('done', (its output's files, its sidecar, the folder it ran in), seconds) or ('failed', why, seconds)."
+    "Stylise one clip in a Ray task: ('done', (its output's files, its sidecar, the folder it ran in, as named and resolved), seconds) or ('failed', why, seconds)."
     task_threads(threads); t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix='nst_nb-clip-') as d:
         try:
             d = Path(d); src, out = d / name, d / 'out' / (Path(name).stem + suffix)
             src.write_bytes(clip)
-            for i, (p, b) in enumerate(zip(spec.files(), files)): (d / f'{i}_{p.name}').write_bytes(b)
+            for i, (o, b) in enumerate(zip(spec.files(), files)): (d / f'{i}_{Path(o).name}').write_bytes(b)
             side = stylise_clip(src, out, spec.moved(d).make(), spec.cfg, progress=False)
-            return 'done', (_output_files(out), side, str(d)), time.perf_counter() - t0
+            return 'done', (_output_files(out), side, [str(d), str(d.resolve())]), time.perf_counter() - t0
         except Exception as e: return 'failed', _why(e), time.perf_counter() - t0
 
 # %% ../nbs/26d_clips.ipynb #a3587ca7
@@ -189,7 +192,7 @@ class _ClipFlight(_Flight):
     def __init__(self, ray, task, todo: list[ClipJob], spec: EngineSpec, bar, threads: int):
         self.ray, self.task, self.todo, self.spec, self.bar, self.threads = ray, task, todo, spec, bar, threads
         self.queue, self.refs, self.stopped = list(todo), {}, None
-        self.files = ray.put([p.read_bytes() for p in spec.files()])   # once for every task
+        self.files = ray.put([Path(o).read_bytes() for o in spec.files()])   # once for every task
 
     def submit(self, j: ClipJob):
         "Send `j` to the cluster (a clip that cannot be read fails here)."
@@ -201,11 +204,11 @@ class _ClipFlight(_Flight):
 @patch
 def keep(self: _ClipFlight, j: ClipJob, got):
     "Write the clip `j` that came back: its output, then its sidecar with this machine's paths (a failure to write fails the clip)."
-    files, side, there = got
-    names = {str(Path(there) / j.clip.name): str(j.clip.resolve())}
-    names |= {str(Path(there) / f'{i}_{p.name}'): str(p) for i, p in enumerate(self.spec.files())}
-    names |= {str(Path(there).resolve() / k[len(there) + 1:]): v for k, v in list(names.items())}
+    files, side, theres = got
+    here = [(j.clip.name, str(j.clip.resolve()))] + [(f'{i}_{Path(o).name}', o) for i, o in enumerate(self.spec.files())]
+    names = {str(Path(t) / n): v for t in theres for n, v in here}   # the worker's paths, as named and resolved there, to this machine's
     try:
+        _clear(j.output, j.output.suffix)   # a stopped run's parts, an earlier run's frames
         _write_output(j.output, files); side = _renamed(side, names)
         _write_output(sidecar_path(j.output), {'': json.dumps(side, indent=1).encode()})
         j.took(side)
@@ -253,7 +256,10 @@ def _checked(clips, out_dir, spec: EngineSpec, output: str) -> tuple[list[ClipJo
     out_dir = Path(out_dir).expanduser().absolute()
     if out_dir.exists() and not out_dir.is_dir(): raise OutputError(f'{out_dir} is a file: a batch of clips writes into a folder.')
     cfg = validate_video(spec.cfg, out_dir / ('clip' + FORMATS[output]), overwrite=True)   # the settings, and the folder writable
-    return clip_jobs(clips, out_dir, output), dataclasses.replace(spec, cfg=cfg)
+    jobs, given = clip_jobs(clips, out_dir, output), {c.resolve() for c in clips}
+    for j in jobs:
+        if j.output.resolve() in given or sidecar_path(j.output).resolve() in given: raise OutputError(f'{j.output} is one of the clips being read: choose another folder for the results.')
+    return jobs, dataclasses.replace(spec, cfg=cfg)
 
 # %% ../nbs/26d_clips.ipynb #e2f06faa
 def run_clips(clips: str | os.PathLike | list, # clips and folders of clips
@@ -279,16 +285,16 @@ def run_clips(clips: str | os.PathLike | list, # clips and folders of clips
     b = ClipBatch(jobs, jobs[0].output.parent, spec, executor=executor); b.out_dir.mkdir(parents=True, exist_ok=True)
     engine = spec.make(); b.engine = engine.describe()    # TensorFlow from here; a network read once
     plans = {j.name: False if overwrite else plan_clip(j, clip_made(j.clip, spec.cfg, engine), spec.cfg.frames) for j in jobs}
-    return _run(b, [j for j in jobs if j.status == 'pending'], plans, ex, progress, listeners)
+    return _run(b, [j for j in jobs if j.status == 'pending'], engine, plans, ex, progress, listeners)
 
 # %% ../nbs/26d_clips.ipynb #dafe0a71
-def _run(b: ClipBatch, todo: list[ClipJob], plans: dict, ex, progress: bool, listeners: list = ()) -> ClipBatch:
+def _run(b: ClipBatch, todo: list[ClipJob], engine, plans: dict, ex, progress: bool, listeners: list = ()) -> ClipBatch:
     "Run `todo` with the executor `ex` under one progress bar; write `clips.json` however it ends."
     from nst_nb.result import write_json
     bar, t0 = tqdm(total=len(b.jobs), initial=len(b.jobs) - len(todo), desc=f'{len(b.jobs)} clips', unit='clip', disable=not progress), time.perf_counter()
     try:
-        if b.executor == 'local': b.stopped = _here(todo, b.spec, plans, bar, listeners)
-        else: b.stopped = ex.fly(_ray_clip, lambda ray, task, threads: _ClipFlight(ray, task, todo, b.spec, bar, threads), len(todo))
+        if b.executor == 'local': b.stopped = _here(todo, b.spec, engine, plans, bar, listeners)
+        elif todo: b.stopped = ex.fly(_ray_clip, lambda ray, task, threads: _ClipFlight(ray, task, todo, b.spec, bar, threads), len(todo))
     except KeyboardInterrupt: b.stopped = stop_reason()
     finally:
         bar.close(); b.seconds = time.perf_counter() - t0

@@ -42,8 +42,8 @@ def video_parser() -> argparse.ArgumentParser:
                '  nst_nb_video clip.mp4 starry_night.jpg -o best.mp4 --resume\n'
                '  nst_nb_video clips/ --model course_fast --style mosaic -o styled/ --ray')
     p.add_argument('inputs', nargs='+', metavar='CLIP [STYLE]', help='the video to stylise (MP4, MOV, MKV, WebM ...: whatever FFmpeg reads), '
-                   'or several, or a folder of them; then the style pictures (the optimisation; none with --model). After the first, '
-                   'a file is a clip by its suffix (' + ' '.join(VIDEO_SUFFIXES[:6]) + ' ...)')
+                   'or several, or a folder of them; and the style pictures (the optimisation; none with --model). A clip is told by its '
+                   'suffix (' + ' '.join(VIDEO_SUFFIXES[:6]) + ' ...); with none of those, the first input is the clip')
     p.add_argument('-o', '--output', required=True, metavar='OUT', help='OUT.mp4 (H.264, the sound kept), OUT.gif, OUT.webp, or a folder for PNG frames; '
                    'for several clips, the folder they go into')
     p.add_argument('--format', choices=tuple(FORMATS), metavar='KIND', help="several clips: each one's output, " + ' | '.join(FORMATS) + ' (default: mp4)')
@@ -58,9 +58,9 @@ def video_parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/26c_video_cli.ipynb #bbb9f26c
 def _split(a: argparse.Namespace):
-    "Set `a.clips` (the first input, and each later one that is a clip or a folder) and `a.styles` (the other inputs)."
-    a.clips = [a.inputs[0]] + [o for o in a.inputs[1:] if is_clip(o)]
-    a.styles = [o for o in a.inputs[1:] if not is_clip(o)]
+    "Set `a.clips` (the inputs that are clips or folders by `is_clip`; else the first) and `a.styles` (the other inputs)."
+    a.clips = [o for o in a.inputs if is_clip(o)] or a.inputs[:1]   # a clip of a suffix FFmpeg alone knows: first
+    a.styles = [o for o in a.inputs if o not in a.clips]
 
 def _engine(parser: argparse.ArgumentParser, a: argparse.Namespace, cfg: VideoConfig) -> EngineSpec:
     "The recipe of the engine the flags ask for, after checking what it needs."
@@ -99,14 +99,14 @@ def _run_video(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
 # %% ../nbs/26c_video_cli.ipynb #20d194e3
 def _run_clips(parser: argparse.ArgumentParser, a: argparse.Namespace, opts: dict) -> int:
     "Run `nst_nb_video` on several clips (or a folder, or on Ray) into the folder `-o`; the exit status."
-    if Path(a.output).suffix: parser.error(f'several clips go into a folder: give -o FOLDER, not {a.output} (each clip becomes FOLDER/NAME.mp4; --format to choose).')
+    if Path(a.output).suffix and not Path(a.output).expanduser().is_dir(): parser.error(f'several clips go into a folder: give -o FOLDER, not {a.output} (each clip becomes FOLDER/NAME.mp4; --format to choose).')
     from nst_nb.clips import run_clips
     b = run_clips(a.clips, a.output, _engine(parser, a, _config(a)), a.format or 'mp4', progress=not a.quiet, overwrite=a.overwrite, threads=_threads(a.threads), **opts)
     for j in b.jobs:
         if j.status == 'failed': _say(parser.prog, f'{j.clip}: {j.error}', err=True)
     if not a.quiet: _say(parser.prog, b.summary())
     if b.stopped:
-        _say(parser.prog, f"{b.stopped}: the clips done are kept (and the frames done of the one under way); run again with --resume to go on.", err=True)
+        _say(parser.prog, f"{b.stopped}: the clips done are kept" + (' (and the frames done of the one under way)' if b.executor == 'local' else '') + '; run again with --resume to go on.', err=True)
         return signal_status(b.stopped) or 1
     return 1 if b.count('failed') else 0
 

@@ -401,15 +401,15 @@ class EngineSpec:
 
 # %% ../nbs/26b_video_run.ipynb #286074fc
 @patch
-def files(self: EngineSpec) -> list[Path]:
-    "The files an engine made elsewhere needs: the network's (a shipped one is installed there too) and the style pictures."
+def files(self: EngineSpec) -> list[str]:
+    "The files an engine made elsewhere needs, as given: the network's (a shipped one is installed there too) and the style pictures."
     from nst_nb.train_settings import shipped_networks
-    net = [] if not self.model or str(self.model) in shipped_networks() else [Path(self.model)]
-    return net + [Path(o) for o in self.styles]
+    net = [] if not self.model or str(self.model) in shipped_networks() else [str(self.model)]
+    return net + [str(o) for o in self.styles]
 
 @patch
 def moved(self: EngineSpec, folder: Path) -> EngineSpec:
     "The same recipe with its `files` read from `folder`, where they were written as `0_NAME`, `1_NAME` ... in order."
-    here = [str(Path(folder) / f'{i}_{p.name}') for i, p in enumerate(self.files())]
+    here = [str(Path(folder) / f'{i}_{Path(o).name}') for i, o in enumerate(self.files())]
     net = self.model is not None and len(here) > len(self.styles)
     return dataclasses.replace(self, model=here[0] if net else self.model, styles=here[int(net):])

@@ -187,3 +187,20 @@ def test_clips_command_line(cluster, clips, tmp_path, capsys):
     assert {p.name for p in (tmp_path / 'cli').iterdir()} == {'clips.json', 'pan.mp4', 'pan.json', 'zoom.mp4', 'zoom.json'}
     assert video_main(argv + ['--resume', '-q']) == 0
     assert json.loads((tmp_path / 'cli' / 'clips.json').read_text())['counts']['kept'] == 2
+
+
+def test_clip_stopped_here_is_finished_on_ray(cluster, clips, tmp_path):
+    from nst_nb.events import Listener
+    from nst_nb.stopping import STOP, INTERRUPTED
+    class StopAfter3(Listener):
+        def on_frame_done(self, e):
+            if e.index == 2: STOP.request(INTERRUPTED)
+    try: part = run_clips(clips, tmp_path / 'b', SPEC, progress=False, listeners=[StopAfter3()])
+    finally: STOP.clear()
+    assert [(j.status, j.frames) for j in part.jobs] == [('interrupted', 3), ('not run', 0)]
+    assert (tmp_path / 'b' / 'pan.mp4.parts' / 'state.json').exists()
+    rest = run_clips(clips, tmp_path / 'b', SPEC, progress=False, resume=True, executor='ray', ray_cpus=1)
+    assert [(j.status, j.frames) for j in rest.jobs] == [('done', 6), ('done', 6)], [j.record() for j in rest.jobs]
+    assert not (tmp_path / 'b' / 'pan.mp4.parts').exists()           # the stopped run's parts went with it
+    again = run_clips(clips, tmp_path / 'b', SPEC, progress=False, resume=True, executor='ray', ray_cpus=1)
+    assert [j.status for j in again.jobs] == ['kept', 'kept']
