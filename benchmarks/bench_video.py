@@ -52,7 +52,7 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     from nst_nb.train_settings import network_info, network_settings
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
     s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
-    d = d / model; d.mkdir()
+    d = d / Path(model).stem; d.mkdir()   # a shipped network's name, or a file's
     for h in HEIGHTS if a.fps else ():
         for keep in (VideoConfig().keep, 0.0):
             cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend); out = d / f'net_{h}_{keep}.mp4'; eng = NetworkEngine(model, a.style, s, cfg)
@@ -184,6 +184,7 @@ def main(argv=None):
     if a.opt_frames: res['optimisation'] = optimisation_runs(a, clips, d)
     res['args'] = vars(a); finish(head)
     if a.json: write_json(a.json, res, head)
+    return res
 
 
 if __name__ == '__main__':
