@@ -154,7 +154,7 @@ def _output_files(out: Path) -> dict[str, bytes]:
 
 def _ray_clip(clip: bytes, # the clip's file
               name: str, # its file name
-              suffix: str, # the output's: `.mp4`, `.gif`, `.webp`, or '' for PNG frames
+              out_name: str, # the output's: `NAME.mp4`, `.gif`, `.webp`, or `NAME` for PNG frames
               spec: EngineSpec, # how to paint it
               files: list[bytes], # `spec.files()`' contents
               threads: int, # TensorFlow threads: the task's CPUs
@@ -163,7 +163,7 @@ def _ray_clip(clip: bytes, # the clip's file
     task_threads(threads); t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix='nst_nb-clip-') as d:
         try:
-            d = Path(d); src, out = d / name, d / 'out' / (Path(name).stem + suffix)
+            d = Path(d); src, out = d / name, d / 'out' / out_name
             src.write_bytes(clip)
             for i, (o, b) in enumerate(zip(spec.files(), files)): (d / f'{i}_{Path(o).name}').write_bytes(b)
             side = stylise_clip(src, out, spec.moved(d).make(), spec.cfg, progress=False)
@@ -198,7 +198,7 @@ class _ClipFlight(_Flight):
         "Send `j` to the cluster (a clip that cannot be read fails here)."
         try: clip = j.clip.read_bytes()
         except OSError as e: j.status, j.error = 'failed', f'{e.filename}: {e.strerror}'; self.bar.update(1); return
-        self.refs[self.task.remote(clip, j.clip.name, j.output.suffix, self.spec, self.files, self.threads)] = j
+        self.refs[self.task.remote(clip, j.clip.name, j.output.name, self.spec, self.files, self.threads)] = j
 
 # %% ../nbs/26d_clips.ipynb #aa2f178b
 @patch
@@ -300,5 +300,5 @@ def _run(b: ClipBatch, todo: list[ClipJob], engine, plans: dict, ex, progress: b
         bar.close(); b.seconds = time.perf_counter() - t0
         for j in b.jobs:
             if j.status == 'pending': j.status = 'not run'
-        write_json(b.out_dir / 'clips.json', b.record())
+        write_json(b.out_dir / RECORD, b.record())
     return b

@@ -46,6 +46,11 @@ def _refuse(p: Path, c: av.container.InputContainer):
     if first is None: raise VideoError(f'{p}: the video stream has no frames.')
     return first
 
+def _turn(frame) -> int:
+    "How far (0, 90, 180 or 270 degrees counter-clockwise) `frame` is turned to be shown; 0 where its display matrix says nothing usable."
+    try: return round((frame.rotation or 0) / 90) % 4 * 90
+    except (ValueError, TypeError): return 0   # a degenerate matrix (PyAV reads its angle as NaN)
+
 def clip_info(path: str | os.PathLike, # the clip
              ) -> ClipInfo:
     "What the clip at `path` is, after decoding its first frame; a `VideoError` if it cannot be used."
@@ -53,7 +58,7 @@ def clip_info(path: str | os.PathLike, # the clip
     if not p.is_file(): raise VideoError(f'{p}: no such file.')
     try:
         with av.open(str(p)) as c:
-            turn = round((_refuse(p, c).rotation or 0) / 90) % 4 * 90; v = c.streams.video[0]
+            turn = _turn(_refuse(p, c)); v = c.streams.video[0]
             fps = Fraction(v.average_rate or v.guessed_rate or 25)
             seconds = float(v.duration * v.time_base) if v.duration else (c.duration or 0) / av.time_base
             a = c.streams.audio[0].codec_context.name if c.streams.audio else None

@@ -18,7 +18,7 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
-from .video import clip_info, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
+from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
 __all__ = ['BLENDS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
@@ -328,6 +328,8 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     state_dir(out).mkdir(exist_ok=True)
     prev_in = np.asarray(Image.open(state_dir(out) / 'last_in.png')) if st['done'] else None
     prev_out = np.asarray(Image.open(state_dir(out) / 'last_out.png')) if st['done'] else None
+    w0, h0 = frame_size(info, cfg.height)
+    if prev_out is not None and prev_out.shape[:2] != (h0, w0): raise SettingsError('resume', f'{out} was started with {prev_out.shape[1]}x{prev_out.shape[0]} px frames; the clip now reads at {w0}x{h0} (since 0.10.0 a clip filmed upright is turned): start afresh with --overwrite.')
     w, name = _frame_writer(out, kind, st, info.fps)
     ls = ([FrameBar()] if progress else []) + list(listeners or []) + ([EveryFrame(on_frame)] if on_frame else [])
     tell = lambda e: [l(e) for l in ls]

@@ -152,18 +152,18 @@ SPEC = EngineSpec(Settings(backbone='vgg16-hed'), VideoConfig(height=64), model=
 
 @pytest.fixture(scope='module')
 def clips(tmp_path_factory):
-    "A folder of two small clips made by the project: a pan over the cat, a zoom into the rocket."
+    "A folder of two small clips made by the project: a pan over the cat, a zoom into the rocket (a dot in its name)."
     d = tmp_path_factory.mktemp('clips')
     photo = lambda name: np.asarray(Image.open(IMG / 'content' / name).convert('RGB'))
     write_clip(pan_clip(photo('chelsea.jpg'), 6, (96, 144), (1, 3)), d / 'pan.mp4')
-    write_clip(zoom_clip(photo('rocket.jpg'), 6, (96, 144), 1.02), d / 'zoom.mp4')
+    write_clip(zoom_clip(photo('rocket.jpg'), 6, (96, 144), 1.02), d / 'zoom.v2.mp4')   # a dot: a frames folder 'zoom_v2'
     return d
 
 
 def test_clips_same_as_local(cluster, clips, tmp_path):
     here = run_clips(clips, tmp_path / 'here', SPEC, output='frames', progress=False)
     there = run_clips(clips, tmp_path / 'ray', SPEC, output='frames', progress=False, executor='ray', ray_cpus=1)
-    assert [(j.name, j.status, j.frames) for j in there.jobs] == [('pan', 'done', 6), ('zoom', 'done', 6)], [j.record() for j in there.jobs]
+    assert [(j.name, j.status, j.frames) for j in there.jobs] == [('pan', 'done', 6), ('zoom_v2', 'done', 6)], [j.record() for j in there.jobs]
     assert sorted(p.name for p in (tmp_path / 'ray').iterdir()) == sorted(p.name for p in (tmp_path / 'here').iterdir())
     for a, b in zip(here.jobs, there.jobs):
         fa, fb = sorted(a.output.glob('frame_*.png')), sorted(b.output.glob('frame_*.png'))
@@ -184,7 +184,7 @@ def test_clips_command_line(cluster, clips, tmp_path, capsys):
     assert video_main(argv) == 0
     out = capsys.readouterr()
     assert '2 done' in out.out, out
-    assert {p.name for p in (tmp_path / 'cli').iterdir()} == {'clips.json', 'pan.mp4', 'pan.json', 'zoom.mp4', 'zoom.json'}
+    assert {p.name for p in (tmp_path / 'cli').iterdir()} == {'clips.json', 'pan.mp4', 'pan.json', 'zoom.v2.mp4', 'zoom.v2.json'}
     assert video_main(argv + ['--resume', '-q']) == 0
     assert json.loads((tmp_path / 'cli' / 'clips.json').read_text())['counts']['kept'] == 2
 
