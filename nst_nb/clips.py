@@ -258,7 +258,7 @@ def _checked(clips, out_dir, spec: EngineSpec, output: str) -> tuple[list[ClipJo
     cfg = validate_video(spec.cfg, out_dir / ('clip' + FORMATS[output]), overwrite=True)   # the settings, and the folder writable
     jobs, given = clip_jobs(clips, out_dir, output), {c.resolve() for c in clips}
     for j in jobs:
-        if j.output.resolve() in given or sidecar_path(j.output).resolve() in given: raise OutputError(f'{j.output} is one of the clips being read: choose another folder for the results.')
+        if j.output.resolve() in given or sidecar_path(j.output).resolve() in given or (j.output.exists() and any(j.output.samefile(c) for c in given)): raise OutputError(f'{j.output} is one of the clips being read: choose another folder for the results.')
     return jobs, dataclasses.replace(spec, cfg=cfg)
 
 # %% ../nbs/26d_clips.ipynb #e2f06faa

@@ -37,12 +37,12 @@ def image_files(paths: str | os.PathLike | list, # files and folders
 
 # %% ../nbs/11a_pairs.ipynb #86667c26
 def unique_stems(paths: list[Path]) -> list[str]:
-    "The file names of `paths` without extension, made unique with `-2`, `-3` ... in order."
+    "The file names of `paths` without extension, made unique with `-2`, `-3` ... in order, whatever their case (as on macOS and Windows)."
     seen, out = set(), []
     for p in paths:
         stem, n = Path(p).stem, 1
-        while (stem if n == 1 else f'{stem}-{n}') in seen: n += 1
-        out.append(stem if n == 1 else f'{stem}-{n}'); seen.add(out[-1])
+        while (stem if n == 1 else f'{stem}-{n}').lower() in seen: n += 1
+        out.append(stem if n == 1 else f'{stem}-{n}'); seen.add(out[-1].lower())
     return out
 
 # %% ../nbs/11a_pairs.ipynb #dba25104
