@@ -16,6 +16,7 @@ from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, proc_status_mb, verdict, write_json
 from bench_quality import figures
+from nst_nb.video_run import BLENDS   # no TensorFlow: --help stays quick
 
 HEIGHTS = (256, 360, 480)
 
@@ -162,7 +163,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--models', nargs='+', default=['course', 'course_fast'], help='networks to time and measure (the first: memory and the WebP)')
     p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
-    p.add_argument('--blend', default='texture', choices=['texture', 'linear'], help="the network engine's blend: texture (the default) or linear (0.8.0's)")
+    p.add_argument('--blend', default='texture', choices=BLENDS, help="the network engine's blend: texture (the default) or linear (0.8.0's)")
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
     p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')

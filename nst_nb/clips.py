@@ -13,6 +13,8 @@ from tqdm.auto import tqdm
 
 import nst_nb
 from .errors import OutputError, SettingsError
+from .output import write_atomically
+from .result import write_json
 from .events import Listener
 from .stopping import STOP, stop_reason
 from .pairs import unique_stems
@@ -179,11 +181,9 @@ def _renamed(x, names: dict):
     return x
 
 def _write_output(out: Path, files: dict[str, bytes]):
-    "Write a clip's output from `_output_files`' dict: each file whole (a temporary name, then a rename)."
+    "Write a clip's output from `_output_files`' dict: each file whole (`write_atomically`)."
     if '' not in files: out.mkdir(parents=True, exist_ok=True)
-    for name, b in files.items():
-        p = out / name if name else out; tmp = p.with_name(f'.{p.name}.tmp')
-        tmp.write_bytes(b); os.replace(tmp, p)
+    for name, b in files.items(): write_atomically(out / name if name else out, lambda tmp: Path(tmp).write_bytes(b))
 
 # %% ../nbs/26d_clips.ipynb #f8477787
 class _ClipFlight(_Flight):
@@ -210,7 +210,7 @@ def keep(self: _ClipFlight, j: ClipJob, got):
     try:
         _clear(j.output, j.output.suffix)   # a stopped run's parts, an earlier run's frames
         _write_output(j.output, files); side = _renamed(side, names)
-        _write_output(sidecar_path(j.output), {'': json.dumps(side, indent=1).encode()})
+        write_json(sidecar_path(j.output), side)
         j.took(side)
     except Exception as e: j.status, j.error = 'failed', _why(e)
 
@@ -290,7 +290,6 @@ def run_clips(clips: str | os.PathLike | list, # clips and folders of clips
 # %% ../nbs/26d_clips.ipynb #dafe0a71
 def _run(b: ClipBatch, todo: list[ClipJob], engine, plans: dict, ex, progress: bool, listeners: list = ()) -> ClipBatch:
     "Run `todo` with the executor `ex` under one progress bar; write `clips.json` however it ends."
-    from nst_nb.result import write_json
     bar, t0 = tqdm(total=len(b.jobs), initial=len(b.jobs) - len(todo), desc=f'{len(b.jobs)} clips', unit='clip', disable=not progress), time.perf_counter()
     try:
         if b.executor == 'local': b.stopped = _here(todo, b.spec, engine, plans, bar, listeners)

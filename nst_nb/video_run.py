@@ -75,7 +75,7 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name = 'network'
+    name, own = 'network', ('keep', 'blend')   # `own`: the `VideoConfig` fields only this engine reads
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig):
         from nst_nb.network import load_network, style_input
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
@@ -123,7 +123,7 @@ def _temporal_objective():
 # %% ../nbs/26b_video_run.ipynb #f364b455
 class OptimisationEngine:
     "Frames painted by the optimisation: the first as a picture, each later one from the warped previous result with a temporal loss."
-    name = 'optimisation'
+    name, own = 'optimisation', ('later_steps', 'temporal_weight')   # the `VideoConfig` fields only this engine reads
     def __init__(self, styles: list, s: Settings, cfg: VideoConfig):
         from nst_nb.transfer import NeuralStyleTransfer
         self.styles, self.s, self.cfg, self.obj, self.Temporal, self.NST = list(styles), s, cfg, None, _temporal_objective(), NeuralStyleTransfer
@@ -209,8 +209,7 @@ def clip_made(src: str | os.PathLike, # the clip
               engine, # `NetworkEngine` or `OptimisationEngine`
              ) -> dict:
     "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
-    other = 'optimisation' if engine.name == 'network' else 'network'
-    skip = {'frames'} | {n for n, fi in describe_video().items() if fi.help.startswith(other + ':')}
+    skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(engine.own)
     made = {'source': str(Path(src).resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}, 'engine': engine.describe()}
     return json.loads(json.dumps(made))   # as a state or sidecar reads back
 
@@ -368,7 +367,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tu
 # %% ../nbs/26b_video_run.ipynb #670d6099
 def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     "Make the output from the frames done, write the sidecar, and drop the parts unless the run stopped early."
-    from nst_nb.result import versions
+    from nst_nb.result import versions, write_json
     _finish_output(out, kind, st, src, info.fps)
     h = [r for r in st['history'] if 'warping_error' in r]
     mean = lambda k: float(np.nanmean([r[k] for r in h])) if h else None
@@ -377,7 +376,7 @@ def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
             'flicker': {'warping_error': mean('warping_error'), 'input_warping_error': mean('input_warping_error')},
             'seconds': round(st['seconds'], 2), 'fps_achieved': round(st['done'] / st['seconds'], 2) if st['seconds'] else None,
             'history': st['history'], 'versions': versions()}
-    tmp = sidecar_path(out).with_name('.' + sidecar_path(out).name + '.tmp'); tmp.write_text(json.dumps(side, indent=1)); os.replace(tmp, sidecar_path(out))
+    write_json(sidecar_path(out), side)
     if not stopped: shutil.rmtree(state_dir(out), ignore_errors=True)
     return side
 
