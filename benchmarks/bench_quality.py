@@ -4,6 +4,7 @@
     python benchmarks/bench_quality.py --pairs 2 --sizes 256    # a quicker look
     python benchmarks/bench_quality.py --setting s181='start_size:181;iterations:[40,30]' --setting w2=style_loss:w2
     python benchmarks/bench_quality.py --sizes 256 --setting net=model:course --only new net --base new   # a trained network beside the optimisation
+    python benchmarks/bench_quality.py --sizes 256 --setting 'r10=start_from:course;start_size:null;iterations:[10]' --only new r10 --base new   # the network's picture refined
 
 For every pair, size and setting it runs `nst_nb.transfer.transfer` in a fresh child process (so runs do not share
 caches or memory), and measures on the result:
@@ -19,7 +20,8 @@ caches or memory), and measures on the result:
 - `seconds`: wall time of the call, set-up included, and the CPU seconds of the child; `peak_mb`, the child's peak memory.
 A setting `model:NAME` paints with a trained network (a model file, or a shipped network's name) instead of optimising:
 the pair's style is the network's style of the same name, and `seconds` includes loading the network (`pass_s`: a
-second pass alone). It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
+second pass alone). A setting `start_from:NAME` optimises from that network's picture of the pair (its `init`; the
+network's time counted in `seconds`): the optimisation as a refinement of the network's picture. It prints one table per size, the mean of every figure per setting with a verdict (is the new setting at least as good on
 every figure?), the CPU (model and its AVX-512/BF16 flags), the precision and the load average, and writes a picture grid
 (`--grid`) a person can judge. `--json` keeps everything.
 """
@@ -108,13 +110,20 @@ def network_child(spec: dict, model: str) -> tuple:
                  'first_pass_s': first, 'pass_s': again, 'network_backbone': info['backbone']}
 
 
+def network_start(spec: dict, model: str) -> str:
+    "The pair painted by a trained network (`start_from:NAME` in a setting), saved beside the result for the optimisation to start from."
+    img, _ = network_child(spec, model)
+    p = spec['png'].replace('.png', '__start.png'); img.save(p); return p
+
+
 def child(spec: dict) -> dict:
     "Run one pair with one setting (in this process) and return its figures."
     from nst_nb.transfer import transfer
-    fields = dict(spec['fields']); model = fields.pop('model', None)
+    fields = dict(spec['fields']); model = fields.pop('model', None); start = fields.pop('start_from', None)
     if model: image, out = network_child(spec, model)
     else:
         with stopwatch() as t:
+            if start: fields['init'] = network_start(spec, start)
             r = transfer(spec['content'], spec['style'], backbone=spec['backbone'], size=spec['size'], progress=False, **fields)
         image, out = r.image, {'seconds': t.wall_s, 'cpu_s': t.cpu_s, 'steps': len(r.history),
                                'loss': r.best_loss, 'precision': r.settings.precision, 'scales': r.timings.get('scales')}

@@ -165,9 +165,11 @@ def _common_flags(p: argparse.ArgumentParser):
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
 
 # %% ../nbs/13_cli.ipynb #16c8114e
-def add_model_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+def add_model_flags(parser: argparse.ArgumentParser, # the command's parser
+                    what: str = 'CONTENT', # what the network paints, as the usage names it
+                   ) -> argparse._ArgumentGroup:
     "Add `--model`, `--style` and `--mix` to `parser`, in a group of their own."
-    g = parser.add_argument_group('with a trained network (nst_nb_train)', 'Paint CONTENT in one pass with a network instead of optimising; no STYLE images.')
+    g = parser.add_argument_group('with a trained network (nst_nb_train)', f'Paint {what} in one pass with a network instead of optimising; no STYLE images.')
     g.add_argument('--model', metavar='NAME.keras', help=f"a network trained by nst_nb_train, or a shipped network's name ({shipped_names()})")
     g.add_argument('--style', metavar='NAME|N', help="the network's style, by name or number from 0 (default: its first)")
     g.add_argument('--mix', type=float, nargs='+', metavar='W', help='one weight per style the network holds, to mix them')

@@ -53,7 +53,7 @@ def video_parser() -> argparse.ArgumentParser:
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
     p.add_argument('--threads', metavar='N', help="CPU threads per TensorFlow op (default: TensorFlow's, one per core)")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
-    add_executor_flags(p, 'clip', resume=False); add_model_flags(p); add_video_flags(p); add_settings_flags(p)
+    add_executor_flags(p, 'clip', resume=False); add_model_flags(p, 'each frame of CLIP'); add_video_flags(p); add_settings_flags(p)
     return p
 
 # %% ../nbs/26c_video_cli.ipynb #bbb9f26c

@@ -17,6 +17,7 @@ from .output import unwritable
 from .settings import Settings, FieldInfo, setting, describe_fields, _one, _check_field, MIN_SIDE
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
+from .result import versions, write_json
 from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
@@ -36,7 +37,7 @@ class VideoConfig:
     blend: str = setting('texture', "network: texture (a bicubic warp, and the fine detail a plain mix greys out restored) or linear (a plain mix, as before 0.9.0)", 'blend', choices=BLENDS, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
-    flow: str = setting('medium', 'optical flow preset (DIS): faster or more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
+    flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
     frames: int | None = setting(None, 'stylise at most this many frames (none: the whole clip)', 'frames', lo=1, hi=10_000_000, metavar='N')
     crf: int = setting(18, "H.264 quality: 0 lossless ... 51 worst (18: hard to tell from the frames)", 'crf', lo=0, hi=51, metavar='N')
 
@@ -180,7 +181,7 @@ def _save_state(out: Path, st: dict, last_in: np.ndarray | None, last_out: np.nd
     "Keep what `resume` needs, after the part that holds the frames is closed."
     sd = state_dir(out)
     if last_in is not None: Image.fromarray(last_in).save(sd / 'last_in.png'); Image.fromarray(last_out).save(sd / 'last_out.png')
-    tmp = sd / '.state.json.tmp'; tmp.write_text(json.dumps(st)); os.replace(tmp, sd / 'state.json')
+    write_json(sd / 'state.json', st)   # whole or not at all
 
 # %% ../nbs/26b_video_run.ipynb #6811fc3e
 def _clear(out: Path, kind: str):
@@ -367,7 +368,6 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tu
 # %% ../nbs/26b_video_run.ipynb #670d6099
 def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     "Make the output from the frames done, write the sidecar, and drop the parts unless the run stopped early."
-    from nst_nb.result import versions, write_json
     _finish_output(out, kind, st, src, info.fps)
     h = [r for r in st['history'] if 'warping_error' in r]
     mean = lambda k: float(np.nanmean([r[k] for r in h])) if h else None
