@@ -21,6 +21,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 app_requirements = shlex.split(cfg.get('app_requirements', ''))
 ray_requirements = shlex.split(cfg.get('ray_requirements', ''))
+onnx_requirements = shlex.split(cfg.get('onnx_requirements', ''))
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -36,7 +37,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'app': app_requirements, 'ray': ray_requirements},
+    extras_require={'dev': dev_requirements, 'app': app_requirements, 'ray': ray_requirements, 'onnx': onnx_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

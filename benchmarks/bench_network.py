@@ -98,8 +98,8 @@ def published(sizes, repeat) -> dict:
     return res
 
 
-def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
-    "A trained network as users run it: `stylise` per size, the whole picture (read, paint, write), memory at 1024 px and over 100 pictures."
+def trained(model: str, sizes, repeat: int, bfloat16: bool = False, onnx: bool = False) -> dict:
+    "A trained network as users run it: `stylise` per size, the whole picture (read, paint, write), memory at 1024 px and over 100 pictures; with `onnx`, also its ONNX export under ONNX Runtime."
     import numpy as np, tempfile
     from PIL import Image
     import nst_nb.hardware  # noqa: F401
@@ -108,6 +108,7 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
     net, info = load_network(model); res = {'model': model, 'styles': len(info['styles']), 'backbone': info['backbone'],
                                             'parameters': net.count_params(), 'sizes': {}}
     with tempfile.TemporaryDirectory() as d:
+        sess = onnx_session(net, Path(d) / 'net.onnx') if onnx else None
         for s in sizes:
             src = Path(d) / f'in_{s}.jpg'; load_image(ROOT / 'images/content/chelsea.jpg', s).crop((0, 0, s, s)).save(src, quality=90)
             px = np.asarray(Image.open(src).convert('RGB'))
@@ -119,6 +120,14 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
                 r['bfloat16_mean_abs_levels'] = float(np.abs(stylise(half, px, 0).astype(float) - stylise(net, px, 0)).mean())
                 print(f"{'  in bfloat16':22} {s:5} px: stylise {r['bfloat16_s']*1e3:7.1f} ms ({r['stylise_s'] / r['bfloat16_s']:.2f}x float32's speed), "
                       f"{r['bfloat16_mean_abs_levels']:.2f} grey levels from float32's picture on average", flush=True)
+            if sess:   # the exported file, as a user of `nst_nb_export -o NAME.onnx` runs it, and how far its picture is from Keras's
+                from nst_nb.network import style_input
+                (px_in, st_in), x = sorted(sess.get_inputs(), key=lambda i: -len(i.shape)), px.astype('float32')[None]
+                feed = {px_in.name: x, st_in.name: style_input(net, 0)}
+                r['onnx_s'] = median_s(lambda: sess.run(None, feed), repeat)
+                r['onnx_max_abs_levels'] = float(np.abs(np.clip(np.round(sess.run(None, feed)[0][0]), 0, 255) - stylise(net, px, 0)).max())
+                print(f"{'  ONNX Runtime':22} {s:5} px: {r['onnx_s']*1e3:7.1f} ms ({r['stylise_s'] / r['onnx_s']:.2f}x stylise's speed), "
+                      f"at most {r['onnx_max_abs_levels']:.0f} grey levels from Keras's picture", flush=True)
             res['sizes'][s] = r
             print(f"{'trained ' + Path(model).stem:22} {s:5} px: stylise {r['stylise_s']*1e3:7.1f} ms, read+paint+write {r['whole_picture_s']*1e3:7.1f} ms", flush=True)
         big = np.asarray(load_image(ROOT / 'images/content/chelsea.jpg', 1024))
@@ -139,6 +148,13 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False) -> dict:
     return res
 
 
+def onnx_session(net, path: Path):
+    "ONNX Runtime's session of `net` exported by `nst_nb.network.export_onnx` to `path`."
+    import onnxruntime as ort
+    from nst_nb.network import export_onnx
+    return ort.InferenceSession(str(export_onnx(net, path)), providers=['CPUExecutionProvider'])
+
+
 def optimisation() -> dict:
     "Seconds of the default optimisation at 256 px (one run, chelsea and brush strokes, offline backbone)."
     from nst_nb.transfer import transfer
@@ -157,13 +173,14 @@ def main(argv=None):
     p.add_argument('--optimisation', action='store_true', help='also time the default optimisation at 256 px (about 1.5 min)')
     p.add_argument('--model', nargs='+', help="also time these trained networks (model files or shipped networks' names) as users run them")
     p.add_argument('--bfloat16', action='store_true', help='also time each trained network computing in bfloat16 (worth it only on a CPU with AVX512-BF16 or AMX)')
+    p.add_argument('--onnx', action='store_true', help='also time each trained network exported to ONNX (nst_nb_export -o NAME.onnx) under ONNX Runtime')
     p.add_argument('--json', help='write the figures here')
     a = p.parse_args(argv)
     head = machine('none (the shapes are timed untrained)' + (f"; trained: {', '.join(a.model)}" if a.model else ''), 'float32'); print_header(head)
     res = {'published': published(a.sizes, a.repeat)}
     res['ours'] = ours(a.sizes, a.repeat, a.shapes)
-    if a.model: res['trained'] = trained(a.model[0], a.sizes, a.repeat, a.bfloat16)   # the first; any others in `also_trained`
-    if a.model and a.model[1:]: res['also_trained'] = {m: trained(m, a.sizes, a.repeat, a.bfloat16) for m in a.model[1:]}
+    if a.model: res['trained'] = trained(a.model[0], a.sizes, a.repeat, a.bfloat16, a.onnx)   # the first; any others in `also_trained`
+    if a.model and a.model[1:]: res['also_trained'] = {m: trained(m, a.sizes, a.repeat, a.bfloat16, a.onnx) for m in a.model[1:]}
     if a.optimisation: res['optimisation'] = optimisation()
     summary(res, a.sizes)
     finish(head)

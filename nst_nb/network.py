@@ -24,7 +24,7 @@ from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
            'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach', 'tiled_stylise',
            'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'lite_interpreter',
-           'tflite_stylise']
+           'tflite_stylise', 'export_onnx', 'onnx_stylise']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -271,3 +271,27 @@ def tflite_stylise(path: str | os.PathLike, # a file from `export_tflite`
     it.set_tensor(px['index'], x); it.set_tensor(st['index'], np.asarray(style, 'float32'))
     it.invoke()
     return np.clip(np.round(it.get_tensor(it.get_output_details()[0]['index'])[0, :h, :w]), 0, 255).astype(np.uint8)
+
+# %% ../nbs/22_network.ipynb #fc13ed86
+def export_onnx(net: keras.Model, # a transform network
+                path: str | os.PathLike, # the file to write, `NAME.onnx`
+               ) -> Path:
+    "The network as an ONNX file (opset 17): inputs `pixels (1,H,W,3)` 0-255 and `style (1,styles)`, any H and W multiples of 4."
+    try: import tf2onnx
+    except ImportError as e: raise SettingsError('output', 'writing ONNX needs tf2onnx: pip install "nst_nb[onnx]".') from e
+    path, f = Path(path), forward(net); tmp = path.with_name(f'.{path.name}.tmp')
+    tf2onnx.convert.from_function(f, input_signature=f.input_signature, opset=17, output_path=str(tmp)); os.replace(tmp, path)
+    return path
+
+# %% ../nbs/22_network.ipynb #88e3d15f
+def onnx_stylise(path: str | os.PathLike, # a file from `export_onnx`
+                 picture: np.ndarray, # `(H, W, 3)` uint8 RGB
+                 style: np.ndarray, # `(1, styles)` style weights (`style_weights`)
+                ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
+    "The picture painted by an exported ONNX network, run by ONNX Runtime."
+    import onnxruntime
+    h, w = picture.shape[:2]; x = _padded(np.asarray(picture, 'float32'))[None]
+    run = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    px, st = sorted(run.get_inputs(), key=lambda i: -len(i.shape))
+    out = run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0]
+    return np.clip(np.round(out[0, :h, :w]), 0, 255).astype(np.uint8)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/23b_train_cli.ipynb #0bd1a220
 from __future__ import annotations
-import argparse, dataclasses, json
+import argparse, dataclasses, importlib.util, json
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from .train_settings import TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, train
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
-__all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
+__all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'EXPORTS', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
            'check_picture', 'export_main']
 
 # %% ../nbs/23b_train_cli.ipynb #c16d957f
@@ -120,14 +120,16 @@ def train_main(argv: list[str] | None = None, # the arguments (None: the command
 # %% ../nbs/23b_train_cli.ipynb #50b5071c
 def export_parser() -> argparse.ArgumentParser:
     "The parser of `nst_nb_export`."
-    p = argparse.ArgumentParser(prog='nst_nb_export', usage='%(prog)s NET -o NAME.tflite [options]',
-        description="Write a trained network as a TensorFlow Lite (LiteRT) file: inputs pixels (1,H,W,3) 0-255 with H and W\n"
-                    "multiples of 4, and style weights (1,STYLES); output the painted pixels. NAME.json beside it names the styles.",
+    p = argparse.ArgumentParser(prog='nst_nb_export', usage='%(prog)s NET -o NAME.tflite|NAME.onnx [options]',
+        description="Write a trained network as a TensorFlow Lite (LiteRT) or an ONNX file: inputs pixels (1,H,W,3) 0-255 with\n"
+                    "H and W multiples of 4, and style weights (1,STYLES); output the painted pixels. NAME.json beside it names\n"
+                    "the styles. ONNX needs pip install \"nst_nb[onnx]\".",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='exit status:\n  0    written and checked\n  1    the written file paints differently from Keras (it is removed)\n'
-               '  2    bad input: nothing was written\n\nexamples:\n  nst_nb_export course -o course.tflite\n  nst_nb_export mine.keras -o mine.tflite')
+               '  2    bad input: nothing was written\n\nexamples:\n  nst_nb_export course -o course.tflite\n  nst_nb_export mine.keras -o mine.tflite\n'
+               '  nst_nb_export course_fast -o course_fast.onnx')
     p.add_argument('model', metavar='NET', help=f"a model file from nst_nb_train, or a shipped network's name ({shipped_names()})")
-    p.add_argument('-o', '--output', required=True, metavar='NAME.tflite', help='the file to write')
+    p.add_argument('-o', '--output', required=True, metavar='NAME.tflite|NAME.onnx', help='the file to write; its suffix says which kind')
     p.add_argument('--verbose', action='store_true', help="show TensorFlow's native log lines")
     p.add_argument('--version', action='version', version=f'%(prog)s {nst_nb.__version__}')
     return p
@@ -142,26 +144,30 @@ def check_picture(size: int = 128, # its height and width
 
 # %% ../nbs/23b_train_cli.ipynb #e7424b2c
 EXPORT_TOLERANCE = 2   # the most an exported file's pixel may differ from Keras's, in levels of 255
+EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', ('tf2onnx', 'onnxruntime'))}
 
 def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_export` with parsed arguments; return the exit status."
     info, out = network_info(a.model), Path(a.output).expanduser().absolute()
-    if out.suffix != '.tflite': parser.error(f'{a.output}: the output must be NAME.tflite')
+    if out.suffix not in EXPORTS: parser.error(f'{a.output}: the output must be NAME.tflite or NAME.onnx')
+    write, paint, runtime, needs = EXPORTS[out.suffix]
+    missing = [m for m in needs if not importlib.util.find_spec(m)]
+    if missing: parser.error(f'writing {out.suffix[1:].upper()} needs {" and ".join(missing)}: pip install "nst_nb[onnx]"')
     why = unwritable(out.parent)   # made if missing, as for pictures
     if why: parser.error(f'cannot write into {out.parent} ({why}); choose another output folder')
-    from nst_nb.network import load_network, export_tflite, tflite_stylise, stylise, style_input
-    net, info = load_network(a.model); export_tflite(net, out)
-    mix = style_input(net, [1 / len(info['styles'])] * len(info['styles']))
-    diff = int(np.abs(tflite_stylise(out, check_picture(), mix).astype(int) - stylise(net, check_picture(), mix[0].tolist()).astype(int)).max())
+    import nst_nb.network as nw
+    net, info = nw.load_network(a.model); getattr(nw, write)(net, out)
+    mix = nw.style_input(net, [1 / len(info['styles'])] * len(info['styles']))
+    diff = int(np.abs(getattr(nw, paint)(out, check_picture(), mix).astype(int) - nw.stylise(net, check_picture(), mix[0].tolist()).astype(int)).max())
     if diff > EXPORT_TOLERANCE: out.unlink(); _say(parser.prog, f'error: the exported file paints {diff} levels from Keras; nothing kept', err=True); return 1
-    from nst_nb.result import versions
-    side = {'styles': info['styles'], 'backbone': info.get('backbone'), 'trained_with': info.get('versions'), 'versions': versions(), 'source': str(a.model), 'inputs': ['pixels (1,H,W,3) 0-255, H and W multiples of 4', 'style weights (1,styles)'], 'checked_max_diff': diff}
-    out.with_suffix('.json').write_text(json.dumps(side, indent=1))
-    _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; LiteRT within {diff} level(s) of Keras) and {out.with_suffix(".json").name}')
+    from nst_nb.result import versions, write_json
+    side = {'runtime': runtime, 'styles': info['styles'], 'backbone': info.get('backbone'), 'trained_with': info.get('versions'), 'versions': versions(), 'source': str(a.model), 'inputs': ['pixels (1,H,W,3) 0-255, H and W multiples of 4', 'style weights (1,styles)'], 'checked_max_diff': diff}
+    write_json(out.with_suffix('.json'), side)
+    _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; {runtime} within {diff} level(s) of Keras) and {out.with_suffix(".json").name}')
     return 0
 
 # %% ../nbs/23b_train_cli.ipynb #5401dcb8
 def export_main(argv: list[str] | None = None, # the arguments (None: the command line)
                ) -> int:
-    "The `nst_nb_export` command: a trained network as a TensorFlow Lite file; returns the exit status."
+    "The `nst_nb_export` command: a trained network as a TensorFlow Lite or ONNX file; returns the exit status."
     return _cli('nst_nb_export', export_parser, _run_export, argv)
