@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_cli.ipynb #bf6f80c8
 from __future__ import annotations
-import argparse, dataclasses, os, sys, warnings
+import argparse, dataclasses, os, signal, sys, threading, warnings
 from pathlib import Path
 
 import nst_nb
@@ -257,7 +257,9 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
     except KeyboardInterrupt: return _stopped_early(prog)
-    finally: STOP.clear()   # the next command, or run, in this process starts afresh
+    finally:
+        STOP.clear()   # the next command, or run, in this process starts afresh
+        if argv is None and threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)   # said and saved: a Ctrl-C while Python and TensorFlow shut down changes nothing
 
 def _stopped_early(prog: str) -> int:
     "Say that a signal came before anything was saved; its exit status (130 for Ctrl-C, 143 for SIGTERM ...)."

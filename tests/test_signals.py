@@ -168,3 +168,15 @@ def test_ctrl_c_while_stylising_a_clip(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert clip_info(tmp_path / 'out.mp4').frames == 300 and not (tmp_path / 'out.mp4.parts').exists()
     assert json.loads((tmp_path / 'out.json').read_text())['stopped'] is None
+
+
+def test_ctrl_c_after_the_work_is_done(tmp_path):
+    "A Ctrl-C while Python and TensorFlow shut down, after the result is saved and said, leaves exit status 0 (not a death by signal)."
+    proc = start(command('nst_nb') + [CAT, WAVES, '-o', 'out.png', '--size', '64', '--iterations', '3'], tmp_path)
+    seen, t0 = b'', time.time()
+    while not re.search(rb'best loss .*\n', seen) and time.time() - t0 < 300 and proc.poll() is None: seen += os.read(proc.stdout.fileno(), 4096)
+    assert b'wrote out.png' in seen and proc.poll() is None, seen   # its last line said: only the shutdown is left
+    proc.send_signal(signal.SIGINT)
+    code, err = finish(proc)
+    assert code == 0 and 'Traceback' not in err, (code, err[-2000:])
+    assert (tmp_path / 'out.png').stat().st_size > 0 and json.loads((tmp_path / 'out.json').read_text())['stopped'] is None
