@@ -119,6 +119,10 @@ def _padded(a: np.ndarray, m: int = 4) -> np.ndarray:
     h, w = a.shape[:2]
     return np.pad(a, [(0, -h % m), (0, -w % m), (0, 0)], mode='reflect' if min(h, w) > m else 'edge')
 
+def _cropped(y: np.ndarray, h: int, w: int) -> np.ndarray:
+    "The first picture of a pass's output `y` (1,H',W',3), back to `h` × `w` as uint8 RGB (what `_padded` added cut off)."
+    return np.clip(np.round(np.asarray(y)[0, :h, :w]), 0, 255).astype(np.uint8)
+
 TILE_PIXELS = 3000 * 3000                # larger pictures are painted by tiles (see below): memory stays under about 2 GB
 _FORWARD = weakref.WeakKeyDictionary()   # each network's compiled pass
 _NAMES = weakref.WeakKeyDictionary()     # the style names of each network `load_network` loaded
@@ -144,7 +148,7 @@ def stylise(net: keras.Model, # a transform network
     if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
     x = _padded(np.asarray(picture, 'float32'))[None]
     y = forward(net)(tf.constant(x), tf.constant(style_input(net, style)))
-    return np.clip(np.round(y.numpy()[0, :h, :w]), 0, 255).astype(np.uint8)
+    return _cropped(y.numpy(), h, w)
 
 # %% ../nbs/22_network.ipynb #a31086cd
 def _statistics(net: keras.Model, x: np.ndarray, w) -> dict:
@@ -270,7 +274,7 @@ def tflite_stylise(path: str | os.PathLike, # a file from `export_tflite`
     it.resize_tensor_input(px['index'], x.shape); it.allocate_tensors()
     it.set_tensor(px['index'], x); it.set_tensor(st['index'], np.asarray(style, 'float32'))
     it.invoke()
-    return np.clip(np.round(it.get_tensor(it.get_output_details()[0]['index'])[0, :h, :w]), 0, 255).astype(np.uint8)
+    return _cropped(it.get_tensor(it.get_output_details()[0]['index']), h, w)
 
 # %% ../nbs/22_network.ipynb #fc13ed86
 def export_onnx(net: keras.Model, # a transform network
@@ -293,5 +297,4 @@ def onnx_stylise(path: str | os.PathLike, # a file from `export_onnx`
     h, w = picture.shape[:2]; x = _padded(np.asarray(picture, 'float32'))[None]
     run = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
     px, st = sorted(run.get_inputs(), key=lambda i: -len(i.shape))
-    out = run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0]
-    return np.clip(np.round(out[0, :h, :w]), 0, 255).astype(np.uint8)
+    return _cropped(run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0], h, w)
