@@ -11,7 +11,9 @@ edges no worse).
 
 Variants: `w16` is the recipe `course` was trained with (width 16, content weight 3, the four photos of
 images/content); `w32` twice the width; `cw1` content weight 1 (nearer the optimisation's 0.3); `photos7` three more
-photos, public domain or CC0 by scikit-image's docstrings (retina, clock, coins; the last two greyscale, as RGB).
+photos, public domain or CC0 by scikit-image's docstrings (retina, clock, coins; the last two greyscale, as RGB);
+`shallow` a content term at `block2_conv2` beside `block4_conv2` (the light and dark held, not only the objects), with
+the content weight 3, 1 (`shallow_cw1`), 0.3 (`shallow_cw03`) or 0.1 (`shallow_cw01`), and twice the width (`w32shallow`).
 """
 from __future__ import annotations
 import argparse, os, sys, tempfile
@@ -21,7 +23,12 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, write_json
 from bench_quality import BETTER, PAIRS, figures
 
-VARIANTS = {'w16': {}, 'w32': {'width': 32}, 'cw1': {'content_weight': 1.0}, 'photos7': {'photos': ['retina', 'clock', 'coins']}}
+SHALLOW = {'content_layers': ['block2_conv2', 'block4_conv2']}   # a content term that holds the light and dark too
+RECIPE = {'content_weight': 3.0, 'loss': {'content_layers': ['block4_conv2']}}   # `course`'s (the default before 0.12.0)
+VARIANTS = {'w16': RECIPE, 'w32': {**RECIPE, 'width': 32}, 'cw1': {**RECIPE, 'content_weight': 1.0}, 'photos7': {**RECIPE, 'photos': ['retina', 'clock', 'coins']},
+            'shallow': {'loss': SHALLOW}, 'w32shallow': {'width': 32, 'loss': SHALLOW},
+            'shallow_cw1': {'loss': SHALLOW, 'content_weight': 1.0}, 'shallow_cw03': {'loss': SHALLOW, 'content_weight': 0.3},
+            'shallow_cw01': {'loss': SHALLOW, 'content_weight': 0.1}}
 KEYS = list(BETTER)
 
 
@@ -46,7 +53,7 @@ def train_variant(name: str, kw: dict, steps: int, d: Path, seed: int) -> tuple[
     from nst_nb.train_settings import TrainConfig, training_settings
     kw = dict(kw); extra = kw.pop('photos', []); cw = kw.pop('content_weight', None)
     photos = default_photos() + [extra_photo(n, d) for n in extra]
-    s = training_settings(backbone='vgg16-hed', **({'content_weight': cw} if cw is not None else {}))
+    s = training_settings(backbone='vgg16-hed', **({'content_weight': cw} if cw is not None else {}), **kw.pop('loss', {}))
     out, at = d / f'{name}.keras', {}
     h = train([ROOT / 'images/style' / f'{st}.jpg' for _, st in PAIRS[:4]], out, TrainConfig(steps=steps, every=steps, seed=seed, **kw), s,
               photos=photos, listeners=[lambda e: at.__setitem__(e.step, e.seconds)])

@@ -108,7 +108,7 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False, onnx: bool =
     net, info = load_network(model); res = {'model': model, 'styles': len(info['styles']), 'backbone': info['backbone'],
                                             'parameters': net.count_params(), 'sizes': {}}
     with tempfile.TemporaryDirectory() as d:
-        sess = onnx_session(net, Path(d) / 'net.onnx') if onnx else None
+        os.environ['NST_NB_CACHE'] = d   # `stylise(runtime='onnx')` exports the network here, once
         for s in sizes:
             src = Path(d) / f'in_{s}.jpg'; load_image(ROOT / 'images/content/chelsea.jpg', s).crop((0, 0, s, s)).save(src, quality=90)
             px = np.asarray(Image.open(src).convert('RGB'))
@@ -120,12 +120,10 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False, onnx: bool =
                 r['bfloat16_mean_abs_levels'] = float(np.abs(stylise(half, px, 0).astype(float) - stylise(net, px, 0)).mean())
                 print(f"{'  in bfloat16':22} {s:5} px: stylise {r['bfloat16_s']*1e3:7.1f} ms ({r['stylise_s'] / r['bfloat16_s']:.2f}x float32's speed), "
                       f"{r['bfloat16_mean_abs_levels']:.2f} grey levels from float32's picture on average", flush=True)
-            if sess:   # the exported file, as a user of `nst_nb_export -o NAME.onnx` runs it, and how far its picture is from Keras's
-                from nst_nb.network import style_input
-                (px_in, st_in), x = sorted(sess.get_inputs(), key=lambda i: -len(i.shape)), px.astype('float32')[None]
-                feed = {px_in.name: x, st_in.name: style_input(net, 0)}
-                r['onnx_s'] = median_s(lambda: sess.run(None, feed), repeat)
-                r['onnx_max_abs_levels'] = float(np.abs(np.clip(np.round(sess.run(None, feed)[0][0]), 0, 255) - stylise(net, px, 0)).max())
+            if onnx:   # the pass under ONNX Runtime, as `--runtime onnx` runs it, and how far its picture is from Keras's
+                onx = lambda: stylise(net, px, 0, runtime='onnx'); onx()   # the export, once, not timed
+                r['onnx_s'] = median_s(onx, repeat)
+                r['onnx_max_abs_levels'] = float(np.abs(onx().astype(float) - stylise(net, px, 0)).max())
                 print(f"{'  ONNX Runtime':22} {s:5} px: {r['onnx_s']*1e3:7.1f} ms ({r['stylise_s'] / r['onnx_s']:.2f}x stylise's speed), "
                       f"at most {r['onnx_max_abs_levels']:.0f} grey levels from Keras's picture", flush=True)
             res['sizes'][s] = r
@@ -146,13 +144,6 @@ def trained(model: str, sizes, repeat: int, bfloat16: bool = False, onnx: bool =
     print(f"memory: {res['peak_1024_mb']:.0f} MB peak for a {big.shape[1]}x{big.shape[0]} px picture ({before:.0f} MB before); "
           f"over 100 pictures in a row: {rss[9]:.0f} MB after 10, {rss[49]:.0f} MB after 50, {rss[-1]:.0f} MB after 100", flush=True)
     return res
-
-
-def onnx_session(net, path: Path):
-    "ONNX Runtime's session of `net` exported by `nst_nb.network.export_onnx` to `path`."
-    import onnxruntime as ort
-    from nst_nb.network import export_onnx
-    return ort.InferenceSession(str(export_onnx(net, path)), providers=['CPUExecutionProvider'])
 
 
 def optimisation() -> dict:

@@ -38,7 +38,7 @@ def main(argv=None):
     from nst_nb.images import load_image
     for name, kw in SHAPES.items():
         at = {}
-        h = train([style], d / f'{name.replace(" ", "_")}.keras', TrainConfig(steps=a.steps, every=a.steps, **kw), training_settings(backbone='vgg16-hed'),
+        h = train([style], d / f'{name.replace(" ", "_")}.keras', TrainConfig(steps=a.steps, every=a.steps, **kw), training_settings(backbone='vgg16-hed', content_weight=3.0, content_layers=['block4_conv2']),
                   listeners=[lambda e: at.__setitem__(e.step, e.seconds)])
         wall = (at[a.steps] - at[1]) * a.steps / (a.steps - 1)   # the steps' own time: set-up and the first trace left out
         net, _ = load_network(d / f'{name.replace(" ", "_")}.keras')

@@ -7,7 +7,7 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear] [--runtimes keras onnx] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
 import argparse, dataclasses, os, tempfile, time
@@ -54,16 +54,16 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
     s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
     d = d / Path(model).stem; d.mkdir()   # a shipped network's name, or a file's
-    for h in HEIGHTS if a.fps else ():
+    for h, rt in ((h, rt) for h in HEIGHTS if a.fps for rt in a.runtimes):
         for keep in (VideoConfig().keep, 0.0):
-            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend); out = d / f'net_{h}_{keep}.mp4'; eng = NetworkEngine(model, a.style, s, cfg)
-            first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
+            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend); out = d / f'net_{h}_{keep}_{rt}.mp4'; eng = NetworkEngine(model, a.style, s, cfg, rt)
+            first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}_{rt}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
             side = stylise_clip(clips['pan'], out, eng, cfg, progress=False)   # the network traced and its kernels made at this size
             hist = side['history'][1:]
             row = {'fps': side['fps_achieved'], 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
                    'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': side['size']}
-            res['fps'][f'{h} keep {keep:g}'] = row
-            print(f"network {model} at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
+            res['fps'][f'{h} keep {keep:g}' + ('' if rt == 'keras' else f' {rt}')] = row
+            print(f"network {model} ({rt}) at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
                   f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms, the network beside it; "
                   f"decoding, encoding and the flicker figures the rest; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
     res['flicker'] = flicker_runs(a, model, a.style, s, clips, d)
@@ -80,7 +80,7 @@ def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> 
         for keep in (0.6, 0.0):
             cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend); out = d / f'flicker_{name}_{keep:g}.mp4'
             if name_of_style != a.style: out = out.with_name(f'{name_of_style}_{out.name}')
-            side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg), cfg, progress=False)
+            side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg, a.runtimes[0]), cfg, progress=False)
             f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
             f['blended' if keep else 'frame_by_frame'] = side['flicker']['warping_error']
             f[('blended' if keep else 'frame_by_frame') + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
@@ -120,7 +120,7 @@ def memory_run(a, clips: dict, d: Path) -> dict:
     def mark(i, frame, row):
         if i + 1 in (10, 100, 500, a.long): marks[i + 1] = proc_status_mb('VmRSS')
     cfg = VideoConfig(height=256, flow=a.flow, blend=a.blend)
-    side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.models[0], a.style, s, cfg), cfg, progress=False, on_frame=mark)
+    side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.models[0], a.style, s, cfg, a.runtimes[0]), cfg, progress=False, on_frame=mark)
     print(f"memory over {side['frames']} frames at 256 px: " + ', '.join(f'{v:.0f} MB after {k}' for k, v in marks.items()) +
           f"; {side['fps_achieved']:.1f} frames/s", flush=True)
     return {'rss_mb': marks, 'fps': side['fps_achieved'], 'frames': side['frames']}
@@ -165,6 +165,7 @@ def main(argv=None):
     p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
     p.add_argument('--blend', default='texture', choices=BLENDS, help="the network engine's blend: texture (the default) or linear (0.8.0's)")
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
+    p.add_argument('--runtimes', nargs='+', default=['keras'], choices=['keras', 'onnx'], help='what runs the networks (frames per second for each; the other figures: the first)')
     p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
     p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')

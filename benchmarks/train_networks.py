@@ -27,7 +27,7 @@ SNAPS = ROOT / 'benchmarks' / 'snapshots'
 FAST = ROOT / 'nst_nb' / 'networks' / 'course_fast.keras'
 DISTIL_FLAGS = ['--width', '8', '--blocks', '4', '--size', '128', '--batch', '8', '--lr', '0.002', '--seed', '0', '--every', '250']
 FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--blocks', '5', '--size', '128', '--style-size', '256',
-         '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--seed', '0', '--every', '100']
+         '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--content-layers', 'block4_conv2', '--seed', '0', '--every', '100']   # course's recipe (0.12.0's default content term differs)
 
 
 def keep_snapshots(steps: list[int], done: threading.Event):

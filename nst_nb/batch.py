@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .settings import Settings, SettingsError, OutputError, validate
-from .train_settings import network_info, network_settings, style_weights
+from .train_settings import network_info, network_settings, style_weights, check_runtime
 from .output import check_output
 from .pairs import PairResult, image_files, make_pairs
 from .resume import check_fresh, resume_pairs, tidy_temporaries
@@ -148,18 +148,19 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
               ray_gpus: float = 0, # Ray: GPUs per pair (0.5: two pairs share a GPU)
               threads: int | None = None, # TensorFlow threads per op in this process (0: one per core); None: as they are
               model: str | os.PathLike | None = None, # a trained network (or a shipped one's name) paints instead; `styles` are its styles' names or numbers (None: all)
+              runtime: str = 'keras', # what runs the network: `keras` or `onnx` (`nst_nb.network.stylise`)
               **fields, # any `Settings` field, overriding `settings`
              ) -> BatchResult:
     "Stylise every content image with every style image; a failing pair is recorded and the others go on."
     if model is not None and executor != 'local': raise SettingsError('executor', 'a network paints a picture in milliseconds: a batch with a model runs here (leave out --ray).')
     ex, contents = get_executor(executor, address, ray_cpus, ray_gpus), image_files(contents)
     if model is None: styles, base = image_files(styles), settings or Settings()
-    else: styles, base = _network_styles(model, styles), settings or network_settings(network_info(model))
+    else: styles, base = _network_styles(model, styles), settings or network_settings(network_info(model)); check_runtime(runtime)
     s = validate(dataclasses.replace(base, **fields), 1); _check_threads(threads)
     b = BatchResult(make_pairs(contents, styles), contents, styles, _batch_folder(out_dir), s, model=None if model is None else str(model))
     if not (resume or overwrite): check_fresh(b.out_dir, b.pairs)
     _use_threads(threads)                                        # TensorFlow from here on
     if model is not None:
         from nst_nb.network import NetworkPainter
-        ex.paint = NetworkPainter(model)
+        ex.paint = NetworkPainter(model, runtime)
     return _run(_start(b, resume, overwrite), ex, progress)

@@ -15,12 +15,12 @@ from .images import open_image, load_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
 from .stopping import STOP, stop_on_signals, stop_reason, signal_status
-from .train_settings import shipped_names
+from .train_settings import RUNTIMES, check_runtime, shipped_names
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'add_config_flags', 'settings_from_args',
-           'settings_argv', 'add_executor_flags', 'executor_options', 'add_model_flags', 'single_parser',
-           'batch_parser', 'CliError', 'exit_status', 'main', 'batch_main']
+           'settings_argv', 'add_executor_flags', 'executor_options', 'add_model_flags', 'add_runtime_flag',
+           'single_parser', 'batch_parser', 'CliError', 'exit_status', 'main', 'batch_main']
 
 # %% ../nbs/13_cli.ipynb #52ee358c
 def _engine():
@@ -173,7 +173,13 @@ def add_model_flags(parser: argparse.ArgumentParser, # the command's parser
     g.add_argument('--model', metavar='NAME.keras', help=f"a network trained by nst_nb_train, or a shipped network's name ({shipped_names()})")
     g.add_argument('--style', metavar='NAME|N', help="the network's style, by name or number from 0 (default: its first)")
     g.add_argument('--mix', type=float, nargs='+', metavar='W', help='one weight per style the network holds, to mix them')
+    add_runtime_flag(g)
     return g
+
+def add_runtime_flag(g) -> None:
+    "Add `--runtime` (what runs a network's pass) to a parser or group."
+    g.add_argument('--runtime', choices=list(RUNTIMES), help="what runs the network: keras (the default; a sidecar's own, with --from-sidecar) or onnx "
+                   '(ONNX Runtime, often faster on a CPU; pip install "nst_nb[onnx]"; the network is exported once, into $NST_NB_CACHE or ~/.cache/nst_nb)')
 
 # %% ../nbs/13_cli.ipynb #cf63111e
 def single_parser() -> argparse.ArgumentParser:
@@ -224,6 +230,7 @@ examples:
     p.add_argument('contents', nargs='+', metavar='CONTENT', help='content images, or folders of them')
     p.add_argument('-s', '--styles', nargs='+', metavar='STYLE', help="style images, or folders of them (with --model: the network's styles by name or number; default all)")
     p.add_argument('--model', metavar='NAME.keras', help=f"paint with a network trained by nst_nb_train, or a shipped network's name ({shipped_names()})")
+    add_runtime_flag(p)
     p.add_argument('-o', '--out-dir', required=True, metavar='OUTDIR', help='the folder for the results (created if needed)')
     _common_flags(p); add_executor_flags(p); add_settings_flags(p)
     return p
@@ -321,13 +328,13 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Set
     sources = sources or {}
     model, images = a.model or sources['model'], a.images or [sources.get('content')]
     if len(images) != 1 or None in images: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
-    info = network_info(model); s = _model_settings(a, info, base)
+    info, runtime = network_info(model), check_runtime(a.runtime or sources.get('runtime') or 'keras'); s = _model_settings(a, info, base)
     w = style_weights(info['styles'], a.mix or (a.style if a.style is not None else sources.get('style')))
     out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
     content = load_image(images[0], s.size, s.max_side)
     _use_threads(threads)
     from nst_nb.network import load_network, painted
-    r = painted(load_network(model), content, s, w[0].tolist(), images[0], model)
+    r = painted(load_network(model), content, s, w[0].tolist(), images[0], model, runtime)
     path, status = _save(parser.prog, r, out, a.overwrite)
     if path is not None and not a.quiet:
         _say(parser.prog, f'wrote {path} and {path.with_suffix(".json")}')
@@ -342,7 +349,7 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if a.model:
         if a.from_sidecar: parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
         return _run_model(parser, a)
-    if a.style is not None or a.mix: parser.error('--style and --mix choose among the styles of a network: add --model NAME.keras.')
+    if a.style is not None or a.mix or a.runtime: parser.error('--style, --mix and --runtime are for a network: add --model NAME.keras.')
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
     s, threads = validate(settings_from_args(a, base), len(images) - 1), _threads(a.threads)
@@ -381,14 +388,15 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         from nst_nb.train_settings import network_info
         base, sources = _base_settings(a.from_sidecar)
         if a.from_sidecar and not sources.get('model'): parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
-        s = _model_settings(a, network_info(a.model), base)
+        s = _model_settings(a, network_info(a.model), base); check_runtime(a.runtime or 'keras')
+    elif a.runtime: parser.error('--runtime chooses what runs a network: add --model NAME.keras.')
     else: s = validate(settings_from_args(a, _base_settings(a.from_sidecar)[0]), 1)
     threads = _threads(a.threads)
     out = Path(a.out_dir).expanduser()
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
     opts = executor_options(a)
     from nst_nb.batch import run_batch
-    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, **opts)
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, runtime=a.runtime or 'keras', **opts)
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_network.ipynb #621c44c0
 from __future__ import annotations
-import json, os, threading, time, weakref, zipfile
+import hashlib, json, os, threading, time, weakref, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +18,13 @@ from .errors import SettingsError
 from .settings import Settings
 from .images import load_image, preserve_luminance, match_color
 from .result import Result
-from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights
+from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights, check_runtime
 
 # %% auto #0
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
            'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach', 'tiled_stylise',
            'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'lite_interpreter',
-           'tflite_stylise', 'export_onnx', 'onnx_stylise']
+           'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache', 'network_digest', 'onnx_session']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -142,13 +142,14 @@ def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
 def stylise(net: keras.Model, # a transform network
             picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
             style: int | str | list | None = None, # a style's index or (of a loaded network) name, or one weight per style
+            runtime: str = 'keras', # what runs the pass: `keras`, or `onnx` (ONNX Runtime, `onnx_session`)
            ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
-    "The picture painted by the network in one (compiled) pass; by tiles (`tiled_stylise`) above `TILE_PIXELS`."
+    "The picture painted by the network in one (compiled) pass; by tiles (`tiled_stylise`, Keras) above `TILE_PIXELS`."
     h, w = picture.shape[:2]
     if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
-    x = _padded(np.asarray(picture, 'float32'))[None]
-    y = forward(net)(tf.constant(x), tf.constant(style_input(net, style)))
-    return _cropped(y.numpy(), h, w)
+    x, wts = _padded(np.asarray(picture, 'float32'))[None], style_input(net, style)
+    if runtime == 'onnx': return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)
+    return _cropped(forward(net)(tf.constant(x), tf.constant(wts)).numpy(), h, w)
 
 # %% ../nbs/22_network.ipynb #a31086cd
 def _statistics(net: keras.Model, x: np.ndarray, w) -> dict:
@@ -203,22 +204,23 @@ def painted(net: tuple, # `load_network`'s network and info
             s: Settings, # the run settings: `style_strength`, `preserve_color`
             style: int | list | None = None, # the style's index or the mix
             source: str = '', model: str = '', # where the photo and the network came from, for the sidecar
+            runtime: str = 'keras', # what runs the pass (`stylise`)
            ) -> Result:
-    "The photo painted by the network as a `Result`, timed, with the model and the style in its sources."
+    "The photo painted by the network as a `Result`, timed, with the model, the style and the runtime in its sources."
     (m, info), px = net, np.asarray(content)
-    t = time.perf_counter(); out = stylise(m, px, style); dt = time.perf_counter() - t
-    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'tiled': px.shape[0] * px.shape[1] > TILE_PIXELS,
+    t = time.perf_counter(); out = stylise(m, px, style, runtime); dt = time.perf_counter() - t
+    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': runtime, 'tiled': px.shape[0] * px.shape[1] > TILE_PIXELS,
            'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
 # %% ../nbs/22_network.ipynb #f188b55b
 class NetworkPainter:
     "Paint a batch's pair with a trained network: `(content, style name, settings, listeners)` to a `Result`."
-    def __init__(self, model: str | os.PathLike): self.model, self.net = str(model), None
+    def __init__(self, model: str | os.PathLike, runtime: str = 'keras'): self.model, self.runtime, self.net = str(model), runtime, None
     def __call__(self, content, style, s: Settings, listeners=()) -> Result:
         if self.net is None: self.net = load_network(self.model)
         w = style_weights(self.net[1]['styles'], Path(style).name)[0].tolist()
-        return painted(self.net, load_image(content, s.size, s.max_side), s, w, str(content), self.model)
+        return painted(self.net, load_image(content, s.size, s.max_side), s, w, str(content), self.model, self.runtime)
 
 # %% ../nbs/22_network.ipynb #57779e54
 def save_network(net: keras.Model, # a transform network
@@ -293,8 +295,39 @@ def onnx_stylise(path: str | os.PathLike, # a file from `export_onnx`
                  style: np.ndarray, # `(1, styles)` style weights (`style_weights`)
                 ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
     "The picture painted by an exported ONNX network, run by ONNX Runtime."
+    h, w = picture.shape[:2]
+    return _cropped(_ort_pass(_ort_session(path), _padded(np.asarray(picture, 'float32'))[None], style), h, w)
+
+def _ort_session(path: str | os.PathLike):
+    "An ONNX Runtime session for an exported network; its threads sleep between passes (spinning would take the core the video's flow runs on)."
     import onnxruntime
-    h, w = picture.shape[:2]; x = _padded(np.asarray(picture, 'float32'))[None]
-    run = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    o = onnxruntime.SessionOptions(); o.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    return onnxruntime.InferenceSession(str(path), o, providers=['CPUExecutionProvider'])
+
+def _ort_pass(run, x: np.ndarray, style) -> np.ndarray:
+    "The session's output for the padded pixels `x` (1,H,W,3) and the style weights (1,styles)."
     px, st = sorted(run.get_inputs(), key=lambda i: -len(i.shape))
-    return _cropped(run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0], h, w)
+    return run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0]
+
+# %% ../nbs/22_network.ipynb #d0135ab1
+_SESSIONS = weakref.WeakKeyDictionary()   # each network's ONNX Runtime session
+
+def onnx_cache() -> Path:
+    "The folder of exported networks: `$NST_NB_CACHE/onnx`, else `$XDG_CACHE_HOME/nst_nb/onnx` or `~/.cache/nst_nb/onnx`."
+    base = os.environ.get('NST_NB_CACHE') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'nst_nb'
+    return Path(base).expanduser() / 'onnx'
+
+def network_digest(net: keras.Model) -> str:
+    "16 hex digits naming the network's shape and weights: another weight, another name."
+    h = hashlib.sha1(f'{net.name} {net.count_params()}'.encode())
+    for v in net.weights: h.update(v.path.encode()); h.update(np.ascontiguousarray(keras.ops.convert_to_numpy(v)).tobytes())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/22_network.ipynb #c6b8a487
+def onnx_session(net: keras.Model): # a transform network
+    "The network's ONNX Runtime session: exported to `onnx_cache()` once, made once per process."
+    if net not in _SESSIONS:
+        check_runtime('onnx'); path = onnx_cache() / f'{net.name}-{network_digest(net)}.onnx'
+        if not path.exists(): path.parent.mkdir(parents=True, exist_ok=True); export_onnx(net, path)
+        _SESSIONS[net] = _ort_session(path)
+    return _SESSIONS[net]

@@ -28,6 +28,8 @@ __all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'EXPORTS', 'add_training_flags', '
 LOSS_FIELDS = ('backbone', 'weights', 'precision', 'style_loss', 'content_layers', 'style_layers', 'style_layer_weights',
                'content_weight', 'style_weight', 'tv_weight')   # the `Settings` a training uses
 
+def _shown(v) -> str: return ' '.join(map(str, v)) if isinstance(v, (list, tuple)) else f'{v:g}'
+
 def add_training_flags(p: argparse.ArgumentParser):
     "One flag per `TrainConfig` field, and one per loss setting, in two groups."
     add_config_flags(p.add_argument_group('training settings', 'One flag per field of nst_nb.train_settings.TrainConfig.'), describe_training(), 'train_')
@@ -35,7 +37,7 @@ def add_training_flags(p: argparse.ArgumentParser):
     for name, kw in settings_flags().items():
         if name not in LOSS_FIELDS: continue
         kw = dict(kw)
-        if name in TRAIN_LOSS: kw['help'] = f"{describe()[name].help} (default for a network: {TRAIN_LOSS[name]:g})"
+        if name in TRAIN_LOSS: kw['help'] = f"{describe()[name].help} (default for a network: {_shown(TRAIN_LOSS[name])})"
         g.add_argument(*kw.pop('names'), **kw)
 
 # %% ../nbs/23b_train_cli.ipynb #90476f86

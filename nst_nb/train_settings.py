@@ -4,7 +4,7 @@
 
 # %% ../nbs/22a_train_settings.ipynb #c755360c
 from __future__ import annotations
-import dataclasses, json, os, typing, zipfile
+import dataclasses, importlib.util, json, os, typing, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +14,9 @@ from .errors import SettingsError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig',
-           'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
-           'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
+__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY',
+           'TrainConfig', 'check_runtime', 'describe_training', 'training_settings', 'state_dir', 'validate_training',
+           'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
@@ -37,6 +37,17 @@ class TrainConfig:
     seed: int = setting(0, "random seed: the network's first weights and the crops", 'seed', lo=0, hi=2**31 - 1, metavar='N')
     every: int = setting(100, 'steps between checkpoints (the model file is a usable network at each)', 'checkpoint every', lo=1, hi=10_000_000, metavar='N')
 
+# %% ../nbs/22a_train_settings.ipynb #cf534a90
+RUNTIMES = {'keras': (), 'onnx': ('tf2onnx', 'onnxruntime')}   # what may run a network's pass, and the modules each needs
+
+def check_runtime(runtime: str, # a key of `RUNTIMES`
+                 ) -> str: # `runtime`
+    "`runtime` if it is one and can run here, else a `SettingsError` that says what to install."
+    if runtime not in RUNTIMES: raise SettingsError('runtime', f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}.")
+    missing = [m for m in RUNTIMES[runtime] if not importlib.util.find_spec(m)]
+    if missing: raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')
+    return runtime
+
 # %% ../nbs/22a_train_settings.ipynb #6d3138df
 def describe_training() -> dict[str, FieldInfo]:
     "Every `TrainConfig` field, described as `describe` describes the run settings."
@@ -45,7 +56,7 @@ def describe_training() -> dict[str, FieldInfo]:
 STUDENT = {'width': 8, 'blocks': 4, 'batch': 8}   # where a distilled network's training differs from `TrainConfig`'s defaults (`nst_nb.distil`)
 
 # %% ../nbs/22a_train_settings.ipynb #a6bb03f7
-TRAIN_LOSS = {'content_weight': 3.0}   # where a network's loss differs from the optimisation's defaults
+TRAIN_LOSS = {'content_weight': 0.1, 'content_layers': ['block2_conv2', 'block4_conv2']}   # where a network's loss differs from the optimisation's defaults
 
 def training_settings(**kw) -> Settings:
     "The run settings a network is trained to match by default: the optimisation's, with `TRAIN_LOSS`, and `kw`."

@@ -77,21 +77,21 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
     name, own = 'network', ('keep', 'blend')   # `own`: the `VideoConfig` fields only this engine reads
-    def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig):
+    def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input
-        self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
+        self.model, (self.net, self.info), self.s, self.cfg, self.runtime = str(model), load_network(model), s, cfg, runtime
         self.style = style_input(self.net, style)[0].tolist()
 
     def paint(self, frame: np.ndarray) -> np.ndarray:
         "The frame as the network paints it, with the strength and colour settings: what needs no motion."
         from nst_nb.network import stylise, finished
-        return finished(stylise(self.net, frame, self.style), frame, self.s.style_strength, self.s.preserve_color)
+        return finished(stylise(self.net, frame, self.style, self.runtime), frame, self.s.style_strength, self.s.preserve_color)
 
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m, painted: np.ndarray | None = None) -> np.ndarray:
         out = self.paint(frame) if painted is None else painted
         return out if m is None else temporal_blend(out, prev, m, self.cfg.keep, self.cfg.blend == 'texture')
 
-    def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'backbone': self.info.get('backbone')}
+    def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'backbone': self.info.get('backbone')}
 
 # %% ../nbs/26b_video_run.ipynb #6ae85d5d
 def _temporal_objective():
@@ -394,10 +394,11 @@ class EngineSpec:
     model: str | None = None   # a trained network's file, or a shipped network's name
     style: list | None = None  # the network's style weights (one per style it holds)
     styles: list = dataclasses.field(default_factory=list)   # the optimisation's style pictures
+    runtime: str = 'keras'     # what runs the network: `keras` or `onnx`
 
     def make(self):
         "The engine (TensorFlow from here)."
-        if self.model: return NetworkEngine(self.model, self.style, self.settings, self.cfg)
+        if self.model: return NetworkEngine(self.model, self.style, self.settings, self.cfg, self.runtime)
         return OptimisationEngine(self.styles, self.settings, self.cfg)
 
 # %% ../nbs/26b_video_run.ipynb #286074fc

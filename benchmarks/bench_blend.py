@@ -1,0 +1,120 @@
+#!/usr/bin/env python
+"""A probe for the video issue's texture target: other ways to blend the warped previous frame into the network's
+painting, on the same paintings, judged as `bench_video.py` judges the shipped blend (the flicker as a fraction of
+frame by frame's, and each style figure's change from frame by frame's; target: flicker at most half, each figure
+within 10 %). Each clip's frames are painted once; every blend then runs on those paintings (NumPy and OpenCV only),
+so the figures differ only by the blend. The figures are taken on the frames before any video coding.
+
+    python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom] [--blends texture keep0.3 ...] [--json FILE]
+
+Blends (`keep` 0.6 unless named): `texture` (the shipped default, `temporal_blend`), `linear` (0.8.0's plain mix),
+`keepK` (the default at `keep` K), `bandS_K` (the detail below a blur of S px mixed at `keep` K, the rest at 0.6, then
+`detail_restored`), `multiS1-S2-...` (each band between successive blurs raised to the painting's local contrast, not
+only the finest), `carryS` (the detail below a blur of S px carried whole from the warped previous frame where the
+flow holds: strokes that never change).
+"""
+from __future__ import annotations
+import argparse, os, sys, tempfile
+from pathlib import Path
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+from common import ROOT, finish, machine, print_header, write_json
+from bench_quality import figures
+from bench_video import STYLE_FIGURES, make_clips
+
+BLENDS = ['texture', 'linear', 'keep0.3', 'band2_0.3', 'multi1-2-4', 'carry2']
+
+
+def high(img, s: float):
+    "What a Gaussian blur of `s` px takes out of `img` (float32)."
+    import cv2, numpy as np
+    img = img.astype(np.float32); return img - cv2.GaussianBlur(img, (0, 0), s)
+
+
+def multi_restored(p, b, sigmas, where, most: float = 3.0):
+    "`b` with each band between successive blurs raised, neighbourhood by neighbourhood, to its contrast in `p`."
+    import cv2, numpy as np
+    blur = lambda x, s: cv2.GaussianBlur(x, (0, 0), s)
+    energy = lambda h, s: blur(np.einsum('ijk,ijk->ij', h, h), 4 * s)
+    lp, lb, out = p, b, 0
+    for s in sigmas:
+        np_, nb = blur(p, s), blur(b, s)
+        g = np.clip(np.sqrt((energy(lp - np_, s) + 1) / (energy(lb - nb, s) + 1)), 1, most)[..., None]
+        out, lp, lb = out + (1 + (g - 1) * where) * (lb - nb), np_, nb
+    return out + lb
+
+
+def blend(name: str, p, prev, m):
+    "This frame's painting `p` with the previous blended frame `prev` brought in along the motion `m`, the way `name` says."
+    import cv2, numpy as np
+    from nst_nb.flow import detail_restored, temporal_blend, warp
+    if name == 'frame_by_frame': return p
+    if name in ('texture', 'linear'): return temporal_blend(p, prev, m, 0.6, name == 'texture')
+    if name.startswith('keep'): return temporal_blend(p, prev, m, float(name[4:]), True)
+    w, pf = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None], p.astype(np.float32)
+    wp = warp(prev, m.back, True).astype(np.float32); out = pf + 0.6 * w * (wp - pf)
+    if name.startswith('band'):
+        s, k = map(float, name[4:].split('_'))
+        r = detail_restored(pf, cv2.GaussianBlur(out, (0, 0), s) + high(pf, s) + k * w * (high(wp, s) - high(pf, s)), where=w)
+    elif name.startswith('multi'): r = multi_restored(pf, out, [float(x) for x in name[5:].split('-')], w)
+    elif name.startswith('carry'):
+        s = float(name[5:]); r = cv2.GaussianBlur(out, (0, 0), s) + w * high(wp, s) + (1 - w) * high(pf, s)
+    else: raise ValueError(f'no blend {name!r}')
+    return np.clip(np.round(r), 0, 255).astype(np.uint8)
+
+
+def measure(frames, painted, motions, name: str, style: Path, backbone: str, every: int = 8) -> dict:
+    "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame."
+    import numpy as np
+    from nst_nb.flow import warping_error
+    outs = [painted[0]]
+    for p, m in zip(painted[1:], motions[1:]): outs.append(blend(name, p, outs[-1], m))
+    err = float(np.nanmean([warping_error(a, b, m) for a, b, m in zip(outs, outs[1:], motions[1:])]))
+    rows = [figures(o, f, str(style), backbone) for i, (f, o) in enumerate(zip(frames, outs)) if i % every == 0]
+    return {'warping_error': err, 'figures': {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--model', default='course'); p.add_argument('--styles', nargs='+', default=['gravel', 'brush_strokes'])
+    p.add_argument('--clips', nargs='+', default=['pan', 'occlusion', 'zoom']); p.add_argument('--blends', nargs='+', default=BLENDS)
+    p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
+    a = p.parse_args(argv)
+    import numpy as np
+    import nst_nb.hardware  # noqa: F401
+    from nst_nb.flow import motion
+    from nst_nb.images import open_image
+    from nst_nb.train_settings import network_info, network_settings
+    from nst_nb.video import read_frames, write_clip, zoom_clip
+    from nst_nb.video_run import NetworkEngine, VideoConfig
+    head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
+    d = Path(tempfile.mkdtemp(prefix='nst_blend_')); clips = make_clips(d, a.frames, 0)
+    clips['zoom'] = write_clip(zoom_clip(np.asarray(open_image(ROOT / 'images/content/rocket.jpg')), a.frames, (256, 384), 1.01), d / 'zoom.mp4')
+    s, res = network_settings(network_info(a.model)), {}
+    for st in a.styles:
+        eng, style = NetworkEngine(a.model, st, s, VideoConfig(height=256)), ROOT / 'images/style' / f'{st}.jpg'
+        for clip in a.clips:
+            frames = list(read_frames(clips[clip], 256)); painted = [eng.paint(f) for f in frames]
+            motions = [None] + [motion(x, y) for x, y in zip(frames, frames[1:])]
+            base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
+            for b in a.blends:
+                r = res[f'{st} {clip} {b}'] = measure(frames, painted, motions, b, style, s.backbone)
+                r['flicker_ratio'] = r['warping_error'] / base['warping_error']
+                r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
+                print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "
+                      + ', '.join(f'{k} {v:+.0%}' for k, v in r['changes'].items()), flush=True)
+    print(f'\nmeans over {len(a.styles)} styles x {len(a.clips)} clips (worst in brackets); target: flicker <= 0.50, each figure within 10 %')
+    summary = {}
+    for b in a.blends:
+        rs = [res[f'{st} {c} {b}'] for st in a.styles for c in a.clips]
+        summary[b] = {'flicker_ratio': float(np.mean([r['flicker_ratio'] for r in rs])), 'flicker_worst': max(r['flicker_ratio'] for r in rs),
+                      **{k: float(np.mean([r['changes'][k] for r in rs])) for k in STYLE_FIGURES},
+                      **{k + '_worst': max((r['changes'][k] for r in rs), key=abs) for k in STYLE_FIGURES}}
+        m = summary[b]
+        print(f"{b:12}: flicker {m['flicker_ratio']:.2f} ({m['flicker_worst']:.2f}); " + ', '.join(f"{k} {m[k]:+.0%} ({m[k + '_worst']:+.0%})" for k in STYLE_FIGURES), flush=True)
+    finish(head)
+    if a.json: write_json(a.json, {'args': vars(a), 'summary': summary, 'runs': res}, head)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
