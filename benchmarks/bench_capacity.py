@@ -23,10 +23,10 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, write_json
 from bench_quality import BETTER, PAIRS, figures
 
-SHALLOW = {'content_layers': ['block2_conv2', 'block4_conv2']}   # a content term that holds the light and dark too
+SHALLOW = {'content_layers': ['block2_conv2', 'block4_conv2']}   # a content term that holds the light and dark too (0.12.0's default with weight 0.1)
 RECIPE = {'content_weight': 3.0, 'loss': {'content_layers': ['block4_conv2']}}   # `course`'s (the default before 0.12.0)
 VARIANTS = {'w16': RECIPE, 'w32': {**RECIPE, 'width': 32}, 'cw1': {**RECIPE, 'content_weight': 1.0}, 'photos7': {**RECIPE, 'photos': ['retina', 'clock', 'coins']},
-            'shallow': {'loss': SHALLOW}, 'w32shallow': {'width': 32, 'loss': SHALLOW},
+            'shallow': {'loss': SHALLOW, 'content_weight': 3.0}, 'w32shallow': {'width': 32, 'loss': SHALLOW, 'content_weight': 3.0},
             'shallow_cw1': {'loss': SHALLOW, 'content_weight': 1.0}, 'shallow_cw03': {'loss': SHALLOW, 'content_weight': 0.3},
             'shallow_cw01': {'loss': SHALLOW, 'content_weight': 0.1}}
 KEYS = list(BETTER)

@@ -178,8 +178,9 @@ def add_model_flags(parser: argparse.ArgumentParser, # the command's parser
 
 def add_runtime_flag(g) -> None:
     "Add `--runtime` (what runs a network's pass) to a parser or group."
-    g.add_argument('--runtime', choices=list(RUNTIMES), help="what runs the network: keras (the default; a sidecar's own, with --from-sidecar) or onnx "
-                   '(ONNX Runtime, often faster on a CPU; pip install "nst_nb[onnx]"; the network is exported once, into $NST_NB_CACHE or ~/.cache/nst_nb)')
+    g.add_argument('--runtime', choices=list(RUNTIMES), help='what runs the network: keras (the default) or onnx (ONNX Runtime, faster for small '
+                   'pictures; pip install "nst_nb[onnx]"; the network is exported once per set of weights into $NST_NB_CACHE/onnx, else '
+                   '~/.cache/nst_nb/onnx: delete the folder to clear it). Pictures painted by tiles run on Keras.')
 
 # %% ../nbs/13_cli.ipynb #cf63111e
 def single_parser() -> argparse.ArgumentParser:
@@ -322,13 +323,20 @@ def _model_settings(a: argparse.Namespace, info: dict, base: Settings | None = N
     from nst_nb.train_settings import network_settings
     return validate(settings_from_args(a, base or network_settings(info)))
 
+def _runtime(asked: str | None, sidecar: str | None) -> str:
+    "The runtime asked for, else the sidecar's, else Keras; checked (`check_runtime`), saying where it came from."
+    try: return check_runtime(asked or sidecar or 'keras')
+    except SettingsError as e:
+        if asked: raise
+        raise SettingsError('runtime', f"{e} (the sidecar's runtime: add --runtime keras to paint with Keras)") from None
+
 def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Settings | None = None, sources: dict | None = None) -> int:
     "Run `nst_nb CONTENT --model NAME.keras` (or a network's sidecar again): checks first, then one pass of the network; return the exit status."
     from nst_nb.train_settings import network_info, style_weights
     sources = sources or {}
     model, images = a.model or sources['model'], a.images or [sources.get('content')]
     if len(images) != 1 or None in images: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
-    info, runtime = network_info(model), check_runtime(a.runtime or sources.get('runtime') or 'keras'); s = _model_settings(a, info, base)
+    info, runtime = network_info(model), _runtime(a.runtime, sources.get('runtime')); s = _model_settings(a, info, base)
     w = style_weights(info['styles'], a.mix or (a.style if a.style is not None else sources.get('style')))
     out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
     content = load_image(images[0], s.size, s.max_side)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_network.ipynb #621c44c0
 from __future__ import annotations
-import hashlib, json, os, threading, time, weakref, zipfile
+import hashlib, json, os, tempfile, threading, time, weakref, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +21,11 @@ from .result import Result
 from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights, check_runtime
 
 # %% auto #0
-__all__ = ['SHAPES', 'TILE_PIXELS', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x', 'up_block',
-           'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach', 'tiled_stylise',
-           'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite', 'lite_interpreter',
-           'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache', 'network_digest', 'onnx_session']
+__all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x',
+           'up_block', 'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach',
+           'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite',
+           'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache', 'network_digest',
+           'onnx_session']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -148,7 +149,7 @@ def stylise(net: keras.Model, # a transform network
     h, w = picture.shape[:2]
     if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
     x, wts = _padded(np.asarray(picture, 'float32'))[None], style_input(net, style)
-    if runtime == 'onnx': return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)
+    if runtime != 'keras': check_runtime(runtime); return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)
     return _cropped(forward(net)(tf.constant(x), tf.constant(wts)).numpy(), h, w)
 
 # %% ../nbs/22_network.ipynb #a31086cd
@@ -209,7 +210,8 @@ def painted(net: tuple, # `load_network`'s network and info
     "The photo painted by the network as a `Result`, timed, with the model, the style and the runtime in its sources."
     (m, info), px = net, np.asarray(content)
     t = time.perf_counter(); out = stylise(m, px, style, runtime); dt = time.perf_counter() - t
-    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': runtime, 'tiled': px.shape[0] * px.shape[1] > TILE_PIXELS,
+    tiled = px.shape[0] * px.shape[1] > TILE_PIXELS   # tiles run on Keras, whatever the runtime
+    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': 'keras' if tiled else runtime, 'tiled': tiled,
            'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
@@ -285,8 +287,10 @@ def export_onnx(net: keras.Model, # a transform network
     "The network as an ONNX file (opset 17): inputs `pixels (1,H,W,3)` 0-255 and `style (1,styles)`, any H and W multiples of 4."
     try: import tf2onnx
     except ImportError as e: raise SettingsError('output', 'writing ONNX needs tf2onnx: pip install "nst_nb[onnx]".') from e
-    path, f = Path(path), forward(net); tmp = path.with_name(f'.{path.name}.tmp')
-    tf2onnx.convert.from_function(f, input_signature=f.input_signature, opset=17, output_path=str(tmp)); os.replace(tmp, path)
+    path, f = Path(path), forward(net)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent); os.close(fd)   # its own: two writers never share one
+    try: tf2onnx.convert.from_function(f, input_signature=f.input_signature, opset=17, output_path=tmp); os.replace(tmp, path)
+    finally: Path(tmp).unlink(missing_ok=True)
     return path
 
 # %% ../nbs/22_network.ipynb #88e3d15f
@@ -302,6 +306,7 @@ def _ort_session(path: str | os.PathLike):
     "An ONNX Runtime session for an exported network; its threads sleep between passes (spinning would take the core the video's flow runs on)."
     import onnxruntime
     o = onnxruntime.SessionOptions(); o.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    o.intra_op_num_threads = tf.config.threading.get_intra_op_parallelism_threads()   # as TensorFlow's (`--threads`; 0: one per core)
     return onnxruntime.InferenceSession(str(path), o, providers=['CPUExecutionProvider'])
 
 def _ort_pass(run, x: np.ndarray, style) -> np.ndarray:
@@ -311,6 +316,8 @@ def _ort_pass(run, x: np.ndarray, style) -> np.ndarray:
 
 # %% ../nbs/22_network.ipynb #d0135ab1
 _SESSIONS = weakref.WeakKeyDictionary()   # each network's ONNX Runtime session
+_EXPORTING = threading.Lock()             # one export or session at a time in a process
+ONNX_REVISION = 1                         # part of each cached file's name: raised when `export_onnx` changes what it writes
 
 def onnx_cache() -> Path:
     "The folder of exported networks: `$NST_NB_CACHE/onnx`, else `$XDG_CACHE_HOME/nst_nb/onnx` or `~/.cache/nst_nb/onnx`."
@@ -325,9 +332,11 @@ def network_digest(net: keras.Model) -> str:
 
 # %% ../nbs/22_network.ipynb #c6b8a487
 def onnx_session(net: keras.Model): # a transform network
-    "The network's ONNX Runtime session: exported to `onnx_cache()` once, made once per process."
-    if net not in _SESSIONS:
-        check_runtime('onnx'); path = onnx_cache() / f'{net.name}-{network_digest(net)}.onnx'
-        if not path.exists(): path.parent.mkdir(parents=True, exist_ok=True); export_onnx(net, path)
-        _SESSIONS[net] = _ort_session(path)
-    return _SESSIONS[net]
+    "The network's ONNX Runtime session: exported to `onnx_cache()` once (again if the file there cannot be read), made once per process."
+    with _EXPORTING:
+        if net not in _SESSIONS:
+            check_runtime('onnx'); path = onnx_cache() / f'{net.name}-{network_digest(net)}-r{ONNX_REVISION}.onnx'
+            if not path.exists(): path.parent.mkdir(parents=True, exist_ok=True); export_onnx(net, path)
+            try: _SESSIONS[net] = _ort_session(path)
+            except Exception: export_onnx(net, path); _SESSIONS[net] = _ort_session(path)   # a broken file: made again, once
+        return _SESSIONS[net]

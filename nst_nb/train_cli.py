@@ -88,7 +88,8 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     base = network_info(a.base) if a.base else None
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
     if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
-    s = validate(settings_from_args(a, network_settings(base) if base else training_settings()))
+    going_on = a.resume and not base and Path(a.output).expanduser().exists()   # a network goes on with its own loss (one begun before 0.12.0: the old recipe)
+    s = validate(settings_from_args(a, network_settings(base or network_info(a.output)) if base or going_on else training_settings()))
     out, cfg, photos = _prepared(a, a.styles)
     from nst_nb.training import train
     h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base)

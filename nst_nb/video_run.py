@@ -219,8 +219,12 @@ def made_otherwise(made: dict, # `clip_made`'s
                   ) -> dict:
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
     video = {'blend': 'linear', **(old.get('video') or {})}   # a run stopped by 0.8.0 names no blend: it blended plainly
-    was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': old.get('engine')}
-    return {k: was[k] for k in made if was[k] != made[k]}
+    was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
+    return {k: was[k] for k in made if was[k] != {**made, 'engine': _painter_of(made['engine'])}[k]}
+
+def _painter_of(engine):
+    "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
+    return {k: v for k, v in engine.items() if k != 'runtime'} if isinstance(engine, dict) else engine
 
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
