@@ -396,7 +396,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         from nst_nb.train_settings import network_info
         base, sources = _base_settings(a.from_sidecar)
         if a.from_sidecar and not sources.get('model'): parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
-        s = _model_settings(a, network_info(a.model), base); check_runtime(a.runtime or 'keras')
+        s = _model_settings(a, network_info(a.model), base)   # the runtime: checked by `run_batch`, before any work
     elif a.runtime: parser.error('--runtime chooses what runs a network: add --model NAME.keras.')
     else: s = validate(settings_from_args(a, _base_settings(a.from_sidecar)[0]), 1)
     threads = _threads(a.threads)

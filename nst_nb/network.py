@@ -149,7 +149,8 @@ def stylise(net: keras.Model, # a transform network
     h, w = picture.shape[:2]
     if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
     x, wts = _padded(np.asarray(picture, 'float32'))[None], style_input(net, style)
-    if runtime != 'keras': check_runtime(runtime); return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)
+    if runtime == 'onnx': return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)   # its modules checked once, by `onnx_session`
+    if runtime != 'keras': check_runtime(runtime)   # a name that is none
     return _cropped(forward(net)(tf.constant(x), tf.constant(wts)).numpy(), h, w)
 
 # %% ../nbs/22_network.ipynb #a31086cd

@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import RUNTIMES, TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
 
 # %% auto #0
@@ -147,7 +147,7 @@ def check_picture(size: int = 128, # its height and width
 
 # %% ../nbs/23b_train_cli.ipynb #e7424b2c
 EXPORT_TOLERANCE = 2   # the most an exported file's pixel may differ from Keras's, in levels of 255
-EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', ('tf2onnx', 'onnxruntime'))}
+EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', RUNTIMES['onnx'])}
 
 def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_export` with parsed arguments; return the exit status."

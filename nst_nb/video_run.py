@@ -220,7 +220,8 @@ def made_otherwise(made: dict, # `clip_made`'s
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
     video = {'blend': 'linear', **(old.get('video') or {})}   # a run stopped by 0.8.0 names no blend: it blended plainly
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
-    return {k: was[k] for k in made if was[k] != {**made, 'engine': _painter_of(made['engine'])}[k]}
+    now = {**made, 'engine': _painter_of(made['engine'])}
+    return {k: was[k] for k in made if was[k] != now[k]}
 
 def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
