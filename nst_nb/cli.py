@@ -261,13 +261,13 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda msg, *a, **k: _say(prog, f'note: {msg}', err=True)
             STOP.clear()
+            if argv is None and threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)   # what the handlers give back: said and saved, a Ctrl-C while Python and TensorFlow shut down changes nothing
             with stop_on_signals(hard=argv is None): return run(parser, args)   # a second signal ends a command, not a notebook's kernel
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
     except KeyboardInterrupt: return _stopped_early(prog)
     finally:
         STOP.clear()   # the next command, or run, in this process starts afresh
-        if argv is None and threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)   # said and saved: a Ctrl-C while Python and TensorFlow shut down changes nothing
 
 def _stopped_early(prog: str) -> int:
     "Say that a signal came before anything was saved; its exit status (130 for Ctrl-C, 143 for SIGTERM ...)."
@@ -343,7 +343,7 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Set
     _use_threads(threads)
     from nst_nb.network import load_network, painted
     r = painted(load_network(model), content, s, w[0].tolist(), images[0], model, runtime)
-    path, status = _save(parser.prog, r, out, a.overwrite)
+    path, status = _save(parser.prog, r, out, a.overwrite); STOP.settle()   # a network's pass is not stopped: its picture is whole
     if path is not None and not a.quiet:
         _say(parser.prog, f'wrote {path} and {path.with_suffix(".json")}')
         print(f"  {r.sources['caption']}; {r.timings['total_s'] * 1e3:.0f} ms for the network's pass at {content.width}x{content.height} px", flush=True)
@@ -369,14 +369,15 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
         warnings.filterwarnings('ignore', message='the loss became')   # reported below
         r = nst.run(progress=not a.quiet)
     path, status = _save(parser.prog, r, out, a.overwrite)
+    late = STOP.settle()   # a signal while it saved; from here on (the lines below, the shutdown) a signal changes nothing
     if path is None: return signal_status(r.stopped) if r.interrupted else 1   # nowhere to write: the message said so
     _report(parser.prog, path, r, a.quiet)
     if r.interrupted:
         _say(parser.prog, f'{r.stopped} after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)
         return signal_status(r.stopped)
-    if STOP.is_set():   # the signal came after the last step, while the result was being saved: it is complete
-        _say(parser.prog, f'{STOP.reason} while saving: the result is complete in {path}.', err=True)
-        return signal_status(STOP.reason)
+    if late:   # the signal came after the last step, while the result was being saved: it is complete
+        _say(parser.prog, f'{late} while saving: the result is complete in {path}.', err=True)
+        return signal_status(late)
     if r.stopped:
         _say(parser.prog, f'the run stopped early: {r.stopped} Saved the best image so far to {path}.', err=True)
         return 1
@@ -405,6 +406,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     opts = executor_options(a)
     from nst_nb.batch import run_batch
     b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, runtime=a.runtime or 'keras', **opts)
+    STOP.settle()   # the batch said why it stopped, if it did; a signal from here on changes nothing
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:

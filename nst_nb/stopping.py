@@ -25,12 +25,15 @@ def signal_status(stopped: str | None) -> int | None:
 # %% ../nbs/08b_stopping.ipynb #0f436973
 class Stop:
     "A request to stop: set from a signal handler or another thread, read between steps."
-    def __init__(self): self._event, self.reason = threading.Event(), None
+    def __init__(self): self._event, self.reason, self.settled = threading.Event(), None, False
     def request(self, reason: str = 'stopped'):
         "Ask to stop, for `reason` (the first reason given stays)."
-        if not self._event.is_set(): self.reason = reason; self._event.set()
+        if not self._event.is_set() and not self.settled: self.reason = reason; self._event.set()
     def is_set(self) -> bool: return self._event.is_set()
-    def clear(self): self.reason = None; self._event.clear()
+    def settle(self) -> str | None:
+        "The work is saved: the reason asked so far (or None); from now on a request changes nothing."
+        self.settled = True; return self.reason
+    def clear(self): self.reason, self.settled = None, False; self._event.clear()
 
 STOP = Stop()   # the process's: what a signal sets
 
@@ -55,6 +58,7 @@ def stop_on_signals(signals: tuple = SIGNALS, # the signals that ask to stop
     "While inside, `signals` set `stop` instead of ending the program; a second one stops at once."
     if threading.current_thread() is not threading.main_thread(): yield stop; return   # handlers can only be set from the main thread
     def handler(signum, frame):
+        if stop.settled: return   # the work is saved and said: only the shutdown is left
         if stop.is_set(): _at_once(signum, stop, hard)
         stop.request(REASONS.get(signum, f'signal {signum}'))
     before = {s: signal.signal(s, handler) for s in signals}

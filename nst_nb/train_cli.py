@@ -97,10 +97,11 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
 
 def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, h: list) -> int:
     "Say what a training wrote, or where it stopped; the exit status."
+    why = STOP.settle()   # read once, before anything is said: a signal after this changes nothing
     if not a.quiet: _say(parser.prog, f"wrote {out} ({len(h)} steps, last loss {h[-1]['total']:.4g}) and {out.with_suffix('.json')}")
-    if STOP.is_set():
-        _say(parser.prog, f'{STOP.reason} at step {len(h)}: the checkpoint is in {out}; run again with --resume to go on.', err=True)
-        return signal_status(STOP.reason)
+    if why:
+        _say(parser.prog, f'{why} at step {len(h)}: the checkpoint is in {out}; run again with --resume to go on.', err=True)
+        return signal_status(why)
     return 0
 
 # %% ../nbs/23b_train_cli.ipynb #80f8c204

@@ -90,7 +90,7 @@ def _run_video(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     spec, threads = _engine(parser, a, cfg), _threads(a.threads)
     _use_threads(threads)
     from nst_nb.video_run import stylise_clip
-    side = stylise_clip(a.clips[0], out, spec.make(), cfg, a.resume, a.overwrite, progress=not a.quiet)
+    side = stylise_clip(a.clips[0], out, spec.make(), cfg, a.resume, a.overwrite, progress=not a.quiet); STOP.settle()   # done or stopped: the sidecar says which
     if not a.quiet: _report(parser.prog, out, side)
     if side['stopped']:
         _say(parser.prog, f"{side['stopped']} after {side['frames']} frames: {out} holds them; run again with --resume to go on.", err=True)

@@ -171,12 +171,34 @@ def test_ctrl_c_while_stylising_a_clip(tmp_path):
 
 
 def test_ctrl_c_after_the_work_is_done(tmp_path):
-    "A Ctrl-C while Python and TensorFlow shut down, after the result is saved and said, leaves exit status 0 (not a death by signal)."
+    "Ctrl-C (even twice) while Python and TensorFlow shut down, after the result is saved and said, leaves exit status 0 (not a death by signal)."
     proc = start(command('nst_nb') + [CAT, WAVES, '-o', 'out.png', '--size', '64', '--iterations', '3'], tmp_path)
     seen, t0 = b'', time.time()
     while not re.search(rb'best loss .*\n', seen) and time.time() - t0 < 300 and proc.poll() is None: seen += os.read(proc.stdout.fileno(), 4096)
     assert b'wrote out.png' in seen and proc.poll() is None, seen   # its last line said: only the shutdown is left
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT); time.sleep(0.05); proc.send_signal(signal.SIGINT)   # twice: a second signal would end a run at once
     code, err = finish(proc)
-    assert code == 0 and 'Traceback' not in err, (code, err[-2000:])
+    assert code == 0 and 'Traceback' not in err and 'interrupted' not in err, (code, err[-2000:])
     assert (tmp_path / 'out.png').stat().st_size > 0 and json.loads((tmp_path / 'out.json').read_text())['stopped'] is None
+
+
+SLOW_END = """import sys, time
+import nst_nb.cli as cli
+def said(*a, _r=cli._report):
+    "Say where the result went, then wait 3 s: signals land after the last line, before the command returns."
+    _r(*a); time.sleep(3)
+cli._report = said
+sys.argv = ['nst_nb', %r, %r, '-o', 'out.png', '--size', '64', '--iterations', '3']
+sys.exit(cli.main())   # as the console script runs it
+""" % (str(CAT), str(WAVES))
+
+
+def test_signals_after_the_last_line(tmp_path):
+    "Ctrl-C twice after the result was saved and said, before the command returns: exit 0, the result as it was (not 'interrupted while saving', not a stop at once)."
+    proc = start([], tmp_path, SLOW_END)
+    seen, t0 = b'', time.time()
+    while not re.search(rb'best loss .*\n', seen) and time.time() - t0 < 300 and proc.poll() is None: seen += os.read(proc.stdout.fileno(), 4096)
+    for _ in range(2): proc.send_signal(signal.SIGINT); time.sleep(0.2)
+    code, err = finish(proc)
+    assert code == 0 and 'interrupted' not in err and 'Traceback' not in err, (code, err[-2000:])
+    assert json.loads((tmp_path / 'out.json').read_text())['stopped'] is None
