@@ -53,11 +53,13 @@ def train_parser() -> argparse.ArgumentParser:
                '  nst_nb_train a.jpg b.jpg c.jpg -o three.keras --photos my_photos/ --width 8 --separable 1\n'
                '  nst_nb_train starry_night.jpg -o starry.keras --steps 4000 --resume\n'
                '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network\n'
-               '  nst_nb_train --teacher course -o small.keras --steps 6000    # course distilled into a smaller, faster network')
+               '  nst_nb_train --teacher course -o small.keras --steps 6000    # course distilled into a smaller, faster network\n'
+               '  nst_nb_train images/style/*.jpg --init course -o course2.keras --steps 3000    # course trained on with the default loss')
     p.add_argument('styles', nargs='*', metavar='STYLE', help='the style pictures (none with --teacher)')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
     p.add_argument('--from', dest='base', metavar='NET', help=f"add the STYLEs to this trained network (a file, or a shipped network's name: {shipped_names()}), learning only their normalisation: minutes, not hours")
+    p.add_argument('--init', dest='init_net', metavar='NET', help="start every weight from this trained network (same shape, as many STYLEs, in its order) and train them all with this run's loss: a network made again with a new recipe without starting over")
     p.add_argument('--teacher', metavar='NET', help=f"distil: train a smaller network (unless given: {', '.join(f'--{k} {v}' for k, v in STUDENT.items())}) to paint what NET paints, in each of its styles; no backbone in the loop, so minutes a thousand steps")
     p.add_argument('--resume', action='store_true', help="go on from NAME.keras's last checkpoint, with the same settings")
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
@@ -92,7 +94,7 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     s = validate(settings_from_args(a, network_settings(base or network_info(a.output)) if base or going_on else training_settings()))
     out, cfg, photos = _prepared(a, a.styles)
     from nst_nb.training import train
-    h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base)
+    h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base, a.init_net)
     return _trained(parser, a, out, h)
 
 def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, h: list) -> int:
@@ -107,7 +109,7 @@ def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, 
 # %% ../nbs/23b_train_cli.ipynb #80f8c204
 def _run_distil(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "`nst_nb_train --teacher NET`: a smaller network trained to paint what NET paints."
-    extra = list(a.styles) + (['--from'] if a.base else []) + [f"--{k.replace('_', '-')}" for k in LOSS_FIELDS if hasattr(a, k)]
+    extra = list(a.styles) + (['--from'] if a.base else []) + (['--init'] if a.init_net else []) + [f"--{k.replace('_', '-')}" for k in LOSS_FIELDS if hasattr(a, k)]
     if hasattr(a, 'train_style_size'): extra.append('--style-size')
     if extra: parser.error(f"{' '.join(extra)}: with --teacher, the styles and the loss are the teacher's (give none of them)")
     network_info(a.teacher)   # a network nst_nb can run, before any work

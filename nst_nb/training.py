@@ -153,7 +153,7 @@ def on_base(cfg: TrainConfig, base: dict | None) -> TrainConfig:
     if base is None: return cfg
     theirs, default = {k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE}, TrainConfig()
     other = [k for k in NET_SHAPE if getattr(cfg, k) not in (getattr(default, k), theirs[k])]
-    if other: raise SettingsError(other[0], f"{', '.join(other)}: a style added to a trained network keeps the network's shape ({', '.join(f'{k} {theirs[k]}' for k in other)}).")
+    if other: raise SettingsError(other[0], f"{', '.join(other)}: a network trained on top of another keeps the network's shape ({', '.join(f'{k} {theirs[k]}' for k in other)}).")
     return replace(cfg, **theirs)
 
 def unique_names(names: list[str], taken: list[str]) -> list[str]:
@@ -164,6 +164,14 @@ def unique_names(names: list[str], taken: list[str]) -> list[str]:
         while m in taken or m in out: i += 1; m = f'{n}-{i}'
         out.append(m)
     return out
+
+def _init_info(init: str | os.PathLike | None, styles: list, base: dict | None) -> dict | None:
+    "The info of `init`, a network whose every weight a run starts from and trains on; refused beside `base` or for another number of styles."
+    if init is None: return None
+    if base: raise SettingsError('init', 'a run adds styles to a network (--from) or trains one again from its weights (--init), not both.')
+    i = {**network_info(init), 'model': str(init)}
+    if len(styles) != len(i['styles']): raise SettingsError('init', f"{Path(str(init)).name} holds {len(i['styles'])} style{'s' * (len(i['styles']) != 1)} ({', '.join(i['styles'])}): give as many STYLE pictures, in that order.")
+    return i
 
 # %% ../nbs/23_training.ipynb #db071590
 def extend(net: keras.Model, base: keras.Model) -> keras.Model:
@@ -180,10 +188,10 @@ def new_style_params(net: keras.Model, n0: int) -> tuple[list, list]:
     return vs, [tf.constant((np.arange(v.shape[0]) >= n0)[:, None].astype('float32')) for v in vs]
 
 # %% ../nbs/23_training.ipynb #f69f5c44
-def _trained_info(s: Settings, cfg: TrainConfig, styles: list, base: dict | None = None) -> dict:
-    "What the model file, the checkpoints and the sidecar say of a run (on `base`, a network's info, if it adds styles to one)."
+def _trained_info(s: Settings, cfg: TrainConfig, styles: list, base: dict | None = None, init: dict | None = None) -> dict:
+    "What the model file, the checkpoints and the sidecar say of a run (on `base`, a network's info, if it adds styles to one; from `init`'s weights)."
     names, v = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)], versions()
-    on = {'base': {k: base.get(k) for k in ('model', 'styles', 'step', 'version')}} if base else {}
+    on = {k: {f: n.get(f) for f in ('model', 'styles', 'step', 'version')} for k, n in (('base', base), ('init', init)) if n}
     old = base['styles'] if base else []
     return {'styles': old + unique_names(names, old), **on, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
             'settings': json.loads(json.dumps(asdict(s), default=str)), 'config': asdict(cfg), 'version': v['nst_nb'], 'versions': v}
@@ -197,15 +205,17 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
           resume: bool = False, # go on from `out`'s last checkpoint
           listeners: list | None = None, # called with each `TrainStep`; None: a progress bar
           base: str | os.PathLike | None = None, # a trained network (or a shipped one's name) to add `styles` to
+          init: str | os.PathLike | None = None, # a trained network (or a shipped one's name) whose every weight this run starts from
          ) -> list[dict]: # the loss history, one row per step
     "Train a transform network for `styles` with the optimisation's losses; checkpoints in `out` every `cfg.every` steps."
     b = None if base is None else {**network_info(base), 'model': str(base)}
+    i = _init_info(init, styles, b)
     out, s = Path(out).absolute(), validate(settings or (network_settings(b) if b else training_settings()))
     if b and s.backbone != b['backbone']: raise SettingsError('backbone', f"{Path(str(base)).name} was trained with {b['backbone']}; train the styles added to it with the same backbone (leave --backbone out).")
-    cfg = validate_training(on_base(cfg, b), out, resume)
+    cfg = validate_training(on_base(cfg, b or i), out, resume)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
-    return _run(PerceptualLoss(s, style_px), photo_pixels(photos), out, cfg, _trained_info(s, cfg, styles, b), resume, [TrainProgress()] if listeners is None else listeners)
+    return _run(PerceptualLoss(s, style_px), photo_pixels(photos), out, cfg, _trained_info(s, cfg, styles, b, i), resume, [TrainProgress()] if listeners is None else listeners)
 
 # %% ../nbs/23_training.ipynb #5b345691
 def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:
@@ -213,7 +223,8 @@ def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:
     keras.utils.set_random_seed(cfg.seed)
     n0 = len(info['base']['styles']) if 'base' in info else 0   # styles the network had before: their weights stay
     net = transform_net(n0 + loss.styles, cfg.width, cfg.blocks, bool(cfg.separable), cfg.shape)
-    if n0 and not resume: extend(net, load_network(info['base']['model'])[0])
+    start = info.get('base', info.get('init'))   # the network whose weights this run starts from, if any
+    if start and not resume: extend(net, load_network(start['model'])[0])
     variables, masks = new_style_params(net, n0) if n0 else (net.trainable_variables, None)
     opt = keras.optimizers.Adam(cfg.lr)
     rng, history = _resumed(net, opt, variables, out, info) if resume else (np.random.default_rng(cfg.seed), [])
