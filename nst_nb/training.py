@@ -30,8 +30,8 @@ from .network import StyleNorm, transform_net, stylise, save_network, load_netwo
 from .train_settings import NET_SHAPE, TrainConfig, training_settings, network_settings, validate_training, state_dir
 
 # %% auto #0
-__all__ = ['default_photos', 'photo_pixels', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'train_step',
-           'on_base', 'unique_names', 'extend', 'new_style_params', 'train']
+__all__ = ['default_photos', 'photo_pixels', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'random_moves',
+           'moved', 'stability_loss', 'train_step', 'on_base', 'unique_names', 'extend', 'new_style_params', 'train']
 
 # %% ../nbs/23_training.ipynb #2ce69146
 def default_photos() -> list[Path]:
@@ -110,16 +110,45 @@ class TrainProgress(Listener):
         self.bar.update(1); self.bar.set_postfix({k: f'{v:.3g}' for k, v in e.losses.items()}, refresh=False)
         if e.step >= e.total: self.bar.close()
 
+# %% ../nbs/23_training.ipynb #eb7e079b
+def random_moves(batch: int, # how many moves (one per crop)
+                 size: int, # the crops' side in px
+                 rng: np.random.Generator, # where the randomness comes from
+                 shift: float = 3.0, # the largest shift, in px
+                 zoom: float = 0.03, # the largest zoom, as a fraction
+                ) -> np.ndarray: # `(batch, 8)` float32: rows of `keras.ops.image.affine_transform`
+    "Random small moves of square crops: a shift and a zoom about the centre, each row mapping an output pixel to where it samples."
+    d, z, c = rng.uniform(-shift, shift, (batch, 2)), 1 + rng.uniform(-zoom, zoom, batch), (size - 1) / 2
+    o = np.zeros(batch)
+    return np.stack([1 / z, o, c - c / z + d[:, 0], o, 1 / z, c - c / z + d[:, 1], o, o], 1).astype('float32')
+
+def moved(pictures: tf.Tensor, move: tf.Tensor) -> tf.Tensor:
+    "`pictures` `(B,H,W,3)` moved by `move` (rows of `random_moves`), bilinear, the edges reflected."
+    return keras.ops.image.affine_transform(pictures, move, 'bilinear', 'reflect')
+
+# %% ../nbs/23_training.ipynb #b0d95364
+def stability_loss(net, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor, # the network, its crops, its pictures of them, the style weights
+                   move: tf.Tensor, # one move per crop
+                   margin: int, # px left out at each edge (where the moved crop reflects what a camera would have seen)
+                  ) -> tf.Tensor:
+    "How far the network's picture of the moved crops is from its picture moved: mean square, in units of the full range."
+    d = net([moved(x, move), w], training=True) - moved(y, move)
+    return tf.reduce_mean(tf.square(d[:, margin:-margin, margin:-margin] / 255))
+
 # %% ../nbs/23_training.ipynb #c9e3db48
 def train_step(net: keras.Model, loss, opt: keras.optimizers.Optimizer, # `loss(crops, pictures, style)`: `PerceptualLoss` or any with its form
                variables: list | None = None, # what the step changes; None: all the network's weights
                masks: list | None = None, # per variable, 1 where it may change and 0 where it may not; None: all of it
+               stability: float = 0.0, # the weight of `stability_loss` (then `step` takes the moves, and returns that loss last)
               ):
-    "A compiled `step(crops, style_weights, style)` that makes one Adam step and returns the losses."
+    "A compiled `step(crops, style_weights, style[, moves])` that makes one Adam step and returns the losses."
     variables = variables or net.trainable_variables
-    def step(x, w, style):
+    def step(x, w, style, move=None):
         with tf.GradientTape() as tape:
-            parts = loss(x, net([x, w], training=True), style)
+            y = net([x, w], training=True); parts = loss(x, y, style)
+            if move is not None:
+                st = stability_loss(net, x, y, w, move, x.shape[1] // 8)
+                parts = (parts[0] + stability * st, *parts[1:], st)
         grads = tape.gradient(parts[0], variables)
         opt.apply([g * m for g, m in zip(grads, masks)] if masks else grads, variables)
         return parts
@@ -138,7 +167,7 @@ def _resumed(net, opt, variables: list, out: Path, info: dict) -> tuple[np.rando
     "The random state and history of a checkpoint, its weights loaded into `net` and `opt`; refused if it was another run."
     d = state_dir(out)
     st = json.loads((d / 'state.json').read_text())
-    same = lambda i: {**{k: v for k, v in i.items() if k not in ('config', 'version', 'versions')}, **{f'config {k}': v for k, v in i['config'].items() if k != 'steps'}}
+    same = lambda i: {**{k: v for k, v in i.items() if k not in ('config', 'version', 'versions')}, **{f'config {k}': v for k, v in {**asdict(TrainConfig()), **i['config']}.items() if k != 'steps'}}   # a setting added since: its default
     theirs, mine = same(st['info']), same(json.loads(json.dumps(info)))
     other = [k for k in sorted(set(theirs) | set(mine)) if theirs.get(k) != mine.get(k)]
     if other: raise SettingsError('resume', f"{out.name} was trained with another {', '.join(other)}; resume it with the same settings, or train a new network.")
@@ -228,13 +257,14 @@ def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:
     variables, masks = new_style_params(net, n0) if n0 else (net.trainable_variables, None)
     opt = keras.optimizers.Adam(cfg.lr)
     rng, history = _resumed(net, opt, variables, out, info) if resume else (np.random.default_rng(cfg.seed), [])
-    step, eye, t0, stopped = train_step(net, loss, opt, variables, masks), np.eye(n0 + loss.styles, dtype='float32'), time.perf_counter(), None
+    step, eye, t0, stopped = train_step(net, loss, opt, variables, masks, cfg.stability), np.eye(n0 + loss.styles, dtype='float32'), time.perf_counter(), None
     try:
         for i in range(len(history), cfg.steps):
             k = int(rng.integers(loss.styles))
             x = tf.constant(random_crops(photo_px, cfg.size, cfg.batch, rng))
-            parts = step(x, tf.constant(np.repeat(eye[n0 + k:n0 + k + 1], cfg.batch, 0)), k)
-            history.append(dict(zip(loss.parts, map(float, parts)), style_index=n0 + k))
+            move = tf.constant(random_moves(cfg.batch, cfg.size, rng)) if cfg.stability else None
+            parts = step(x, tf.constant(np.repeat(eye[n0 + k:n0 + k + 1], cfg.batch, 0)), k, move)
+            history.append(dict(zip(loss.parts + ('stability',) * bool(cfg.stability), map(float, parts)), style_index=n0 + k))
             for l in listeners: l(TrainStep(i + 1, cfg.steps, history[-1], time.perf_counter() - t0))
             if STOP.is_set(): stopped = STOP.reason; break
             if (i + 1) % cfg.every == 0 or i + 1 == cfg.steps: _checkpoint(net, opt, out, info, rng, history)
