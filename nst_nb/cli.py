@@ -14,7 +14,7 @@ from .settings import (Settings, NstError, SettingsError, ImageError, OutputErro
 from .images import open_image, load_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
-from .stopping import STOP, stop_on_signals, stop_reason, signal_status
+from .stopping import STOP, SIGNALS, stop_on_signals, stop_reason, signal_status
 from .train_settings import RUNTIMES, check_runtime, shipped_names
 
 # %% auto #0
@@ -261,13 +261,20 @@ def _cli(prog: str, make_parser, run, argv: list[str] | None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda msg, *a, **k: _say(prog, f'note: {msg}', err=True)
             STOP.clear()
-            if argv is None and threading.current_thread() is threading.main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)   # what the handlers give back: said and saved, a Ctrl-C while Python and TensorFlow shut down changes nothing
+            if argv is None and threading.current_thread() is threading.main_thread():   # what the handlers give back: said and saved, a signal while Python and TensorFlow shut down changes nothing
+                for s in SIGNALS: signal.signal(s, signal.SIG_IGN)
             with stop_on_signals(hard=argv is None): return run(parser, args)   # a second signal ends a command, not a notebook's kernel
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except NstError as e: _say(prog, f'error: {e}', err=True); return exit_status(e)
     except KeyboardInterrupt: return _stopped_early(prog)
     finally:
         STOP.clear()   # the next command, or run, in this process starts afresh
+
+def _said_late(prog: str, why: str | None, what: str) -> int:
+    "A signal that came while the finished work was saved (`why`, from `STOP.settle()`) said with `what` is complete; its exit status (0: none came)."
+    if not why: return 0
+    _say(prog, f'{why} while saving: {what}.', err=True)
+    return signal_status(why)
 
 def _stopped_early(prog: str) -> int:
     "Say that a signal came before anything was saved; its exit status (130 for Ctrl-C, 143 for SIGTERM ...)."
@@ -343,11 +350,12 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Set
     _use_threads(threads)
     from nst_nb.network import load_network, painted
     r = painted(load_network(model), content, s, w[0].tolist(), images[0], model, runtime)
-    path, status = _save(parser.prog, r, out, a.overwrite); STOP.settle()   # a network's pass is not stopped: its picture is whole
-    if path is not None and not a.quiet:
+    path, status = _save(parser.prog, r, out, a.overwrite); late = STOP.settle()   # a network's pass is not stopped: its picture is whole
+    if path is None: return 1
+    if not a.quiet:
         _say(parser.prog, f'wrote {path} and {path.with_suffix(".json")}')
         print(f"  {r.sources['caption']}; {r.timings['total_s'] * 1e3:.0f} ms for the network's pass at {content.width}x{content.height} px", flush=True)
-    return status if path is not None else 1
+    return _said_late(parser.prog, late, f'the result is complete in {path}') or status
 
 # %% ../nbs/13_cli.ipynb #502f6253
 def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
@@ -375,9 +383,7 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if r.interrupted:
         _say(parser.prog, f'{r.stopped} after {len(r.history)} steps: saved the best image so far (step {r.best_step}) to {path}.', err=True)
         return signal_status(r.stopped)
-    if late:   # the signal came after the last step, while the result was being saved: it is complete
-        _say(parser.prog, f'{late} while saving: the result is complete in {path}.', err=True)
-        return signal_status(late)
+    if late: return _said_late(parser.prog, late, f'the result is complete in {path}')   # after the last step, while the result was saved
     if r.stopped:
         _say(parser.prog, f'the run stopped early: {r.stopped} Saved the best image so far to {path}.', err=True)
         return 1
@@ -406,7 +412,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     opts = executor_options(a)
     from nst_nb.batch import run_batch
     b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, runtime=a.runtime or 'keras', **opts)
-    STOP.settle()   # the batch said why it stopped, if it did; a signal from here on changes nothing
+    late = STOP.settle()   # the batch says why it stopped, if it did; a signal from here on changes nothing
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)
     if not a.quiet:
@@ -418,7 +424,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if b.stopped:
         _say(parser.prog, f'{b.stopped}: kept the {b.count("done") + b.count("interrupted")} results saved so far; run again with --resume to go on.', err=True)
         return signal_status(b.stopped) or 130
-    return 1 if b.count('failed') else 0
+    return _said_late(parser.prog, late, f'every result is in {out}') or (1 if b.count('failed') else 0)
 
 # %% ../nbs/13_cli.ipynb #33488a8c
 def batch_main(argv: list[str] | None = None, # the arguments (None: the command line)

@@ -18,7 +18,7 @@ from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
 from .train_settings import RUNTIMES, TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
-from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _threads, _use_threads
+from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'EXPORTS', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
@@ -89,18 +89,19 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if not a.styles: parser.error('give at least one STYLE picture (or --teacher NET to distil a trained network)')
     base = network_info(a.base) if a.base else None
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
-    if base and shaped: parser.error(f"{' '.join(shaped)}: with --from, the network's shape is the one it was trained with.")
+    if (base or a.init_net) and shaped: parser.error(f"{' '.join(shaped)}: with {'--from' if base else '--init'}, the network's shape is the one it was trained with.")
     going_on = a.resume and not base and Path(a.output).expanduser().exists()   # a network goes on with its own loss (one begun before 0.12.0: the old recipe)
     s = validate(settings_from_args(a, network_settings(base or network_info(a.output)) if base or going_on else training_settings()))
     out, cfg, photos = _prepared(a, a.styles)
     from nst_nb.training import train
     h = train(a.styles, out, cfg, s, photos, a.resume, [] if a.quiet else None, a.base, a.init_net)
-    return _trained(parser, a, out, h)
+    return _trained(parser, a, out, h, cfg.steps)
 
-def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, h: list) -> int:
+def _trained(parser: argparse.ArgumentParser, a: argparse.Namespace, out: Path, h: list, steps: int) -> int:
     "Say what a training wrote, or where it stopped; the exit status."
     why = STOP.settle()   # read once, before anything is said: a signal after this changes nothing
     if not a.quiet: _say(parser.prog, f"wrote {out} ({len(h)} steps, last loss {h[-1]['total']:.4g}) and {out.with_suffix('.json')}")
+    if len(h) >= steps: return _said_late(parser.prog, why, f'the network is complete in {out}')   # after the last step, during the last checkpoint
     if why:
         _say(parser.prog, f'{why} at step {len(h)}: the checkpoint is in {out}; run again with --resume to go on.', err=True)
         return signal_status(why)
@@ -115,7 +116,7 @@ def _run_distil(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     network_info(a.teacher)   # a network nst_nb can run, before any work
     out, cfg, photos = _prepared(a, [], STUDENT)
     from nst_nb.distil import distil
-    return _trained(parser, a, out, distil(a.teacher, out, cfg, photos, a.resume, [] if a.quiet else None))
+    return _trained(parser, a, out, distil(a.teacher, out, cfg, photos, a.resume, [] if a.quiet else None), cfg.steps)
 
 # %% ../nbs/23b_train_cli.ipynb #8f67fdf0
 def train_main(argv: list[str] | None = None, # the arguments (None: the command line)
@@ -168,9 +169,9 @@ def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if diff > EXPORT_TOLERANCE: out.unlink(); _say(parser.prog, f'error: the exported file paints {diff} levels from Keras; nothing kept', err=True); return 1
     from nst_nb.result import versions, write_json
     side = {'runtime': runtime, 'styles': info['styles'], 'backbone': info.get('backbone'), 'trained_with': info.get('versions'), 'versions': versions(), 'source': str(a.model), 'inputs': ['pixels (1,H,W,3) 0-255, H and W multiples of 4', 'style weights (1,styles)'], 'checked_max_diff': diff}
-    write_json(out.with_suffix('.json'), side)
+    write_json(out.with_suffix('.json'), side); late = STOP.settle()
     _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; {runtime} within {diff} level(s) of Keras) and {out.with_suffix(".json").name}')
-    return 0
+    return _said_late(parser.prog, late, f'{out} is complete')
 
 # %% ../nbs/23b_train_cli.ipynb #5401dcb8
 def export_main(argv: list[str] | None = None, # the arguments (None: the command line)

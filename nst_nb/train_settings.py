@@ -34,7 +34,7 @@ class TrainConfig:
     blocks: int = setting(5, 'residual blocks at a quarter of the size', 'blocks', lo=0, hi=32, metavar='N')
     separable: int = setting(0, 'MobileNet-style residual blocks (1) or plain convolutions (0)', 'separable', lo=0, hi=1, metavar='0|1')
     lr: float = setting(2e-3, "Adam's learning rate", 'learning rate', lo=0, hi=1, metavar='LR')
-    stability: float = setting(0.0, "weight of the stability term: the network's picture of a crop moved by a pixel or two (and zoomed a few %) should be its picture moved alike, for video without flicker (0: off)", 'stability', lo=0, hi=1e6, metavar='W')
+    stability: float = setting(0.0, "weight of the stability term: the network's picture of a crop moved by up to 3 px (and zoomed up to 3 %) should be its picture moved alike, for video without flicker (0: off)", 'stability', lo=0, hi=1e6, metavar='W')
     seed: int = setting(0, "random seed: the network's first weights and the crops", 'seed', lo=0, hi=2**31 - 1, metavar='N')
     every: int = setting(100, 'steps between checkpoints (the model file is a usable network at each)', 'checkpoint every', lo=1, hi=10_000_000, metavar='N')
 

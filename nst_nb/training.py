@@ -4,7 +4,7 @@
 
 # %% ../nbs/23_training.ipynb #2fa70ac6
 from __future__ import annotations
-import json, os, time
+import json, os, time, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 
@@ -200,6 +200,8 @@ def _init_info(init: str | os.PathLike | None, styles: list, base: dict | None) 
     if base: raise SettingsError('init', 'a run adds styles to a network (--from) or trains one again from its weights (--init), not both.')
     i = {**network_info(init), 'model': str(init)}
     if len(styles) != len(i['styles']): raise SettingsError('init', f"{Path(str(init)).name} holds {len(i['styles'])} style{'s' * (len(i['styles']) != 1)} ({', '.join(i['styles'])}): give as many STYLE pictures, in that order.")
+    names = [Path(p).stem for p in styles if isinstance(p, (str, os.PathLike))]
+    if len(names) == len(styles) and names != i['styles']: warnings.warn(f"the STYLE pictures ({', '.join(names)}) are not named as {Path(str(init)).name}'s styles ({', '.join(i['styles'])}): each trains the style in its place.")
     return i
 
 # %% ../nbs/23_training.ipynb #db071590

@@ -15,7 +15,7 @@ from .video import clip_info, OUTPUTS
 from .video_run import VideoConfig, EngineSpec, describe_video, validate_video, sidecar_path, state_dir
 from .clips import FORMATS, VIDEO_SUFFIXES, is_clip
 from .train_settings import check_runtime
-from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _say, _threads, _use_threads
+from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['add_video_flags', 'video_parser', 'video_main']
@@ -90,12 +90,12 @@ def _run_video(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     spec, threads = _engine(parser, a, cfg), _threads(a.threads)
     _use_threads(threads)
     from nst_nb.video_run import stylise_clip
-    side = stylise_clip(a.clips[0], out, spec.make(), cfg, a.resume, a.overwrite, progress=not a.quiet); STOP.settle()   # done or stopped: the sidecar says which
+    side = stylise_clip(a.clips[0], out, spec.make(), cfg, a.resume, a.overwrite, progress=not a.quiet); late = STOP.settle()   # done or stopped: the sidecar says which
     if not a.quiet: _report(parser.prog, out, side)
     if side['stopped']:
         _say(parser.prog, f"{side['stopped']} after {side['frames']} frames: {out} holds them; run again with --resume to go on.", err=True)
         return signal_status(side['stopped']) or 1
-    return 0
+    return _said_late(parser.prog, late, f'{out} is complete')
 
 # %% ../nbs/26c_video_cli.ipynb #20d194e3
 def _run_clips(parser: argparse.ArgumentParser, a: argparse.Namespace, opts: dict) -> int:
@@ -103,13 +103,14 @@ def _run_clips(parser: argparse.ArgumentParser, a: argparse.Namespace, opts: dic
     if Path(a.output).suffix and not Path(a.output).expanduser().is_dir(): parser.error(f'several clips go into a folder: give -o FOLDER, not {a.output} (each clip becomes FOLDER/NAME.mp4; --format to choose).')
     from nst_nb.clips import run_clips
     b = run_clips(a.clips, a.output, _engine(parser, a, _config(a)), a.format or 'mp4', progress=not a.quiet, overwrite=a.overwrite, threads=_threads(a.threads), **opts)
+    late = STOP.settle()
     for j in b.jobs:
         if j.status == 'failed': _say(parser.prog, f'{j.clip}: {j.error}', err=True)
     if not a.quiet: _say(parser.prog, b.summary())
     if b.stopped:
         _say(parser.prog, f"{b.stopped}: the clips done are kept" + (' (and the frames done of the one under way)' if b.executor == 'local' else '') + '; run again with --resume to go on.', err=True)
         return signal_status(b.stopped) or 1
-    return 1 if b.count('failed') else 0
+    return _said_late(parser.prog, late, f'every clip is in {a.output}') or (1 if b.count('failed') else 0)
 
 def _report(prog: str, out: Path, side: dict):
     "Say what was written, how fast, and how much it flickers against the input."
