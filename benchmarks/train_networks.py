@@ -1,8 +1,12 @@
 #!/usr/bin/env python
 """Train the networks nst_nb ships: `course`, one lean network that holds the course's seven style pictures
 (`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; and with
-`--distil`, `course_fast`, `course` distilled into a network of width 8 and four residual blocks (chapter 23c). Both
-by `nst_nb_train` as a user would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
+`--distil`, `course_fast`, `course` distilled into a network of width 8 and four residual blocks (chapter 23c); with
+`--again`, `course` trained again from its own weights with the default loss and a stability term (0.13.0's `course`:
+`nst_nb_train --init course --stability 1000`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped
+file by `--install` once it is done; once installed, `course` names the new network, so to make it again from 0.12.0's
+check that file out of git first: `git show 8515799:nst_nb/networks/course.keras`). All by `nst_nb_train` as a user
+would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
 `NAME.json` (every setting, the loss history) and a record of the run with the machine's header in
 `benchmarks/train_networks.json` (`--distil`: `benchmarks/distil_network.json`).
 
@@ -10,6 +14,7 @@ Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from ther
 
     python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
     python benchmarks/train_networks.py --distil [--steps 4000] [--resume]
+    python benchmarks/train_networks.py --again [--steps 4000] [--resume] [--install]
     python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
 
 `--snapshots` copies the model file as it stands after those steps into `benchmarks/snapshots/` (ignored by git);
@@ -27,7 +32,10 @@ SNAPS = ROOT / 'benchmarks' / 'snapshots'
 FAST = ROOT / 'nst_nb' / 'networks' / 'course_fast.keras'
 DISTIL_FLAGS = ['--width', '8', '--blocks', '4', '--size', '128', '--batch', '8', '--lr', '0.002', '--seed', '0', '--every', '250']
 FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--blocks', '5', '--size', '128', '--style-size', '256',
-         '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--content-layers', 'block4_conv2', '--seed', '0', '--every', '100']   # course's recipe (0.12.0's default content term differs)
+         '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--content-layers', 'block4_conv2', '--seed', '0', '--every', '100']   # course's first recipe (0.12.0's default content term differs)
+AGAIN = SNAPS / 'course_again.keras'
+AGAIN_FLAGS = ['--init', 'course', '--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--lr', '0.002',
+               '--stability', '1000', '--seed', '0', '--every', '100']   # 0.13.0's course: the default loss (TRAIN_LOSS), every weight from 0.12.0's
 
 
 def keep_snapshots(steps: list[int], done: threading.Event):
@@ -71,6 +79,8 @@ def main():
     p.add_argument('--snapshots', type=int, nargs='*', default=[100, 300, 1000], help='keep the model file after these steps (default 100 300 1000)')
     p.add_argument('--strip', type=Path, help='only paint the strip of the snapshots into this JPEG (no training)')
     p.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
+    p.add_argument('--again', action='store_true', help='train course again from its weights, the default loss and --stability 1000 (default 4000 steps, no snapshots)')
+    p.add_argument('--install', action='store_true', help='with --again: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
     a = p.parse_args()
     if a.strip: return strip(a.strip)
     global OUT
@@ -78,9 +88,14 @@ def main():
         OUT, a.snapshots = FAST, []
         if a.json == p.get_default('json'): a.json = ROOT / 'benchmarks' / 'distil_network.json'
         if a.steps == p.get_default('steps'): a.steps = 4000
+    if a.again:
+        OUT, a.snapshots = AGAIN, []
+        if a.json == p.get_default('json'): a.json = ROOT / 'benchmarks' / 'train_again.json'
+        if a.steps == p.get_default('steps'): a.steps = 4000
     head = machine('vgg16-hed', 'float32'); print_header(head)
     OUT.parent.mkdir(exist_ok=True)
-    what = ['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), *FLAGS]
+    what = (['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), *AGAIN_FLAGS] if a.again
+            else [*map(str, STYLES), '-o', str(OUT), *FLAGS])
     cmd = ['nst_nb_train', *what, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
     shown = [str(c).replace(str(ROOT) + '/', '') for c in cmd]
     print('$', ' '.join(shown), flush=True)
@@ -98,6 +113,9 @@ def main():
     runs = json.loads(open(a.json).read())['runs'] if a.resume else []
     write_json(a.json, {'runs': runs + [{'command': shown, 'steps': steps, 'wall_s': wall, 'exit': code}],
                         'steps_total': len(side['history'])}, head)
+    if a.again and a.install and code == 0 and len(side['history']) >= a.steps:
+        for sfx in ('.keras', '.json'): shutil.copy(OUT.with_suffix(sfx), ROOT / 'nst_nb' / 'networks' / f'course{sfx}')
+        print('installed as nst_nb/networks/course.keras', flush=True)
     return code
 
 
