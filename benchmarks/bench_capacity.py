@@ -9,7 +9,7 @@ edges no worse).
 
     python benchmarks/bench_capacity.py [--steps 800] [--optimisation] [--json benchmarks/capacity.json] [--grid images/gallery/capacity.jpg]
 
-Variants: `w16` is the recipe `course` was trained with (width 16, content weight 3, the four photos of
+Variants: `w16` is the recipe 0.12.0's `course` was trained with (width 16, content weight 3, the four photos of
 images/content); `w32` twice the width; `cw1` content weight 1 (nearer the optimisation's 0.3); `photos7` three more
 photos, public domain or CC0 by scikit-image's docstrings (retina, clock, coins; the last two greyscale, as RGB);
 `shallow` a content term at `block2_conv2` beside `block4_conv2` (the light and dark held, not only the objects), with
@@ -24,7 +24,7 @@ from common import ROOT, finish, machine, print_header, write_json
 from bench_quality import BETTER, PAIRS, figures
 
 SHALLOW = {'content_layers': ['block2_conv2', 'block4_conv2']}   # a content term that holds the light and dark too (0.12.0's default with weight 0.1)
-RECIPE = {'content_weight': 3.0, 'loss': {'content_layers': ['block4_conv2']}}   # `course`'s (the default before 0.12.0)
+RECIPE = {'content_weight': 3.0, 'loss': {'content_layers': ['block4_conv2']}}   # 0.12.0's `course`'s (the default before 0.12.0)
 VARIANTS = {'w16': RECIPE, 'w32': {**RECIPE, 'width': 32}, 'cw1': {**RECIPE, 'content_weight': 1.0}, 'photos7': {**RECIPE, 'photos': ['retina', 'clock', 'coins']},
             'shallow': {'loss': SHALLOW, 'content_weight': 3.0}, 'w32shallow': {'width': 32, 'loss': SHALLOW, 'content_weight': 3.0},
             'shallow_cw1': {'loss': SHALLOW, 'content_weight': 1.0}, 'shallow_cw03': {'loss': SHALLOW, 'content_weight': 0.3},

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """How far a network's painting of a slightly moved picture is from its painting, moved: the training's own stability
-term (`nst_nb.training.stability_loss`), measured on crops of the training photos that no training drew.
+term (`nst_nb.training.stability_loss`), measured on crops of the training photos at places drawn afresh (seed 5), each moved at random.
 
 For each network and each of its styles, 8 crops of 128 px (seed 5) and one random move each (`random_moves`: a shift
 of up to 3 px and a zoom of up to 3 %); the mean square difference inside a 16 px border, in units of the full range,
@@ -24,7 +24,7 @@ def stability(model: str, crops: int = 8, size: int = 128, seed: int = 5) -> lis
     out = []
     for k in range(n):
         x, w = tf.constant(random_crops(px, size, crops, rng)), tf.constant(np.repeat(np.eye(n, dtype='float32')[k:k + 1], crops, 0))
-        out.append(float(stability_loss(net, x, net([x, w]), w, tf.constant(random_moves(crops, size, rng)), size // 8)))
+        out.append(float(stability_loss(net, x, net([x, w], training=True), w, tf.constant(random_moves(crops, size, rng)), size // 8)))
     return out
 
 

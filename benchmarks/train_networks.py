@@ -2,10 +2,11 @@
 """Train the networks nst_nb ships: `course`, one lean network that holds the course's seven style pictures
 (`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; and with
 `--distil`, `course_fast`, `course` distilled into a network of width 8 and four residual blocks (chapter 23c); with
-`--again`, `course` trained again from its own weights with the default loss and a stability term (0.13.0's `course`:
-`nst_nb_train --init course --stability 1000`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped
-file by `--install` once it is done; once installed, `course` names the new network, so to make it again from 0.12.0's
-check that file out of git first: `git show 8515799:nst_nb/networks/course.keras`). All by `nst_nb_train` as a user
+`--again`, `course` trained again from its own weights with the default loss (0.13.0's `course`: `nst_nb_train
+--init course`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped file by `--install` once it is
+done). Once installed, `course` names the new network: to make 0.13.0's again from 0.12.0's, write that one out of git
+and start from it: `git show 8515799:nst_nb/networks/course.keras > course_0.12.0.keras`, then `--again --init-from
+course_0.12.0.keras`. All by `nst_nb_train` as a user
 would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
 `NAME.json` (every setting, the loss history) and a record of the run with the machine's header in
 `benchmarks/train_networks.json` (`--distil`: `benchmarks/distil_network.json`).
@@ -14,7 +15,7 @@ Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from ther
 
     python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
     python benchmarks/train_networks.py --distil [--steps 4000] [--resume]
-    python benchmarks/train_networks.py --again [--steps 4000] [--resume] [--install]
+    python benchmarks/train_networks.py --again [--init-from NET] [--steps 4000] [--resume] [--install]
     python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
 
 `--snapshots` copies the model file as it stands after those steps into `benchmarks/snapshots/` (ignored by git);
@@ -34,8 +35,8 @@ DISTIL_FLAGS = ['--width', '8', '--blocks', '4', '--size', '128', '--batch', '8'
 FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--blocks', '5', '--size', '128', '--style-size', '256',
          '--batch', '4', '--lr', '0.002', '--content-weight', '3', '--content-layers', 'block4_conv2', '--seed', '0', '--every', '100']   # course's first recipe (0.12.0's default content term differs)
 AGAIN = SNAPS / 'course_again.keras'
-AGAIN_FLAGS = ['--init', 'course', '--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--lr', '0.002',
-               '--stability', '1000', '--seed', '0', '--every', '100']   # 0.13.0's course: the default loss (TRAIN_LOSS), every weight from 0.12.0's
+AGAIN_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--lr', '0.002',
+               '--seed', '0', '--every', '100']   # 0.13.0's course: the default loss (TRAIN_LOSS), every weight from 0.12.0's (--init)
 
 
 def keep_snapshots(steps: list[int], done: threading.Event):
@@ -78,10 +79,13 @@ def main():
     p.add_argument('--json', default=ROOT / 'benchmarks' / 'train_networks.json', help='where the record of this run goes')
     p.add_argument('--snapshots', type=int, nargs='*', default=[100, 300, 1000], help='keep the model file after these steps (default 100 300 1000)')
     p.add_argument('--strip', type=Path, help='only paint the strip of the snapshots into this JPEG (no training)')
-    p.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
-    p.add_argument('--again', action='store_true', help='train course again from its weights, the default loss and --stability 1000 (default 4000 steps, no snapshots)')
+    which = p.add_mutually_exclusive_group()
+    which.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
+    which.add_argument('--again', action='store_true', help='train course again from its weights with the default loss (default 4000 steps, no snapshots)')
+    p.add_argument('--init-from', default='course', metavar='NET', help="with --again: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's)")
     p.add_argument('--install', action='store_true', help='with --again: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
     a = p.parse_args()
+    if (a.install or a.init_from != 'course') and not a.again: p.error('--install and --init-from go with --again')
     if a.strip: return strip(a.strip)
     global OUT
     if a.distil:
@@ -94,7 +98,7 @@ def main():
         if a.steps == p.get_default('steps'): a.steps = 4000
     head = machine('vgg16-hed', 'float32'); print_header(head)
     OUT.parent.mkdir(exist_ok=True)
-    what = (['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), *AGAIN_FLAGS] if a.again
+    what = (['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), '--init', a.init_from, *AGAIN_FLAGS] if a.again
             else [*map(str, STYLES), '-o', str(OUT), *FLAGS])
     cmd = ['nst_nb_train', *what, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
     shown = [str(c).replace(str(ROOT) + '/', '') for c in cmd]
