@@ -22,7 +22,7 @@ from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_
 
 # %% auto #0
 __all__ = ['LOSS_FIELDS', 'EXPORT_TOLERANCE', 'EXPORTS', 'add_training_flags', 'train_parser', 'train_main', 'export_parser',
-           'check_picture', 'export_main']
+           'check_picture', 'export_sidecar', 'export_main']
 
 # %% ../nbs/23b_train_cli.ipynb #c16d957f
 LOSS_FIELDS = ('backbone', 'weights', 'precision', 'style_loss', 'content_layers', 'style_layers', 'style_layer_weights',
@@ -151,6 +151,10 @@ def check_picture(size: int = 128, # its height and width
 
 # %% ../nbs/23b_train_cli.ipynb #e7424b2c
 EXPORT_TOLERANCE = 2   # the most an exported file's pixel may differ from Keras's, in levels of 255
+def export_sidecar(out: Path) -> Path:
+    "The sidecar of an exported file: `NAME.tflite.json`, never the `NAME.json` of the network it came from."
+    return out.with_name(out.name + '.json')
+
 EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', RUNTIMES['onnx'])}
 
 def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
@@ -169,8 +173,8 @@ def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if diff > EXPORT_TOLERANCE: out.unlink(); _say(parser.prog, f'error: the exported file paints {diff} levels from Keras; nothing kept', err=True); return 1
     from nst_nb.result import versions, write_json
     side = {'runtime': runtime, 'styles': info['styles'], 'backbone': info.get('backbone'), 'trained_with': info.get('versions'), 'versions': versions(), 'source': str(a.model), 'inputs': ['pixels (1,H,W,3) 0-255, H and W multiples of 4', 'style weights (1,styles)'], 'checked_max_diff': diff}
-    write_json(out.with_suffix('.json'), side); late = STOP.settle()
-    _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; {runtime} within {diff} level(s) of Keras) and {out.with_suffix(".json").name}')
+    write_json(export_sidecar(out), side); late = STOP.settle()
+    _say(parser.prog, f'wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(info["styles"])} styles; {runtime} within {diff} level(s) of Keras) and {export_sidecar(out).name}')
     return _said_late(parser.prog, late, f'{out} is complete')
 
 # %% ../nbs/23b_train_cli.ipynb #5401dcb8
