@@ -330,6 +330,10 @@ def _model_settings(a: argparse.Namespace, info: dict, base: Settings | None = N
     from nst_nb.train_settings import network_settings
     return validate(settings_from_args(a, base or network_settings(info)))
 
+def _network_flags_refused(parser: argparse.ArgumentParser, a: argparse.Namespace):
+    "A usage error if a flag that only a network reads (`add_model_flags`) was given without `--model`."
+    if a.style is not None or a.mix or a.runtime: parser.error('--style, --mix and --runtime are for a network: add --model NAME.keras.')
+
 def _runtime(asked: str | None, sidecar: str | None) -> str:
     "The runtime asked for, else the sidecar's, else Keras; checked (`check_runtime`), saying where it came from."
     try: return check_runtime(asked or sidecar or 'keras')
@@ -365,7 +369,7 @@ def _run_single(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if a.model:
         if a.from_sidecar: parser.error(f"{a.from_sidecar} is the sidecar of an optimisation's picture: with --model, leave --from-sidecar out.")
         return _run_model(parser, a)
-    if a.style is not None or a.mix or a.runtime: parser.error('--style, --mix and --runtime are for a network: add --model NAME.keras.')
+    _network_flags_refused(parser, a)
     images = a.images or ([sources.get('content')] + list(sources.get('styles') or []) if a.from_sidecar else [])
     if len(images) < 2 or None in images: parser.error('give a CONTENT image and at least one STYLE image.')
     s, threads = validate(settings_from_args(a, base), len(images) - 1), _threads(a.threads)

@@ -303,17 +303,18 @@ def onnx_stylise(path: str | os.PathLike, # a file from `export_onnx`
     h, w = picture.shape[:2]
     return _cropped(_ort_pass(_ort_session(path), _padded(np.asarray(picture, 'float32'))[None], style), h, w)
 
-def _ort_session(path: str | os.PathLike):
-    "An ONNX Runtime session for an exported network; its threads sleep between passes (spinning would take the core the video's flow runs on)."
+def _ort_session(path: str | os.PathLike) -> tuple:
+    "An ONNX Runtime session for an exported network and its inputs' names (pixels, style); its threads sleep between passes (spinning would take the core the video's flow runs on)."
     import onnxruntime
     o = onnxruntime.SessionOptions(); o.add_session_config_entry('session.intra_op.allow_spinning', '0')
     o.intra_op_num_threads = tf.config.threading.get_intra_op_parallelism_threads()   # as TensorFlow's (`--threads`; 0: one per core)
-    return onnxruntime.InferenceSession(str(path), o, providers=['CPUExecutionProvider'])
+    run = onnxruntime.InferenceSession(str(path), o, providers=['CPUExecutionProvider'])
+    return run, *(i.name for i in sorted(run.get_inputs(), key=lambda i: -len(i.shape)))   # the 4-d input is the pixels
 
-def _ort_pass(run, x: np.ndarray, style) -> np.ndarray:
-    "The session's output for the padded pixels `x` (1,H,W,3) and the style weights (1,styles)."
-    px, st = sorted(run.get_inputs(), key=lambda i: -len(i.shape))
-    return run.run(None, {px.name: x, st.name: np.asarray(style, 'float32')})[0]
+def _ort_pass(session: tuple, x: np.ndarray, style) -> np.ndarray:
+    "The output of `_ort_session`'s session for the padded pixels `x` (1,H,W,3) and the style weights (1,styles)."
+    run, px, st = session
+    return run.run(None, {px: x, st: np.asarray(style, 'float32')})[0]
 
 # %% ../nbs/22_network.ipynb #d0135ab1
 _SESSIONS = weakref.WeakKeyDictionary()   # each network's ONNX Runtime session
@@ -334,6 +335,7 @@ def network_digest(net: keras.Model) -> str:
 # %% ../nbs/22_network.ipynb #c6b8a487
 def onnx_session(net: keras.Model): # a transform network
     "The network's ONNX Runtime session: exported to `onnx_cache()` once (again if the file there cannot be read), made once per process."
+    if (s := _SESSIONS.get(net)) is not None: return s   # made before: no lock for each frame
     with _EXPORTING:
         if net not in _SESSIONS:
             check_runtime('onnx'); path = onnx_cache() / f'{net.name}-{network_digest(net)}-r{ONNX_REVISION}.onnx'

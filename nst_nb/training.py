@@ -194,14 +194,18 @@ def unique_names(names: list[str], taken: list[str]) -> list[str]:
         out.append(m)
     return out
 
+def _style_names(styles: list) -> list[str]:
+    "Each style's name: its file's stem, or `style N` for a picture given as pixels."
+    return [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)]
+
 def _init_info(init: str | os.PathLike | None, styles: list, base: dict | None) -> dict | None:
     "The info of `init`, a network whose every weight a run starts from and trains on; refused beside `base` or for another number of styles."
     if init is None: return None
     if base: raise SettingsError('init', 'a run adds styles to a network (--from) or trains one again from its weights (--init), not both.')
     i = {**network_info(init), 'model': str(init)}
     if len(styles) != len(i['styles']): raise SettingsError('init', f"{Path(str(init)).name} holds {len(i['styles'])} style{'s' * (len(i['styles']) != 1)} ({', '.join(i['styles'])}): give as many STYLE pictures, in that order.")
-    names = [Path(p).stem for p in styles if isinstance(p, (str, os.PathLike))]
-    if len(names) == len(styles) and names != i['styles']: warnings.warn(f"the STYLE pictures ({', '.join(names)}) are not named as {Path(str(init)).name}'s styles ({', '.join(i['styles'])}): each trains the style in its place.")
+    names = _style_names(styles)
+    if all(isinstance(p, (str, os.PathLike)) for p in styles) and names != i['styles']: warnings.warn(f"the STYLE pictures ({', '.join(names)}) are not named as {Path(str(init)).name}'s styles ({', '.join(i['styles'])}): each trains the style in its place.")
     return i
 
 # %% ../nbs/23_training.ipynb #db071590
@@ -221,7 +225,7 @@ def new_style_params(net: keras.Model, n0: int) -> tuple[list, list]:
 # %% ../nbs/23_training.ipynb #f69f5c44
 def _trained_info(s: Settings, cfg: TrainConfig, styles: list, base: dict | None = None, init: dict | None = None) -> dict:
     "What the model file, the checkpoints and the sidecar say of a run (on `base`, a network's info, if it adds styles to one; from `init`'s weights)."
-    names, v = [Path(p).stem if isinstance(p, (str, os.PathLike)) else f'style {i}' for i, p in enumerate(styles)], versions()
+    names, v = _style_names(styles), versions()
     on = {k: {f: n.get(f) for f in ('model', 'styles', 'step', 'version')} for k, n in (('base', base), ('init', init)) if n}
     old = base['styles'] if base else []
     return {'styles': old + unique_names(names, old), **on, 'backbone': s.backbone, 'caption': backbone_label(s.backbone, s.weights),
@@ -260,13 +264,14 @@ def _run(loss, photo_px, out, cfg, info, resume, listeners) -> list[dict]:
     opt = keras.optimizers.Adam(cfg.lr)
     rng, history = _resumed(net, opt, variables, out, info) if resume else (np.random.default_rng(cfg.seed), [])
     step, eye, t0, stopped = train_step(net, loss, opt, variables, masks, cfg.stability), np.eye(n0 + loss.styles, dtype='float32'), time.perf_counter(), None
+    parts_named = loss.parts + ('stability',) * bool(cfg.stability)   # what `step` returns
     try:
         for i in range(len(history), cfg.steps):
             k = int(rng.integers(loss.styles))
             x = tf.constant(random_crops(photo_px, cfg.size, cfg.batch, rng))
             move = tf.constant(random_moves(cfg.batch, cfg.size, rng)) if cfg.stability else None
             parts = step(x, tf.constant(np.repeat(eye[n0 + k:n0 + k + 1], cfg.batch, 0)), k, move)
-            history.append(dict(zip(loss.parts + ('stability',) * bool(cfg.stability), map(float, parts)), style_index=n0 + k))
+            history.append(dict(zip(parts_named, map(float, parts)), style_index=n0 + k))
             for l in listeners: l(TrainStep(i + 1, cfg.steps, history[-1], time.perf_counter() - t0))
             if STOP.is_set(): stopped = STOP.reason; break
             if (i + 1) % cfg.every == 0 or i + 1 == cfg.steps: _checkpoint(net, opt, out, info, rng, history)

@@ -15,7 +15,7 @@ from .video import clip_info, OUTPUTS
 from .video_run import VideoConfig, EngineSpec, describe_video, validate_video, sidecar_path, state_dir
 from .clips import FORMATS, VIDEO_SUFFIXES, is_clip
 from .train_settings import check_runtime
-from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
+from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _network_flags_refused, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
 __all__ = ['add_video_flags', 'video_parser', 'video_main']
@@ -70,7 +70,7 @@ def _engine(parser: argparse.ArgumentParser, a: argparse.Namespace, cfg: VideoCo
         if a.styles: parser.error('with --model, give no STYLE pictures: the network holds its styles (choose with --style or --mix).')
         info = network_info(a.model); s = validate(settings_from_args(a, network_settings(info)))
         return EngineSpec(s, cfg, model=str(a.model), style=style_weights(info['styles'], a.mix or a.style)[0].tolist(), runtime=check_runtime(a.runtime or 'keras'))
-    if a.style is not None or a.mix or a.runtime: parser.error('--style, --mix and --runtime are for a network: add --model NAME.keras.')
+    _network_flags_refused(parser, a)
     if not a.styles: parser.error('give at least one STYLE picture, or --model NET.')
     s = validate(settings_from_args(a), len(a.styles))
     for o in a.styles: open_image(o)
