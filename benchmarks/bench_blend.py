@@ -11,7 +11,13 @@ Blends (`keep` 0.6 unless named): `texture` (the shipped default, `temporal_blen
 `keepK` (the default at `keep` K), `bandS_K` (the detail below a blur of S px mixed at `keep` K, the rest at 0.6, then
 `detail_restored`), `multiS1-S2-...` (each band between successive blurs raised to the painting's local contrast, not
 only the finest), `carryS` (the detail below a blur of S px carried whole from the warped previous frame where the
-flow holds: strokes that never change).
+flow holds: strokes that never change), `featN_K` (no blend of pixels: the network's own feature maps at 1/N of
+the frame, N 4 after its residual blocks or 2 after its first upsampling, mixed at `keep` K with the previous frame's
+mixed maps warped along the flow, then painted by the rest of the network, as Chen et al. 2017 do with a learned mix), `anchorN_S` (the detail below a
+blur of S px taken from one key frame's painting, warped there in one step along the flow composed since, a new key
+frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, the last two key frames' detail
+cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
+`AdvectedBlend(every=N, sigma=S)`, as `--blend advect` runs it; `advectN_S_K`: with `keep` K for the coarse picture).
 """
 from __future__ import annotations
 import argparse, os, sys, tempfile
@@ -63,12 +69,77 @@ def blend(name: str, p, prev, m):
     return np.clip(np.round(r), 0, 255).astype(np.uint8)
 
 
-def measure(frames, painted, motions, name: str, style: Path, backbone: str, every: int = 8) -> dict:
-    "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame."
+def split(net, at: int):
+    "The lean network cut where its maps are 1/`at` of the frame: `(encode, decode)`, pixels and style weights to maps, maps to pixels."
+    import keras, tensorflow as tf
+    names = [l.name for l in net.layers]
+    cut = [l for l in net.layers if isinstance(l, keras.layers.Add)][-1] if at == 4 else [l for l in net.layers if isinstance(l, keras.layers.ReLU)][-1]
+    enc, rest = keras.Model(net.inputs, cut.output), net.layers[names.index(cut.name) + 1:]
+    def decode(x, w):
+        for l in rest: x = l([x, w]) if type(l).__name__ == 'StyleNorm' else l(x)
+        return x
+    return enc, tf.function(decode, reduce_retracing=True)
+
+
+def feature_blended(eng, frames, motions, name: str) -> list:
+    "The clip painted with the network's feature maps, not its pixels, blended along the flow (`featN_K`)."
+    import cv2, numpy as np, tensorflow as tf
+    from nst_nb.network import _cropped, _padded
+    from nst_nb.flow import warp
+    at, k = name[4:].split('_'); at, k = int(at), float(k)
+    if not hasattr(eng, 'cuts'): eng.cuts = {}
+    enc, dec = eng.cuts.setdefault(at, split(eng.net, at))
+    w = tf.constant([eng.style], tf.float32); outs, prev = [], None
+    for f, m in zip(frames, motions):
+        h, wd = f.shape[:2]; x = _padded(np.asarray(f, 'float32'))[None]
+        maps = enc([tf.constant(x), w], training=False).numpy()[0]
+        if m is not None:
+            fh, fw = maps.shape[:2]; back = cv2.resize(m.back, (fw, fh), interpolation=cv2.INTER_AREA) * (fw / wd)
+            soft = cv2.resize(cv2.blur(m.mask.astype(np.float32), (5, 5)), (fw, fh), interpolation=cv2.INTER_AREA)[..., None]
+            maps = maps + k * soft * (warp(prev, back).reshape(maps.shape) - maps)
+        prev = maps; outs.append(_cropped(dec(tf.constant(maps[None]), w), h, wd))
+    return outs
+
+
+def anchored(painted, motions, name: str) -> list:
+    "The clip's detail carried from key frames in one warp each, not frame to frame (`anchorN_S`, `anchorfadeN_S`)."
+    import cv2, numpy as np
+    from nst_nb.flow import detail_restored, warp, _grid
+    fade = name.startswith('anchorfade'); n, sig = name[10 if fade else 6:].split('_'); n, sig = int(n), float(sig)
+    h, w = painted[0].shape[:2]; ys, xs = _grid(h, w); ident = np.dstack([xs, ys]).astype(np.float32)
+    keys, outs, low = [], [], None   # keys: (detail of the key painting, where each pixel is in it, where that holds), newest last
+    for t, (p, m) in enumerate(zip(painted, motions)):
+        pf = p.astype(np.float32); lp = cv2.GaussianBlur(pf, (0, 0), sig)
+        if m is not None:
+            soft = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None]
+            low = lp + 0.6 * soft * (warp(low, m.back) - lp)
+            keys = [(d, warp(c, m.back), np.minimum(warp(v, m.back), m.mask)) for d, c, v in keys]
+        else: low = lp
+        if t % n == 0: keys = (keys[-1:] if fade else []) + [(pf - lp, ident.copy(), np.ones((h, w), np.float32))]
+        own = pf - lp
+        def carried(d, c, v):
+            v = cv2.blur(v.astype(np.float32), (5, 5))[..., None]
+            return v * cv2.remap(d, c[..., 0], c[..., 1], cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE) + (1 - v) * own
+        if fade and len(keys) == 2:
+            a = (t % n) / n; det = (1 - a) * carried(*keys[0]) + a * carried(*keys[1])
+            r = detail_restored(pf, low + det, sigma=sig)
+        else: r = low + carried(*keys[-1])
+        outs.append(np.clip(np.round(r), 0, 255).astype(np.uint8))
+    return outs
+
+
+def measure(frames, painted, motions, name: str, style: Path, backbone: str, every: int = 3, eng=None) -> dict:
+    "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame (3, prime to the key frames' 8: every phase of a cross-fade)."
     import numpy as np
     from nst_nb.flow import warping_error
-    outs = [painted[0]]
-    for p, m in zip(painted[1:], motions[1:]): outs.append(blend(name, p, outs[-1], m))
+    if name.startswith('feat'): outs = feature_blended(eng, frames, motions, name)
+    elif name.startswith('anchor'): outs = anchored(painted, motions, name)
+    elif name.startswith('advect'):
+        from nst_nb.flow import AdvectedBlend
+        n, sig, *k = name[6:].split('_'); adv = AdvectedBlend(int(n), float(k[0]) if k else 0.6, float(sig)); outs = [adv(p, m) for p, m in zip(painted, motions)]
+    else:
+        outs = [painted[0]]
+        for p, m in zip(painted[1:], motions[1:]): outs.append(blend(name, p, outs[-1], m))
     err = float(np.nanmean([warping_error(a, b, m) for a, b, m in zip(outs, outs[1:], motions[1:])]))
     rows = [figures(o, f, str(style), backbone) for i, (f, o) in enumerate(zip(frames, outs)) if i % every == 0]
     return {'warping_error': err, 'figures': {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}}
@@ -98,7 +169,7 @@ def main(argv=None):
             motions = [None] + [motion(x, y) for x, y in zip(frames, frames[1:])]
             base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
             for b in a.blends:
-                r = res[f'{st} {clip} {b}'] = measure(frames, painted, motions, b, style, s.backbone)
+                r = res[f'{st} {clip} {b}'] = measure(frames, painted, motions, b, style, s.backbone, eng=eng)
                 r['flicker_ratio'] = r['warping_error'] / base['warping_error']
                 r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
                 print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "

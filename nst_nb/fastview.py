@@ -16,7 +16,7 @@ from .errors import NstError
 from .settings import COLOR_MODES
 from .images import load_image, save_image
 from .output import output_root
-from .train_settings import TrainConfig, shipped_networks, find_network, network_info, network_settings, style_weights
+from .train_settings import TrainConfig, shipped_networks, find_network, network_info, network_settings, style_weights, runnable_runtimes
 from .widgets import Inputs, show_in, message
 
 # %% auto #0
@@ -38,11 +38,12 @@ class FastView:
         self.size = W.IntSlider(size, min=64, max=1024, step=32, description='size px', continuous_update=False, **kw)
         self.strength = W.FloatSlider(1.0, min=0, max=1, step=0.05, description='strength', **kw)
         self.colour = W.Dropdown(options=COLOR_MODES, value='none', description='keep colours', **kw)
+        self.runtime = W.Dropdown(options=runnable_runtimes(), value='keras', description='runtime', **kw)
         self.mix, self.image, self.note = W.VBox(), W.Image(format='jpeg'), W.HTML()
-        for w, c in ((self.image, 'picture'), (self.note, 'note'), (self.colour, 'colour'), (self.strength, 'strength'), (self.model, 'model')): w.add_class(f'nst-fast-{c}')
+        for w, c in ((self.image, 'picture'), (self.note, 'note'), (self.colour, 'colour'), (self.strength, 'strength'), (self.model, 'model'), (self.runtime, 'runtime')): w.add_class(f'nst-fast-{c}')
         self._want, self._lock = threading.Event(), threading.RLock()   # the lock: one paint or load at a time
         self.widget = self._layout()
-        for w in (self.size, self.strength, self.colour): w.observe(lambda _: self.request(), 'value')
+        for w in (self.size, self.strength, self.colour, self.runtime): w.observe(lambda _: self.request(), 'value')
         me = weakref.ref(self)   # what the studio's inputs hold must not keep this tab alive
         self.model.observe(lambda _: self.load(), 'value'); inputs.changed.append(lambda _: (v := me()) and v.request())
         threading.Thread(target=_painter, args=(weakref.ref(self), self._want), daemon=True, name='nst_nb-fast').start()
@@ -54,7 +55,7 @@ class FastView:
 @patch
 def _layout(self: FastView) -> W.HBox:
     "Controls on the left, the picture and its note on the right."
-    controls = W.VBox([self.model, W.HTML('<b>Style mix</b>'), self.mix, self.strength, self.colour, self.size], layout=W.Layout(width='400px'))
+    controls = W.VBox([self.model, W.HTML('<b>Style mix</b>'), self.mix, self.strength, self.colour, self.size, self.runtime], layout=W.Layout(width='400px'))
     return W.HBox([controls, W.VBox([self.image, self.note], layout=W.Layout(width='560px'))], layout=W.Layout(grid_gap='16px'))
 
 # %% ../nbs/12f_fast.ipynb #dd2c7eea
@@ -90,10 +91,10 @@ def paint(self: FastView):
         if not self.inputs.content_in.images: self.note.value = message('Choose a content picture to paint.', True); return
         name, photo = self.inputs.content_in.images[0]
         s = dataclasses.replace(network_settings(self.info), style_strength=self.strength.value, preserve_color=self.colour.value, size=self.size.value)
-        r = painted((self.net, self.info), load_image(photo, self.size.value), s, self.weights, name, str(self.model.value))
+        r = painted((self.net, self.info), load_image(photo, self.size.value), s, self.weights, name, str(self.model.value), self.runtime.value)
         self.result, self.painted_n = r, self.painted_n + 1
         show_in(self.image, r.image)
-        self.note.value = f"<small>{html.escape(r.sources['caption'])}: {r.timings['total_s'] * 1e3:.0f} ms at {r.image.width}x{r.image.height} px</small>"
+        self.note.value = f"<small>{html.escape(r.sources['caption'])}: {r.timings['total_s'] * 1e3:.0f} ms at {r.image.width}x{r.image.height} px ({r.sources['runtime']})</small>"
 
 # %% ../nbs/12f_fast.ipynb #59addc82
 @patch

@@ -6,12 +6,14 @@
 from __future__ import annotations
 import dataclasses, functools, threading
 
+from fastcore.basics import patch
+
 import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'detail_restored',
-           'temporal_blend']
+__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
+           'detail_restored', 'temporal_blend', 'KeyDetail', 'key_detail', 'switch_order', 'AdvectedBlend']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -82,6 +84,17 @@ def warping_error(prev: np.ndarray, # the previous (stylised) frame, `(H, W, 3)`
     return float((d[m.mask] ** 2).mean())
 
 # %% ../nbs/26a_flow.ipynb #5bbed14a
+_SUM3 = np.ones((1, 3), np.float32)   # `cv2.transform` by it: the three channels summed (a fifth of `einsum`'s time)
+
+def contrast_gain(want: np.ndarray, # `(H, W, 3)` float32: detail at the strength wanted
+                  have: np.ndarray, # `(H, W, 3)` float32: detail to raise
+                  window: float = 4.0, # px: the width of the neighbourhood whose contrast is matched
+                  most: float = 3.0, # the largest factor
+                 ) -> np.ndarray: # `(H, W, 1)` float32, 1 to `most`
+    "Neighbourhood by neighbourhood, the factor that raises `have`'s energy to `want`'s (the three channels together), never lowering it."
+    energy = lambda h: cv2.GaussianBlur(cv2.transform(cv2.multiply(h, h), _SUM3), (0, 0), window)
+    return np.clip(np.sqrt((energy(want) + 1) / (energy(have) + 1)), 1, most)[..., None]
+
 def detail_restored(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)`
                     blended: np.ndarray, # its mix with the warped previous frame, same shape
                     sigma: float = 1.0, # px: detail is what a Gaussian blur of this width removes
@@ -92,8 +105,7 @@ def detail_restored(painted: np.ndarray, # this frame as the network paints it, 
     "`blended` with its finest detail raised, neighbourhood by neighbourhood, to the contrast it has in `painted`."
     p, b = np.asarray(painted, np.float32), np.asarray(blended, np.float32)
     low = cv2.GaussianBlur(b, (0, 0), sigma); hb, hp = b - low, p - cv2.GaussianBlur(p, (0, 0), sigma)
-    energy = lambda h: cv2.GaussianBlur(np.einsum('ijk,ijk->ij', h, h), (0, 0), window)   # the three channels together
-    gain = np.clip(np.sqrt((energy(hp) + 1) / (energy(hb) + 1)), 1, most)[..., None]
+    gain = contrast_gain(hp, hb, window, most)
     return low + (gain if where is None else 1 + (gain - 1) * where) * hb
 
 # %% ../nbs/26a_flow.ipynb #aec8efa2
@@ -108,3 +120,93 @@ def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `
     w, p = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None], painted.astype(np.float32)   # w: where the flow holds, softened
     out = p + keep * w * (warp(prev, m.back, texture).astype(np.float32) - p)
     return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)
+
+# %% ../nbs/26a_flow.ipynb #d9334001
+@dataclasses.dataclass
+class KeyDetail:
+    "A key frame's fine detail, and for each pixel of the latest frame where it lies in the key frame and whether the flow held it."
+    detail: np.ndarray # `(H, W, 3)` float32: what a blur of `sigma` px takes out of the key frame's painting
+    shift: np.ndarray # `(H, W, 2)` float32: from each pixel to its place in the key frame (x, y)
+    held: np.ndarray # `(H, W)` float32: 1 where the flow has followed the pixel since the key frame, else 0
+
+def key_detail(detail: np.ndarray, # `(H, W, 3)` float32: this frame's fine detail
+              ) -> KeyDetail:
+    "A key frame made of this frame's detail: each pixel where it is, all held."
+    h, w = detail.shape[:2]
+    return KeyDetail(detail, np.zeros((h, w, 2), np.float32), np.ones((h, w), np.float32))
+
+# %% ../nbs/26a_flow.ipynb #879070e0
+@patch
+def moved(self: KeyDetail, m: Motion) -> KeyDetail:
+    "The key one frame on: each pixel's shift is the flow back plus the shift of where it came from; held where that was and the flow holds."
+    return KeyDetail(self.detail, m.back + warp(self.shift, m.back), np.minimum(warp(self.held, m.back), m.mask))
+
+@patch
+def read(self: KeyDetail, own: np.ndarray) -> np.ndarray:
+    "The key's detail at each pixel's place (bicubic, one warp from the key), `own` (this frame's) where the flow lost the pixel."
+    held = cv2.blur(self.held, (5, 5))[..., None]   # softened: no seam where the two meet
+    return own + held * (warp(self.detail, self.shift, cubic=True) - own)
+
+# %% ../nbs/26a_flow.ipynb #3d5305b9
+def switch_order(shape: tuple, # `(H, W)`
+                 seed: int, # the key frame's number: the same order when a run is made again
+                ) -> np.ndarray: # `(H, W)` float32, 0 to 1
+    "When each pixel passes from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
+    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), 2)
+    return 1 / (1 + np.exp(-1.702 * z / z.std()))   # a logistic curve within 0.01 of the normal CDF: z is normal
+
+# %% ../nbs/26a_flow.ipynb #93f49ec0
+class AdvectedBlend:
+    "A clip's fine detail carried along the flow from key frames and cross-faded (Neyret 2003); the coarse rest mixed with the previous frame's."
+    def __init__(self, every: int = 8, # frames from one key frame to the next: the cross-fade's length
+                 keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
+                 sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
+                ):
+        self.every, self.keep, self.sigma = every, keep, sigma
+        self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
+
+# %% ../nbs/26a_flow.ipynb #c026a365
+@patch
+def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
+    "`now` with `last` (the previous frame's, warped along `m`) mixed in at `keep` where the flow holds (`w`, softened)."
+    return now if m is None or last is None else now + self.keep * w * (warp(last, m.back) - now)
+
+@patch
+def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
+    "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key every `every` frames)."
+    self.keys = [k.moved(m) for k in self.keys] if m is not None else []
+    if self.n % self.every == 0: self.keys, self.order = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n)
+    lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
+    if len(self.keys) == 1: return self.keys[0].read(lost)
+    new = np.clip((self.n % self.every - self.order * (self.every - 1)), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
+    return self.keys[0].read(lost) + new * (self.keys[1].read(lost) - self.keys[0].read(lost))
+
+# %% ../nbs/26a_flow.ipynb #ae43ee3a
+@patch
+def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)` uint8
+             m: Motion | None, # the motion from the previous frame (None: the clip's first frame)
+             prev: np.ndarray | None = None, # the previous stylised frame: where to go on from when this blend has no state
+            ) -> np.ndarray: # `(H, W, 3)` uint8
+    "This frame: the coarse picture mixed along the flow, plus the fine detail carried from the key frames."
+    if not self.keep: return painted   # frame by frame
+    if m is None: self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # a clip's first frame
+    elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
+        self.low = cv2.GaussianBlur(np.float32(prev), (0, 0), self.sigma); self.fine = np.float32(prev) - self.low
+    p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
+    w = None if m is None else cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None]   # where the flow holds, softened
+    self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
+    return np.clip(np.round(self.low + self.fine), 0, 255).astype(np.uint8)
+
+# %% ../nbs/26a_flow.ipynb #047e0e2b
+@patch
+def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
+    "The blend's state as named arrays (`np.savez` writes them): the frame count, the coarse picture, the detail, the switch order and each key."
+    keys = {f'key{i}_{f.name}': getattr(k, f.name) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
+    last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
+    return {'n': np.array(self.n), **last, **keys}
+
+@patch
+def restore(self: AdvectedBlend, state: dict):
+    "Go on from `state` (`AdvectedBlend.state`'s)."
+    self.n, self.low, self.fine, self.order = int(state['n']), state.get('low'), state.get('fine'), state.get('order')
+    self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]

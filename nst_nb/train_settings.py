@@ -15,8 +15,9 @@ from .settings import Settings, FieldInfo, setting, settings_from_dict, describe
 
 # %% auto #0
 __all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY',
-           'TrainConfig', 'check_runtime', 'describe_training', 'training_settings', 'state_dir', 'validate_training',
-           'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
+           'TrainConfig', 'check_runtime', 'runnable_runtimes', 'describe_training', 'training_settings', 'state_dir',
+           'validate_training', 'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings',
+           'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
@@ -48,6 +49,11 @@ def check_runtime(runtime: str, # a key of `RUNTIMES`
     missing = [m for m in RUNTIMES[runtime] if not importlib.util.find_spec(m)]
     if missing: raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')
     return runtime
+
+# %% ../nbs/22a_train_settings.ipynb #2eecff96
+def runnable_runtimes() -> list[str]:
+    "The keys of `RUNTIMES` that can run here (their modules installed), in `RUNTIMES`'s order."
+    return [r for r, mods in RUNTIMES.items() if all(importlib.util.find_spec(m) for m in mods)]
 
 # %% ../nbs/22a_train_settings.ipynb #6d3138df
 def describe_training() -> dict[str, FieldInfo]:

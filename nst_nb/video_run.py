@@ -18,7 +18,7 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .result import versions, write_json
-from .flow import FLOW_PRESETS, motion, temporal_blend, warping_error
+from .flow import FLOW_PRESETS, AdvectedBlend, motion, temporal_blend, warping_error
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
@@ -27,14 +27,15 @@ __all__ = ['BLENDS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir'
            'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
-BLENDS = ('texture', 'linear')   # how the network engine blends the previous frame in: `temporal_blend(texture=...)`
+BLENDS = ('texture', 'linear', 'advect')   # how the network engine keeps strokes: `temporal_blend(texture=...)`, or `AdvectedBlend`
 
 @dataclass
 class VideoConfig:
     "How a clip is stylised (what each frame is painted to match is a `Settings`, or a network)."
     height: int = setting(256, "the frames' height in px (the clip is read at this size)", 'frame height px', lo=MIN_SIDE, hi=4320, metavar='PX')
-    keep: float = setting(0.6, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame)", 'keep', lo=0, hi=1, metavar='K')
-    blend: str = setting('texture', "network: texture (a bicubic warp, and the fine detail a plain mix greys out restored) or linear (a plain mix, as before 0.9.0)", 'blend', choices=BLENDS, metavar='HOW')
+    keep: float = setting(0.6, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame; with advect, of its coarse picture)", 'keep', lo=0, hi=1, metavar='K')
+    blend: str = setting('texture', "network: texture (the previous frame warped in bicubically, the fine detail a plain mix greys out restored), linear (a plain mix, as before 0.9.0) or advect (the fine detail carried along the flow from key frames and cross-faded, the coarse rest mixed)", 'blend', choices=BLENDS, metavar='HOW')
+    key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them each pixel passes from the old key frame's fine detail to the new one's", 'key frame every', lo=2, hi=10_000, metavar='N')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -76,11 +77,12 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name, own = 'network', ('keep', 'blend')   # `own`: the `VideoConfig` fields only this engine reads
+    name, own = 'network', ('keep', 'blend', 'key_every')   # `own`: the `VideoConfig` fields only this engine reads
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input
         self.model, (self.net, self.info), self.s, self.cfg, self.runtime = str(model), load_network(model), s, cfg, runtime
         self.style = style_input(self.net, style)[0].tolist()
+        self.reset()   # the blend's state, if it has one
 
     def paint(self, frame: np.ndarray) -> np.ndarray:
         "The frame as the network paints it, with the strength and colour settings: what needs no motion."
@@ -89,7 +91,12 @@ class NetworkEngine:
 
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m, painted: np.ndarray | None = None) -> np.ndarray:
         out = self.paint(frame) if painted is None else painted
+        if self.advected is not None: return self.advected(out, m, prev)
         return out if m is None else temporal_blend(out, prev, m, self.cfg.keep, self.cfg.blend == 'texture')
+
+    def state(self) -> dict | None: return None if self.advected is None else self.advected.state()   # what resume needs beyond the last frame
+    def restore(self, state: dict): self.advected is None or self.advected.restore(state)
+    def reset(self): self.advected = AdvectedBlend(self.cfg.key_every, self.cfg.keep) if self.cfg.blend == 'advect' else None   # a new clip
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'backbone': self.info.get('backbone')}
 
@@ -177,10 +184,18 @@ def _load_state(out: Path) -> dict:
     st['parts'] = [p for p in st['parts'] if (state_dir(out) / p).exists()]
     return st
 
-def _save_state(out: Path, st: dict, last_in: np.ndarray | None, last_out: np.ndarray | None):
-    "Keep what `resume` needs, after the part that holds the frames is closed."
+def _snapshot(engine, done: int) -> dict | None:
+    "The engine's state after `done` frames, if it has one (references: each frame makes new arrays, so holding them costs nothing)."
+    s = getattr(engine, 'state', lambda: None)()
+    return None if s is None else {'done': np.array(done), **s}   # `done`: a state from another frame than the last written is not used
+
+def _save_state(out: Path, st: dict, last_in: np.ndarray | None, last_out: np.ndarray | None, engine_state: dict | None = None):
+    "Keep what `resume` needs, after the part that holds the frames is closed: the last frames, the engine's state, the run's record."
     sd = state_dir(out)
     if last_in is not None: Image.fromarray(last_in).save(sd / 'last_in.png'); Image.fromarray(last_out).save(sd / 'last_out.png')
+    if engine_state is not None:
+        with open(sd / 'engine.tmp', 'wb') as f: np.savez(f, **engine_state)
+        os.replace(sd / 'engine.tmp', sd / 'engine.npz')
     write_json(sd / 'state.json', st)   # whole or not at all
 
 # %% ../nbs/26b_video_run.ipynb #6811fc3e
@@ -200,9 +215,9 @@ def _finish_output(out: Path, kind: str, st: dict, src: Path, fps):
 # %% ../nbs/26b_video_run.ipynb #e9bf7f03
 PART_FRAMES = 240   # frames a part holds before it is closed and the state saved: what a killed run (no Ctrl-C) can lose
 
-def _next_part(out: Path, kind: str, st: dict, fps, w, name: str, prev_in, prev_out):
+def _next_part(out: Path, kind: str, st: dict, fps, w, name: str, prev_in, prev_out, engine_state=None):
     "Close the full part, save the state, and open the next part."
-    w.close(); st['parts'].append(name); _save_state(out, st, prev_in, prev_out)
+    w.close(); st['parts'].append(name); _save_state(out, st, prev_in, prev_out, engine_state)
     return _frame_writer(out, kind, st, fps)
 
 def clip_made(src: str | os.PathLike, # the clip
@@ -210,7 +225,7 @@ def clip_made(src: str | os.PathLike, # the clip
               engine, # `NetworkEngine` or `OptimisationEngine`
              ) -> dict:
     "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
-    skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(engine.own)
+    skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(engine.own) | ({'key_every'} if cfg.blend != 'advect' else set())
     made = {'source': str(Path(src).resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}, 'engine': engine.describe()}
     return json.loads(json.dumps(made))   # as a state or sidecar reads back
 
@@ -335,6 +350,11 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     prev_out = np.asarray(Image.open(state_dir(out) / 'last_out.png')) if st['done'] else None
     w0, h0 = frame_size(info, cfg.height)
     if prev_out is not None and prev_out.shape[:2] != (h0, w0): raise SettingsError('resume', f'{out} was started with {prev_out.shape[1]}x{prev_out.shape[0]} px frames; the clip now reads at {w0}x{h0} (since 0.10.0 a clip filmed upright is turned): start afresh with --overwrite.')
+    getattr(engine, 'reset', lambda: None)()   # an engine may have painted another clip
+    if st['done'] and (saved := state_dir(out) / 'engine.npz').exists() and hasattr(engine, 'restore'):
+        with np.load(saved) as z: kept = dict(z)
+        if int(kept.pop('done', -1)) == st['done']: engine.restore(kept)   # a blend's keys: the frames of one uninterrupted run
+    snap = _snapshot(engine, st['done'])
     w, name = _frame_writer(out, kind, st, info.fps)
     ls = ([FrameBar()] if progress else []) + list(listeners or []) + ([EveryFrame(on_frame)] if on_frame else [])
     tell = lambda e: [l(e) for l in ls]
@@ -347,14 +367,14 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             done = _one_frame(engine, cfg, f, prev_in, prev_out)
             if STOP.is_set() and engine.name == 'optimisation': stopped = STOP.reason; break   # cut short: painted again on resume
             prev_in, prev_out, row = done
-            w.write(prev_out); st['history'].append(row); st['done'] = i + 1
+            w.write(prev_out); st['history'].append(row); st['done'] = i + 1; snap = _snapshot(engine, i + 1)
             tell(FrameDone(i, total, prev_out, row))
-            if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out)
+            if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out, snap)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
         frames.close(); w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
-        _save_state(out, st, prev_in, prev_out)
+        _save_state(out, st, prev_in, prev_out, snap)
         tell(ClipEnd(st['done'], stopped))
     return _wrap_up(src, out, kind, st, info, cfg, engine, stopped)
 
