@@ -13,7 +13,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
-           'detail_restored', 'temporal_blend', 'KeyDetail', 'key_detail', 'switch_order', 'AdvectedBlend']
+           'detail_restored', 'temporal_blend', 'KeyDetail', 'key_detail', 'follows', 'switch_order', 'AdvectedBlend']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -137,15 +137,25 @@ def key_detail(detail: np.ndarray, # `(H, W, 3)` float32: this frame's fine deta
 
 # %% ../nbs/26a_flow.ipynb #879070e0
 @patch
-def moved(self: KeyDetail, m: Motion) -> KeyDetail:
-    "The key one frame on: each pixel's shift is the flow back plus the shift of where it came from; held where that was and the flow holds."
-    return KeyDetail(self.detail, m.back + warp(self.shift, m.back), np.minimum(warp(self.held, m.back), m.mask))
+def moved(self: KeyDetail, m: Motion, follows: np.ndarray | None = None) -> KeyDetail:
+    "The key one frame on: each pixel's shift is the flow back plus the shift of where it came from; held where that was and the flow follows (`follows`, else `m.mask`)."
+    held = (warp(self.held, m.back) > 0.5) & (m.mask if follows is None else follows)   # 0 or 1: a lost pixel does not bleed into its neighbours
+    return KeyDetail(self.detail, m.back + warp(self.shift, m.back), held.astype(np.float32))
 
 @patch
 def read(self: KeyDetail, own: np.ndarray) -> np.ndarray:
     "The key's detail at each pixel's place (bicubic, one warp from the key), `own` (this frame's) where the flow lost the pixel."
     held = cv2.blur(self.held, (5, 5))[..., None]   # softened: no seam where the two meet
     return own + held * (warp(self.detail, self.shift, cubic=True) - own)
+
+# %% ../nbs/26a_flow.ipynb #3850c94f
+def follows(m: Motion, # the motion from the previous frame
+            width: int = 5, # px: distrusted regions narrower than this are the flow's noise
+           ) -> np.ndarray: # `(H, W)` bool
+    "The pixels a key frame's detail is carried to: from inside the frame, and not in a region `reliable` distrusts that is `width` px wide or more."
+    h, w = m.back.shape[:2]; ys, xs = _grid(h, w); x, y = xs + m.back[..., 0], ys + m.back[..., 1]
+    wide = cv2.morphologyEx((~m.mask).astype(np.uint8), cv2.MORPH_OPEN, np.ones((width, width), np.uint8)).astype(bool)
+    return (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1) & ~wide
 
 # %% ../nbs/26a_flow.ipynb #3d5305b9
 def switch_order(shape: tuple, # `(H, W)`
@@ -174,7 +184,8 @@ def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Mot
 @patch
 def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
     "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key every `every` frames)."
-    self.keys = [k.moved(m) for k in self.keys] if m is not None else []
+    if m is None: self.keys = []
+    elif self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]
     if self.n % self.every == 0: self.keys, self.order = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n)
     lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
     if len(self.keys) == 1: return self.keys[0].read(lost)
