@@ -13,7 +13,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
-           'detail_restored', 'temporal_blend', 'KeyDetail', 'key_detail', 'follows', 'switch_order', 'AdvectedBlend']
+           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'KeyDetail', 'key_detail', 'follows',
+           'switch_order', 'AdvectedBlend']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -50,13 +51,16 @@ def reliable(back: np.ndarray, # `(H, W, 2)`: flow from this frame to the previo
              fwd: np.ndarray, # `(H, W, 2)`: flow from the previous frame to this one
             ) -> np.ndarray: # `(H, W)` bool
     "The pixels of a frame the flow can follow: consistent forward and back, off motion boundaries, from inside the frame."
-    h, w = back.shape[:2]; ys, xs = _grid(h, w)
     f = warp(fwd, back); sq = lambda v: v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1]
     consistent = sq(back + f) <= 0.01 * (sq(back) + sq(f)) + 0.5
     d = lambda dx, dy: cv2.Sobel(back, cv2.CV_32F, dx, dy, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)   # central differences
     calm = sq(d(1, 0)) + sq(d(0, 1)) <= 0.01 * sq(back) + 0.002
-    x, y = xs + back[..., 0], ys + back[..., 1]
-    return consistent & calm & (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
+    return consistent & calm & _from_inside(back)
+
+def _from_inside(back: np.ndarray) -> np.ndarray:
+    "The pixels whose place in the previous frame (`back`, `(H, W, 2)`) lies inside it: `(H, W)` bool."
+    h, w = back.shape[:2]; ys, xs = _grid(h, w); x, y = xs + back[..., 0], ys + back[..., 1]
+    return (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
 
 # %% ../nbs/26a_flow.ipynb #0635ce7a
 @dataclasses.dataclass
@@ -109,6 +113,20 @@ def detail_restored(painted: np.ndarray, # this frame as the network paints it, 
     return low + (gain if where is None else 1 + (gain - 1) * where) * hb
 
 # %% ../nbs/26a_flow.ipynb #aec8efa2
+def softened(mask: np.ndarray) -> np.ndarray: # `(H, W)` bool or 0/1 float
+    "`mask` as `(H, W, 1)` float32, averaged over 5 × 5 px: no seam where what it keeps meets what it does not."
+    return cv2.blur(np.float32(mask), (5, 5))[..., None]
+
+def mixed_along(now: np.ndarray, # `(H, W, C)` float32: this frame's
+                last: np.ndarray, # the previous frame's, to be warped along `m`
+                m: Motion, # the motion from the previous frame
+                keep: float, # how much of `last` stays where the flow holds
+                w: np.ndarray, # `(H, W, 1)`: where the flow holds (`softened(m.mask)`)
+                cubic: bool = False, # warp bicubically
+               ) -> np.ndarray: # `(H, W, C)` float32
+    "`now` with `last`, warped along the flow, mixed in at `keep` where the flow holds."
+    return now + keep * w * (warp(last, m.back, cubic).astype(np.float32) - now)
+
 def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)` uint8
                    prev: np.ndarray, # the previous stylised frame (blended)
                    m: Motion, # the input clip's motion from the previous frame to this one
@@ -117,8 +135,8 @@ def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `
                   ) -> np.ndarray: # `(H, W, 3)` uint8
     "The frame with the previous stylised frame, warped along the flow, blended in where the flow can be trusted."
     if not keep: return painted   # frame by frame
-    w, p = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None], painted.astype(np.float32)   # w: where the flow holds, softened
-    out = p + keep * w * (warp(prev, m.back, texture).astype(np.float32) - p)
+    w, p = softened(m.mask), painted.astype(np.float32)   # w: where the flow holds
+    out = mixed_along(p, prev, m, keep, w, texture)
     return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)
 
 # %% ../nbs/26a_flow.ipynb #d9334001
@@ -145,17 +163,15 @@ def moved(self: KeyDetail, m: Motion, follows: np.ndarray | None = None) -> KeyD
 @patch
 def read(self: KeyDetail, own: np.ndarray) -> np.ndarray:
     "The key's detail at each pixel's place (bicubic, one warp from the key), `own` (this frame's) where the flow lost the pixel."
-    held = cv2.blur(self.held, (5, 5))[..., None]   # softened: no seam where the two meet
-    return own + held * (warp(self.detail, self.shift, cubic=True) - own)
+    return own + softened(self.held) * (warp(self.detail, self.shift, cubic=True) - own)
 
 # %% ../nbs/26a_flow.ipynb #3850c94f
 def follows(m: Motion, # the motion from the previous frame
             width: int = 5, # px: distrusted regions narrower than this are the flow's noise
            ) -> np.ndarray: # `(H, W)` bool
     "The pixels a key frame's detail is carried to: from inside the frame, and not in a region `reliable` distrusts that is `width` px wide or more."
-    h, w = m.back.shape[:2]; ys, xs = _grid(h, w); x, y = xs + m.back[..., 0], ys + m.back[..., 1]
     wide = cv2.morphologyEx((~m.mask).astype(np.uint8), cv2.MORPH_OPEN, np.ones((width, width), np.uint8)).astype(bool)
-    return (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1) & ~wide
+    return _from_inside(m.back) & ~wide
 
 # %% ../nbs/26a_flow.ipynb #3d5305b9
 def switch_order(shape: tuple, # `(H, W)`
@@ -167,8 +183,8 @@ def switch_order(shape: tuple, # `(H, W)`
 
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
-    "A clip's fine detail carried along the flow from key frames and cross-faded (Neyret 2003); the coarse rest mixed with the previous frame's."
-    def __init__(self, every: int = 8, # frames from one key frame to the next: the cross-fade's length
+    "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
+    def __init__(self, every: int = 8, # frames from one key frame to the next: the dissolve's length
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
                 ):
@@ -179,7 +195,7 @@ class AdvectedBlend:
 @patch
 def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
     "`now` with `last` (the previous frame's, warped along `m`) mixed in at `keep` where the flow holds (`w`, softened)."
-    return now if m is None or last is None else now + self.keep * w * (warp(last, m.back) - now)
+    return now if m is None or last is None else mixed_along(now, last, m, self.keep, w)
 
 @patch
 def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
@@ -188,9 +204,10 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     elif self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]
     if self.n % self.every == 0: self.keys, self.order = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n)
     lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
-    if len(self.keys) == 1: return self.keys[0].read(lost)
-    new = np.clip((self.n % self.every - self.order * (self.every - 1)), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
-    return self.keys[0].read(lost) + new * (self.keys[1].read(lost) - self.keys[0].read(lost))
+    old, *new = [k.read(lost) for k in self.keys]
+    if not new: return old
+    turn = np.clip(self.n % self.every - self.order * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
+    return old + turn * (new[0] - old)
 
 # %% ../nbs/26a_flow.ipynb #ae43ee3a
 @patch
@@ -204,7 +221,7 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
         self.low = cv2.GaussianBlur(np.float32(prev), (0, 0), self.sigma); self.fine = np.float32(prev) - self.low
     p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
-    w = None if m is None else cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None]   # where the flow holds, softened
+    w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
     return np.clip(np.round(self.low + self.fine), 0, 255).astype(np.uint8)
 

@@ -34,7 +34,7 @@ class VideoConfig:
     "How a clip is stylised (what each frame is painted to match is a `Settings`, or a network)."
     height: int = setting(256, "the frames' height in px (the clip is read at this size)", 'frame height px', lo=MIN_SIDE, hi=4320, metavar='PX')
     keep: float = setting(0.6, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame; with advect, of its coarse picture)", 'keep', lo=0, hi=1, metavar='K')
-    blend: str = setting('texture', "network: texture (the previous frame warped in bicubically, the fine detail a plain mix greys out restored), linear (a plain mix, as before 0.9.0) or advect (the fine detail carried along the flow from key frames and cross-faded, the coarse rest mixed)", 'blend', choices=BLENDS, metavar='HOW')
+    blend: str = setting('texture', "network: texture (the previous frame warped in bicubically, the fine detail a plain mix greys out restored), linear (a plain mix, as before 0.9.0) or advect (the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed)", 'blend', choices=BLENDS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them each pixel passes from the old key frame's fine detail to the new one's", 'key frame every', lo=2, hi=10_000, metavar='N')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
