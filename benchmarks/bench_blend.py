@@ -7,7 +7,7 @@ so the figures differ only by the blend. The figures are taken on the frames bef
 
     python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom] [--blends texture keep0.3 ...] [--json FILE]
 
-Blends (`keep` 0.6 unless named): `texture` (the shipped default, `temporal_blend`), `linear` (0.8.0's plain mix),
+Blends (`keep` 0.6 unless named): `texture` (`--blend texture`, the default from 0.9.0 to 0.14.0, `temporal_blend`), `linear` (0.8.0's plain mix),
 `keepK` (the default at `keep` K), `bandS_K` (the detail below a blur of S px mixed at `keep` K, the rest at 0.6, then
 `detail_restored`), `multiS1-S2-...` (each band between successive blurs raised to the painting's local contrast, not
 only the finest), `carryS` (the detail below a blur of S px carried whole from the warped previous frame where the
@@ -18,6 +18,8 @@ blur of S px taken from one key frame's painting, warped there in one step along
 frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, the last two key frames' detail
 cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
 `AdvectedBlend(every=N, sigma=S)`, as `--blend advect` runs it; `advectN_S_K`: with `keep` K for the coarse picture).
+`+c` after a blend nst_nb ships keeps the colours the network painted (`ColourKept`, `--colours painted`, the default
+since 0.15.0); without it the blend's colours are as mixed (`--colours mixed`).
 """
 from __future__ import annotations
 import argparse, os, sys, tempfile
@@ -50,12 +52,21 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
     return out + lb
 
 
+def blend_object(name: str):
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K]`; `+c`: its colours kept, `ColourKept`), else None."
+    from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
+    base = name.removesuffix('+c')
+    if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
+    elif base.startswith('advect'): n, sig, *k = base[6:].split('_'); b = AdvectedBlend(int(n), float(k[0]) if k else 0.6, float(sig))
+    else: return None
+    return ColourKept(b) if name.endswith('+c') else b
+
+
 def blend(name: str, p, prev, m):
     "This frame's painting `p` with the previous blended frame `prev` brought in along the motion `m`, the way `name` says."
     import cv2, numpy as np
     from nst_nb.flow import detail_restored, temporal_blend, warp
     if name == 'frame_by_frame': return p
-    if name in ('texture', 'linear'): return temporal_blend(p, prev, m, 0.6, name == 'texture')
     if name.startswith('keep'): return temporal_blend(p, prev, m, float(name[4:]), True)
     w, pf = cv2.blur(m.mask.astype(np.float32), (5, 5))[..., None], p.astype(np.float32)
     wp = warp(prev, m.back, True).astype(np.float32); out = pf + 0.6 * w * (wp - pf)
@@ -132,11 +143,11 @@ def measure(frames, painted, motions, name: str, style: Path, backbone: str, eve
     "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame (3, prime to the key frames' 8: every phase of a cross-fade)."
     import numpy as np
     from nst_nb.flow import warping_error
-    if name.startswith('feat'): outs = feature_blended(eng, frames, motions, name)
+    if (b := blend_object(name)) is not None:   # as `nst_nb_video` runs it: each frame from the last one written
+        outs = []
+        for p, m in zip(painted, motions): outs.append(b(p, m, outs[-1] if outs else None))
+    elif name.startswith('feat'): outs = feature_blended(eng, frames, motions, name)
     elif name.startswith('anchor'): outs = anchored(painted, motions, name)
-    elif name.startswith('advect'):
-        from nst_nb.flow import AdvectedBlend
-        n, sig, *k = name[6:].split('_'); adv = AdvectedBlend(int(n), float(k[0]) if k else 0.6, float(sig)); outs = [adv(p, m) for p, m in zip(painted, motions)]
     else:
         outs = [painted[0]]
         for p, m in zip(painted[1:], motions[1:]): outs.append(blend(name, p, outs[-1], m))

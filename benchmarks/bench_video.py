@@ -7,7 +7,7 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear] [--runtimes keras onnx] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear|advect] [--colours painted|mixed] [--runtimes keras onnx] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
 import argparse, dataclasses, os, tempfile, time
@@ -16,7 +16,7 @@ from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, proc_status_mb, verdict, write_json
 from bench_quality import figures
-from nst_nb.video_run import BLENDS   # no TensorFlow: --help stays quick
+from nst_nb.video_run import BLENDS, COLOURS, VideoConfig   # no TensorFlow: --help stays quick
 
 HEIGHTS = (256, 360, 480)
 
@@ -55,15 +55,16 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
     d = d / Path(model).stem; d.mkdir()   # a shipped network's name, or a file's
     for h, rt in ((h, rt) for h in HEIGHTS if a.fps for rt in a.runtimes):
-        for keep in (VideoConfig().keep, 0.0):
-            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend); out = d / f'net_{h}_{keep}_{rt}.mp4'; eng = NetworkEngine(model, a.style, s, cfg, rt)
+        for keep in (VideoConfig().keep, 0.0):   # the blend's own keep (None), and frame by frame
+            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours); out = d / f'net_{h}_{keep}_{rt}.mp4'; eng = NetworkEngine(model, a.style, s, cfg, rt)
             first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}_{rt}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
             side = stylise_clip(clips['pan'], out, eng, cfg, progress=False)   # the network traced and its kernels made at this size
             hist = side['history'][1:]
             row = {'fps': side['fps_achieved'], 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
                    'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': side['size']}
-            res['fps'][f'{h} keep {keep:g}' + ('' if rt == 'keras' else f' {rt}')] = row
-            print(f"network {model} ({rt}) at {h} px ({side['size'][0]}x{side['size'][1]}), keep {keep:g}: {row['fps']:.1f} frames/s "
+            k = side['video']['keep']   # as the blend took it
+            res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}')] = row
+            print(f"network {model} ({rt}) at {h} px ({side['size'][0]}x{side['size'][1]}), keep {k:g}: {row['fps']:.1f} frames/s "
                   f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms, the network beside it; "
                   f"decoding, encoding and the flicker figures the rest; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
     res['flicker'] = flicker_runs(a, model, a.style, s, clips, d)
@@ -77,13 +78,13 @@ def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> 
     style, res = ROOT / 'images/style' / f'{name_of_style}.jpg', {}
     for name in ('pan', 'occlusion'):
         f = {}
-        for keep in (0.6, 0.0):
-            cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend); out = d / f'flicker_{name}_{keep:g}.mp4'
+        for keep in (None, 0.0):   # the blend's own keep, and frame by frame
+            cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours); out = d / f'flicker_{name}_{keep}.mp4'
             if name_of_style != a.style: out = out.with_name(f'{name_of_style}_{out.name}')
             side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg, a.runtimes[0]), cfg, progress=False)
             f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
-            f['blended' if keep else 'frame_by_frame'] = side['flicker']['warping_error']
-            f[('blended' if keep else 'frame_by_frame') + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
+            kind = 'blended' if keep is None else 'frame_by_frame'
+            f[kind] = side['flicker']['warping_error']; f[kind + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
         res[name] = f
         ratio = f['blended'] / f['frame_by_frame']
         ch = changes(f)
@@ -119,7 +120,7 @@ def memory_run(a, clips: dict, d: Path) -> dict:
     s, marks = network_settings(network_info(a.models[0])), {}
     def mark(i, frame, row):
         if i + 1 in (10, 100, 500, a.long): marks[i + 1] = proc_status_mb('VmRSS')
-    cfg = VideoConfig(height=256, flow=a.flow, blend=a.blend)
+    cfg = VideoConfig(height=256, flow=a.flow, blend=a.blend, colours=a.colours)
     side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.models[0], a.style, s, cfg, a.runtimes[0]), cfg, progress=False, on_frame=mark)
     print(f"memory over {side['frames']} frames at 256 px: " + ', '.join(f'{v:.0f} MB after {k}' for k, v in marks.items()) +
           f"; {side['fps_achieved']:.1f} frames/s", flush=True)
@@ -163,7 +164,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--models', nargs='+', default=['course', 'course_fast'], help='networks to time and measure (the first: memory and the WebP)')
     p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
-    p.add_argument('--blend', default='texture', choices=BLENDS, help="the network engine's blend: texture (the default) or linear (0.8.0's)")
+    p.add_argument('--blend', default=VideoConfig.blend, choices=BLENDS, help=f"the network engine's blend: {', '.join(BLENDS)} (default: nst_nb_video's, {VideoConfig.blend})")
+    p.add_argument('--colours', default=VideoConfig.colours, choices=COLOURS, help=f"each blended frame's colours: {' or '.join(COLOURS)} (default: nst_nb_video's, {VideoConfig.colours})")
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
     p.add_argument('--runtimes', nargs='+', default=['keras'], choices=['keras', 'onnx'], help='what runs the networks (frames per second for each; the other figures: the first)')
     p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')

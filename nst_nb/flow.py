@@ -11,10 +11,12 @@ from fastcore.basics import patch
 import cv2
 import numpy as np
 
+from .images import colour_map, colour_moments
+
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
-           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'KeyDetail', 'key_detail', 'follows',
-           'switch_order', 'AdvectedBlend']
+           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'KeyDetail', 'key_detail',
+           'follows', 'switch_order', 'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -125,7 +127,8 @@ def mixed_along(now: np.ndarray, # `(H, W, C)` float32: this frame's
                 cubic: bool = False, # warp bicubically
                ) -> np.ndarray: # `(H, W, C)` float32
     "`now` with `last`, warped along the flow, mixed in at `keep` where the flow holds."
-    return now + keep * w * (warp(last, m.back, cubic).astype(np.float32) - now)
+    d = warp(last, m.back, cubic).astype(np.float32, copy=False); d -= now; d *= keep * w; d += now   # now + keep·w·(last - now), in place
+    return d
 
 def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)` uint8
                    prev: np.ndarray, # the previous stylised frame (blended)
@@ -138,6 +141,21 @@ def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `
     w, p = softened(m.mask), painted.astype(np.float32)   # w: where the flow holds
     out = mixed_along(p, prev, m, keep, w, texture)
     return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)
+
+# %% ../nbs/26a_flow.ipynb #9bd79097
+class MixedBlend:
+    "`temporal_blend` as a blend object: the previous stylised frame mixed in along the flow, and nothing else remembered."
+    reads = ('keep',)   # the video settings it is made from
+    def __init__(self, keep: float = 0.6, # how much of the warped previous frame stays where the flow holds
+                 texture: bool = True, # warp bicubically and give back the detail the mix takes
+                ): self.keep, self.texture = keep, texture
+
+    def __call__(self, painted: np.ndarray, m: Motion | None, prev: np.ndarray | None = None) -> np.ndarray:
+        "This frame: the painting itself on a clip's first frame, else `temporal_blend`'s."
+        return painted if m is None else temporal_blend(painted, prev, m, self.keep, self.texture)
+
+    def state(self) -> None: return None   # the previous frame, which a stopped run keeps anyway, is all it needs
+    def restore(self, state: dict): pass
 
 # %% ../nbs/26a_flow.ipynb #d9334001
 @dataclasses.dataclass
@@ -163,7 +181,8 @@ def moved(self: KeyDetail, m: Motion, follows: np.ndarray | None = None) -> KeyD
 @patch
 def read(self: KeyDetail, own: np.ndarray) -> np.ndarray:
     "The key's detail at each pixel's place (bicubic, one warp from the key), `own` (this frame's) where the flow lost the pixel."
-    return own + softened(self.held) * (warp(self.detail, self.shift, cubic=True) - own)
+    d = warp(self.detail, self.shift, cubic=True); d -= own; d *= softened(self.held); d += own   # own + held·(carried - own), in place
+    return d
 
 # %% ../nbs/26a_flow.ipynb #3850c94f
 def follows(m: Motion, # the motion from the previous frame
@@ -184,6 +203,7 @@ def switch_order(shape: tuple, # `(H, W)`
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
     "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
+    reads = ('keep', 'key_every')   # the video settings it is made from (as `MixedBlend.reads`)
     def __init__(self, every: int = 8, # frames from one key frame to the next: the dissolve's length
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
@@ -207,7 +227,8 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     old, *new = [k.read(lost) for k in self.keys]
     if not new: return old
     turn = np.clip(self.n % self.every - self.order * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
-    return old + turn * (new[0] - old)
+    d = new[0]; d -= old; d *= turn; d += old   # old + turn·(new - old), in place
+    return d
 
 # %% ../nbs/26a_flow.ipynb #ae43ee3a
 @patch
@@ -223,7 +244,7 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
     w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
-    return np.clip(np.round(self.low + self.fine), 0, 255).astype(np.uint8)
+    return painted if m is None else np.clip(np.round(self.low + self.fine), 0, 255).astype(np.uint8)   # the first frame: the painting itself
 
 # %% ../nbs/26a_flow.ipynb #047e0e2b
 @patch
@@ -238,3 +259,28 @@ def restore(self: AdvectedBlend, state: dict):
     "Go on from `state` (`AdvectedBlend.state`'s)."
     self.n, self.low, self.fine, self.order = int(state['n']), state.get('low'), state.get('fine'), state.get('order')
     self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
+
+# %% ../nbs/26a_flow.ipynb #cbb72789
+def colours_kept(out: np.ndarray, # the blended frame, `(H, W, 3)` uint8
+                 painted: np.ndarray, # the frame as the network painted it
+                ) -> np.ndarray: # `(H, W, 3)` uint8
+    "`out` with the mean and covariance of `painted`'s colours: what mixing along the flow greyed, given back by one affine map."
+    have, want = colour_moments(out, 1 << 15), colour_moments(painted, 1 << 15)   # ~32,000 px, the same ones in both: about 1 % off, alike
+    return cv2.transform(out, colour_map(have, want))   # uint8 in, uint8 out (saturated)
+
+# %% ../nbs/26a_flow.ipynb #b53cd43b
+class ColourKept:
+    "A blend whose frames keep the colours the network painted: `blend`'s frame given the painting's colour moments (`colours_kept`)."
+    def __init__(self, blend): self.blend = blend   # any blend: `MixedBlend`, `AdvectedBlend`, one's own
+    @property
+    def reads(self) -> tuple: return self.blend.reads
+    @property
+    def keep(self) -> float | None: return getattr(self.blend, 'keep', None)
+
+    def __call__(self, painted: np.ndarray, m: Motion | None, prev: np.ndarray | None = None) -> np.ndarray:
+        "`blend`'s frame with the painting's colour mean and covariance (the painting itself where `blend` gave it back)."
+        out = self.blend(painted, m, prev)
+        return out if out is painted else colours_kept(out, painted)
+
+    def state(self) -> dict | None: return self.blend.state()
+    def restore(self, state: dict): self.blend.restore(state)

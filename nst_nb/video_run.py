@@ -18,23 +18,32 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .result import versions, write_json
-from .flow import FLOW_PRESETS, AdvectedBlend, motion, temporal_blend, warping_error
+from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, motion, temporal_blend, warping_error
+from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
+__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
            'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'ClipStart', 'FrameDone', 'ClipEnd',
            'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
-BLENDS = ('texture', 'linear', 'advect')   # how the network engine keeps strokes: `temporal_blend(texture=...)`, or `AdvectedBlend`
+BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
+def _keep(cfg, default: float) -> float: return default if cfg.keep is None else cfg.keep   # `keep`, or the blend's own default
+
+BLENDS.add('texture', lambda cfg: MixedBlend(_keep(cfg, 0.6), texture=True), 'the previous frame warped in bicubically, the fine detail a plain mix greys out restored; keep 0.6')
+BLENDS.add('linear', lambda cfg: MixedBlend(_keep(cfg, 0.6), texture=False), 'a plain mix, as before 0.9.0; keep 0.6')
+BLENDS.add('advect', lambda cfg: AdvectedBlend(cfg.key_every, _keep(cfg, 0.3)), 'the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed, keep 0.3')
+
+COLOURS = ('painted', 'mixed')   # a blended frame's colours: the painting's moments (`ColourKept`), or as the blend leaves them
 
 @dataclass
 class VideoConfig:
     "How a clip is stylised (what each frame is painted to match is a `Settings`, or a network)."
     height: int = setting(256, "the frames' height in px (the clip is read at this size)", 'frame height px', lo=MIN_SIDE, hi=4320, metavar='PX')
-    keep: float = setting(0.6, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame; with advect, of its coarse picture)", 'keep', lo=0, hi=1, metavar='K')
-    blend: str = setting('texture', "network: texture (the previous frame warped in bicubically, the fine detail a plain mix greys out restored), linear (a plain mix, as before 0.9.0) or advect (the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed)", 'blend', choices=BLENDS, metavar='HOW')
+    keep: float | None = setting(None, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame; with advect, of its coarse picture); none: the blend's own, as --blend says", 'keep', lo=0, hi=1, metavar='K')
+    blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
+    colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them each pixel passes from the old key frame's fine detail to the new one's", 'key frame every', lo=2, hi=10_000, metavar='N')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
@@ -77,7 +86,7 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name, own = 'network', ('keep', 'blend', 'key_every')   # `own`: the `VideoConfig` fields only this engine reads
+    name, own = 'network', ('keep', 'blend', 'colours', 'key_every')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input
         self.model, (self.net, self.info), self.s, self.cfg, self.runtime = str(model), load_network(model), s, cfg, runtime
@@ -91,12 +100,16 @@ class NetworkEngine:
 
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m, painted: np.ndarray | None = None) -> np.ndarray:
         out = self.paint(frame) if painted is None else painted
-        if self.advected is not None: return self.advected(out, m, prev)
-        return out if m is None else temporal_blend(out, prev, m, self.cfg.keep, self.cfg.blend == 'texture')
+        return self.blend(out, m, prev)
 
-    def state(self) -> dict | None: return None if self.advected is None else self.advected.state()   # what resume needs beyond the last frame
-    def restore(self, state: dict): self.advected is None or self.advected.restore(state)
-    def reset(self): self.advected = AdvectedBlend(self.cfg.key_every, self.cfg.keep) if self.cfg.blend == 'advect' else None   # a new clip
+    def state(self) -> dict | None: return self.blend.state()   # what resume needs beyond the last frame
+    def restore(self, state: dict): self.blend.restore(state)
+    def reset(self):   # a new clip: the blend afresh
+        b = BLENDS[self.cfg.blend](self.cfg); self.blend = ColourKept(b) if self.cfg.colours == 'painted' else b
+    @property
+    def reads(self) -> tuple: return ('blend', 'colours') + self.blend.reads   # the `VideoConfig` fields its frames depend on
+    @property
+    def made_with(self) -> dict: return {'keep': getattr(self.blend, 'keep', self.cfg.keep)}   # as the blend took them (`keep` None: the blend's own)
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'backbone': self.info.get('backbone')}
 
@@ -225,18 +238,22 @@ def clip_made(src: str | os.PathLike, # the clip
               engine, # `NetworkEngine` or `OptimisationEngine`
              ) -> dict:
     "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
-    skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(engine.own) | ({'key_every'} if cfg.blend != 'advect' else set())
-    made = {'source': str(Path(src).resolve()), 'video': {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}, 'engine': engine.describe()}
+    skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(getattr(engine, 'reads', engine.own))
+    video = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}
+    video.update({k: v for k, v in getattr(engine, 'made_with', {}).items() if k in video})   # a default the blend chose, as a number
+    made = {'source': str(Path(src).resolve()), 'video': video, 'engine': engine.describe()}
     return json.loads(json.dumps(made))   # as a state or sidecar reads back
 
 def made_otherwise(made: dict, # `clip_made`'s
                    old: dict, # a run's record: a stopped run's state or a finished clip's sidecar
                   ) -> dict:
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
-    video = {'blend': 'linear', **(old.get('video') or {})}   # a run stopped by 0.8.0 names no blend: it blended plainly
+    video = {'blend': 'linear', 'colours': 'mixed', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
     now = {**made, 'engine': _painter_of(made['engine'])}
-    return {k: was[k] for k in made if was[k] != now[k]}
+    bad = {k: was[k] for k in made if was[k] != now[k]}
+    if 'video' in bad: bad['video'] = {k: v for k, v in bad['video'].items() if v != made['video'][k]}   # only the settings that differ
+    return bad
 
 def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
@@ -245,7 +262,8 @@ def _painter_of(engine):
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
     st = _load_state(out); bad = made_otherwise(made, st)
-    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {v}' for k, v in bad.items())}): resume with the same clip and flags, or start afresh with --overwrite.")
+    flags = ' '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.get('video', {}).items() if v is not None)   # what gives the stopped run's settings
+    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {v}' for k, v in bad.items())}): resume with the same clip and flags{f' ({flags})' if flags else ''}, or start afresh with --overwrite.")
     return {**st, **made}
 
 # %% ../nbs/26b_video_run.ipynb #3072e2cd
@@ -360,11 +378,12 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done']))   # the next frames decoded while this one is painted
+    jobs = _painted_ahead(engine, frames)
     try:
-        for i, f in enumerate(frames, st['done']):
+        for i, (f, early) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: break   # (`total` only guides the bar: some containers only estimate their frames)
             if STOP.is_set(): stopped = STOP.reason; break
-            done = _one_frame(engine, cfg, f, prev_in, prev_out)
+            done = _one_frame(engine, cfg, f, prev_in, prev_out, early)
             if STOP.is_set() and engine.name == 'optimisation': stopped = STOP.reason; break   # cut short: painted again on resume
             prev_in, prev_out, row = done
             w.write(prev_out); st['history'].append(row); st['done'] = i + 1; snap = _snapshot(engine, i + 1)
@@ -372,18 +391,28 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out, snap)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
-        frames.close(); w.close(); st['seconds'] += time.perf_counter() - t0
+        jobs.close(); frames.close(); w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
         _save_state(out, st, prev_in, prev_out, snap)
         tell(ClipEnd(st['done'], stopped))
     return _wrap_up(src, out, kind, st, info, cfg, engine, stopped)
 
 # %% ../nbs/26b_video_run.ipynb #0536805f
-_PAINTER = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-paint')   # an engine's `paint`, beside the flow
+_PAINTER = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-paint')   # an engine's `paint`, beside the flow and the blend
 
-def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out) -> tuple:
-    "Paint frame `f`: `(f, its stylised frame, its history row)`; an engine's `paint` runs while the flow is found."
-    t = time.perf_counter(); early = _PAINTER.submit(engine.paint, f) if prev_in is not None and hasattr(engine, 'paint') else None
+def _painted_ahead(engine, frames: typing.Iterator) -> typing.Iterator:
+    "Each frame with the future of its painting (None: an engine without `paint`), queued one frame ahead: it runs while the frame before is blended."
+    jobs = []
+    try:
+        for f in frames:
+            jobs.append((f, _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None))
+            if len(jobs) == 2: yield jobs.pop(0)
+        yield from jobs
+    finally: [j.cancel() for _, j in jobs if j is not None]   # a run that stops leaves no painting queued
+
+def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early=None) -> tuple:
+    "Paint frame `f`: `(f, its stylised frame, its history row)`; `early`, the future of its painting (`_painted_ahead`), runs while the flow is found."
+    t = time.perf_counter()
     m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
@@ -397,7 +426,7 @@ def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     h = [r for r in st['history'] if 'warping_error' in r]
     mean = lambda k: float(np.nanmean([r[k] for r in h])) if h else None
     side = {'source': str(src.resolve()), 'frames': st['done'], 'fps': str(info.fps), 'size': list(Image.open(state_dir(out) / 'last_out.png').size) if st['done'] else None,
-            'stopped': stopped, 'video': dataclasses.asdict(cfg), 'engine': engine.describe(), 'settings': _settings_of(engine),
+            'stopped': stopped, 'video': {**st['video'], 'frames': cfg.frames}, 'engine': engine.describe(), 'settings': _settings_of(engine),
             'flicker': {'warping_error': mean('warping_error'), 'input_warping_error': mean('input_warping_error')},
             'seconds': round(st['seconds'], 2), 'fps_achieved': round(st['done'] / st['seconds'], 2) if st['seconds'] else None,
             'history': st['history'], 'versions': versions()}
