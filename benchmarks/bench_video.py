@@ -155,7 +155,7 @@ def webp(a, clips: dict, d: Path, path: Path):
     "An animated WebP for the course (small): frame by frame and blended side by side, 128 px, half speed."
     import numpy as np
     from nst_nb.video import read_frames, save_animation
-    d = d / a.models[0]; pair = zip(read_frames(d / 'flicker_occlusion_0.mp4', 128), read_frames(d / 'flicker_occlusion_0.6.mp4', 128))
+    d = d / a.models[0]; pair = zip(read_frames(d / 'flicker_occlusion_0.0.mp4', 128), read_frames(d / 'flicker_occlusion_None.mp4', 128))
     save_animation((np.concatenate(t, 1) for i, t in enumerate(pair) if i < 20), path, 12, quality=45)
     print(f'wrote {path} ({path.stat().st_size / 1024:.0f} KB)', flush=True)
 

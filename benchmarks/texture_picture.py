@@ -20,7 +20,7 @@ cat = np.asarray(open_image(ROOT / 'images/content/chelsea.jpg'))
 clip = write_clip(occlusion_clip(cat, 32, (256, 384), (0, 3), radius=40), d / 'occ.mp4')
 model, style = sys.argv[1], sys.argv[2]
 s = network_settings(network_info(model)); pics = []
-for name, cfg in (('frame by frame', VideoConfig(keep=0)), ('plain mix (0.8.0)', VideoConfig(blend='linear')), ('keeping texture (0.9.0)', VideoConfig())):
+for name, cfg in (('frame by frame', VideoConfig(keep=0)), ('plain mix (0.8.0)', VideoConfig(blend='linear', colours='mixed')), ('keeping texture (0.9.0)', VideoConfig(blend='texture', colours='mixed'))):
     out = d / f'{cfg.blend}_{cfg.keep}.mp4'
     side = stylise_clip(clip, out, NetworkEngine(model, style, s, cfg), cfg, progress=False)
     f = list(read_frames(out))[30]

@@ -21,7 +21,7 @@ from .pairs import unique_stems
 from .batch import _check_threads, _use_threads
 from .executors import get_executor, task_threads, _why, _postfix, _Flight, _worker_lost, _ray_reason
 from .video import VideoError, clip_info
-from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, stylise_clip, _clear
+from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, otherwise_said, stylise_clip, _clear
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'FORMATS', 'RECORD', 'is_clip', 'clip_files', 'ClipJob', 'clip_jobs', 'plan_clip', 'check_fresh',
@@ -108,7 +108,7 @@ def plan_clip(job: ClipJob, # the clip
     if side is None or side.get('stopped') or not job.output.exists(): return False
     bad = made_otherwise(made, side) | ({} if side['video'].get('frames') == frames else {'length': side['frames']})
     if not bad: job.took(side, 'kept'); return None
-    job.status, job.error = 'failed', f"{job.output} exists, made with another {' and '.join(bad)}: overwrite (--overwrite) to make it again."
+    job.status, job.error = 'failed', f"{job.output} exists, made with another {' and '.join(bad)} {otherwise_said(bad)}: resume with those flags to keep it, or overwrite (--overwrite) to make it again."
 
 # %% ../nbs/26d_clips.ipynb #1b328af3
 def check_fresh(jobs: list[ClipJob]):

@@ -148,7 +148,9 @@ class MixedBlend:
     reads = ('keep',)   # the video settings it is made from
     def __init__(self, keep: float = 0.6, # how much of the warped previous frame stays where the flow holds
                  texture: bool = True, # warp bicubically and give back the detail the mix takes
-                ): self.keep, self.texture = keep, texture
+                ):
+        if keep is None: raise ValueError('MixedBlend: keep must be a number (0: frame by frame); nst_nb.video_run.blend_keep gives a default.')
+        self.keep, self.texture = keep, texture
 
     def __call__(self, painted: np.ndarray, m: Motion | None, prev: np.ndarray | None = None) -> np.ndarray:
         "This frame: the painting itself on a clip's first frame, else `temporal_blend`'s."
@@ -208,6 +210,7 @@ class AdvectedBlend:
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
                 ):
+        if keep is None: raise ValueError('AdvectedBlend: keep must be a number (0: frame by frame); nst_nb.video_run.blend_keep gives a default.')
         self.every, self.keep, self.sigma = every, keep, sigma
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
 

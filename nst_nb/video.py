@@ -77,6 +77,7 @@ def frame_size(info: ClipInfo, # the clip
 def read_frames(path: str | os.PathLike, # the clip
                 height: int | None = None, # the frames' height; None: the clip's own
                 start: int = 0, # the first frame to yield (earlier ones are decoded and skipped)
+                stop: int | None = None, # the frame to stop before (None: the clip's end)
                ) -> Iterator[np.ndarray]: # `(H, W, 3)` uint8 RGB frames
     "The clip's frames, one at a time, at `height` px."
     info = clip_info(path); (w, h), k = frame_size(info, height), info.rotation // 90
@@ -84,6 +85,7 @@ def read_frames(path: str | os.PathLike, # the clip
     with av.open(str(path)) as c:
         c.streams.video[0].thread_type = 'AUTO'
         for i, f in enumerate(c.decode(video=0)):
+            if stop is not None and i >= stop: break
             if i < start: continue
             a = f.to_ndarray(width=w, height=h, format='rgb24', interpolation='AREA')
             yield np.ascontiguousarray(np.rot90(a, k)) if k else a

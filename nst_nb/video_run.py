@@ -23,17 +23,21 @@ from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
-           'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'ClipStart', 'FrameDone', 'ClipEnd',
-           'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
+__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'blend_keep', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path',
+           'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said',
+           'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
-def _keep(cfg, default: float) -> float: return default if cfg.keep is None else cfg.keep   # `keep`, or the blend's own default
+def blend_keep(cfg, # the video settings
+               default: float, # the blend's own `keep`
+              ) -> float:
+    "`cfg.keep`, or the blend's own where the user gave none (None): what a blend's `make` passes on."
+    return default if cfg.keep is None else cfg.keep
 
-BLENDS.add('texture', lambda cfg: MixedBlend(_keep(cfg, 0.6), texture=True), 'the previous frame warped in bicubically, the fine detail a plain mix greys out restored; keep 0.6')
-BLENDS.add('linear', lambda cfg: MixedBlend(_keep(cfg, 0.6), texture=False), 'a plain mix, as before 0.9.0; keep 0.6')
-BLENDS.add('advect', lambda cfg: AdvectedBlend(cfg.key_every, _keep(cfg, 0.3)), 'the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed, keep 0.3')
+BLENDS.add('texture', lambda cfg: MixedBlend(blend_keep(cfg, 0.6), texture=True), 'the previous frame warped in bicubically, the fine detail a plain mix greys out restored; keep 0.6')
+BLENDS.add('linear', lambda cfg: MixedBlend(blend_keep(cfg, 0.6), texture=False), 'a plain mix, as before 0.9.0; keep 0.6')
+BLENDS.add('advect', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3)), 'the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed, keep 0.3')
 
 COLOURS = ('painted', 'mixed')   # a blended frame's colours: the painting's moments (`ColourKept`), or as the blend leaves them
 
@@ -259,11 +263,15 @@ def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
     return {k: v for k, v in engine.items() if k != 'runtime'} if isinstance(engine, dict) else engine
 
+def otherwise_said(bad: dict) -> str:
+    "`made_otherwise`'s answer in words, and the flags that give the old run's video settings: '(video: {...}) ... (--colours mixed)'."
+    flags = ' '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.get('video', {}).items() if v is not None)
+    return f"({'; '.join(f'{k}: {v}' for k, v in bad.items())})" + (f'; its flags: {flags}' if flags else '')
+
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
     st = _load_state(out); bad = made_otherwise(made, st)
-    flags = ' '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.get('video', {}).items() if v is not None)   # what gives the stopped run's settings
-    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} ({'; '.join(f'{k}: {v}' for k, v in bad.items())}): resume with the same clip and flags{f' ({flags})' if flags else ''}, or start afresh with --overwrite.")
+    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} {otherwise_said(bad)}: resume with the same clip and flags, or start afresh with --overwrite.")
     return {**st, **made}
 
 # %% ../nbs/26b_video_run.ipynb #3072e2cd
@@ -377,7 +385,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     ls = ([FrameBar()] if progress else []) + list(listeners or []) + ([EveryFrame(on_frame)] if on_frame else [])
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
-    frames = ahead(read_frames(src, cfg.height, st['done']))   # the next frames decoded while this one is painted
+    frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
     jobs = _painted_ahead(engine, frames)
     try:
         for i, (f, early) in enumerate(jobs, st['done']):
@@ -391,7 +399,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out, snap)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
-        jobs.close(); frames.close(); w.close(); st['seconds'] += time.perf_counter() - t0
+        jobs.close(); frames.close(); _painter_idle(); w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
         _save_state(out, st, prev_in, prev_out, snap)
         tell(ClipEnd(st['done'], stopped))
@@ -404,11 +412,17 @@ def _painted_ahead(engine, frames: typing.Iterator) -> typing.Iterator:
     "Each frame with the future of its painting (None: an engine without `paint`), queued one frame ahead: it runs while the frame before is blended."
     jobs = []
     try:
-        for f in frames:
-            jobs.append((f, _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None))
-            if len(jobs) == 2: yield jobs.pop(0)
-        yield from jobs
+        try:
+            for f in frames:
+                jobs.append((f, _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None))
+                if len(jobs) == 2: yield jobs.pop(0)
+        except Exception:   # a frame that cannot be read: the one before it is still painted, then the error
+            while jobs: yield jobs.pop(0)
+            raise
+        while jobs: yield jobs.pop(0)
     finally: [j.cancel() for _, j in jobs if j is not None]   # a run that stops leaves no painting queued
+
+def _painter_idle(): _PAINTER.submit(lambda: None).result()   # wait for a painting still running: none outlives its clip
 
 def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early=None) -> tuple:
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early`, the future of its painting (`_painted_ahead`), runs while the flow is found."
