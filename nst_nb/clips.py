@@ -21,7 +21,7 @@ from .pairs import unique_stems
 from .batch import _check_threads, _use_threads
 from .executors import get_executor, task_threads, _why, _postfix, _Flight, _worker_lost, _ray_reason
 from .video import VideoError, clip_info
-from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, otherwise_said, stylise_clip, _clear
+from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, otherwise_said, keep_taken, stylise_clip, _clear
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'FORMATS', 'RECORD', 'is_clip', 'clip_files', 'ClipJob', 'clip_jobs', 'plan_clip', 'check_fresh',
@@ -243,7 +243,7 @@ def record(self: ClipBatch) -> dict:
     "The batch as `clips.json` keeps it."
     from nst_nb.result import versions
     return {'clips': [j.record() for j in self.jobs], 'counts': {s: self.count(s) for s in ('done', 'kept', 'interrupted', 'failed', 'not run')},
-            'engine': self.engine, 'video': dataclasses.asdict(self.spec.cfg), 'settings': dataclasses.asdict(self.spec.settings),
+            'engine': self.engine, 'video': keep_taken(self.spec.cfg) if self.spec.model else dataclasses.asdict(self.spec.cfg), 'settings': dataclasses.asdict(self.spec.settings),
             'executor': self.executor, 'seconds': round(self.seconds, 2), 'stopped': self.stopped, 'versions': versions()}
 
 # %% ../nbs/26d_clips.ipynb #b44fb4e8

@@ -23,9 +23,10 @@ from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'blend_keep', 'VideoConfig', 'describe_video', 'state_dir', 'sidecar_path',
-           'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said',
-           'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
+__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video', 'state_dir',
+           'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise',
+           'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip',
+           'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -54,6 +55,10 @@ class VideoConfig:
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
     frames: int | None = setting(None, 'stylise at most this many frames (none: the whole clip)', 'frames', lo=1, hi=10_000_000, metavar='N')
     crf: int = setting(18, "H.264 quality: 0 lossless ... 51 worst (18: hard to tell from the frames)", 'crf', lo=0, hi=51, metavar='N')
+
+def keep_taken(cfg: VideoConfig) -> dict:
+    "`cfg` as a dict, its `keep` as its blend takes it (the blend's own, a number, where `keep` is None): what a record of a network's clips says."
+    return {**dataclasses.asdict(cfg), 'keep': getattr(BLENDS[cfg.blend](cfg), 'keep', cfg.keep)}
 
 # %% ../nbs/26b_video_run.ipynb #0c1b67a7
 def describe_video() -> dict[str, FieldInfo]:
@@ -108,10 +113,12 @@ class NetworkEngine:
 
     def state(self) -> dict | None: return self.blend.state()   # what resume needs beyond the last frame
     def restore(self, state: dict): self.blend.restore(state)
-    def reset(self):   # a new clip: the blend afresh
+    def reset(self, cfg: VideoConfig | None = None):   # a new clip (with its settings, if given): the blend afresh
+        if cfg is not None: self.cfg = cfg
         b = BLENDS[self.cfg.blend](self.cfg); self.blend = ColourKept(b) if self.cfg.colours == 'painted' else b
     @property
-    def reads(self) -> tuple: return ('blend', 'colours') + self.blend.reads   # the `VideoConfig` fields its frames depend on
+    def reads(self) -> tuple:   # the `VideoConfig` fields its frames depend on: at `keep` 0 (frame by frame) no blend's
+        return ('keep',) if getattr(self.blend, 'keep', None) == 0 else ('blend', 'colours') + self.blend.reads
     @property
     def made_with(self) -> dict: return {'keep': getattr(self.blend, 'keep', self.cfg.keep)}   # as the blend took them (`keep` None: the blend's own)
 
@@ -367,6 +374,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     src, out, cfg = Path(src), Path(out).expanduser().absolute(), validate_video(cfg or VideoConfig(), out, resume, overwrite)
     info, kind = clip_info(src), output_kind(out)
     if out.resolve() == src.resolve(): raise OutputError(f'{out} is the clip being read: choose another output.')
+    getattr(engine, 'reset', lambda cfg: None)(cfg)   # an engine may have painted another clip, or been made with other settings: this clip's rule
     made = clip_made(src, cfg, engine)
     st = _resumed(out, made) if resume else {'done': 0, 'parts': [], 'history': [], 'crf': cfg.crf, 'seconds': 0.0, **made}
     total = min(info.frames, cfg.frames or info.frames)
@@ -376,7 +384,6 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     prev_out = np.asarray(Image.open(state_dir(out) / 'last_out.png')) if st['done'] else None
     w0, h0 = frame_size(info, cfg.height)
     if prev_out is not None and prev_out.shape[:2] != (h0, w0): raise SettingsError('resume', f'{out} was started with {prev_out.shape[1]}x{prev_out.shape[0]} px frames; the clip now reads at {w0}x{h0} (since 0.10.0 a clip filmed upright is turned): start afresh with --overwrite.')
-    getattr(engine, 'reset', lambda: None)()   # an engine may have painted another clip
     if st['done'] and (saved := state_dir(out) / 'engine.npz').exists() and hasattr(engine, 'restore'):
         with np.load(saved) as z: kept = dict(z)
         if int(kept.pop('done', -1)) == st['done']: engine.restore(kept)   # a blend's keys: the frames of one uninterrupted run
