@@ -143,14 +143,18 @@ def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `
     return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)
 
 # %% ../nbs/26a_flow.ipynb #9bd79097
+def _keep_given(keep, blend: str) -> float:
+    "`keep`, refused if None: a blend is made with a number (`nst_nb.video_run.blend_keep` gives the default)."
+    if keep is None: raise ValueError(f'{blend}: keep must be a number (0: frame by frame); nst_nb.video_run.blend_keep gives a default.')
+    return keep
+
 class MixedBlend:
     "`temporal_blend` as a blend object: the previous stylised frame mixed in along the flow, and nothing else remembered."
     reads = ('keep',)   # the video settings it is made from
     def __init__(self, keep: float = 0.6, # how much of the warped previous frame stays where the flow holds
                  texture: bool = True, # warp bicubically and give back the detail the mix takes
                 ):
-        if keep is None: raise ValueError('MixedBlend: keep must be a number (0: frame by frame); nst_nb.video_run.blend_keep gives a default.')
-        self.keep, self.texture = keep, texture
+        self.keep, self.texture = _keep_given(keep, 'MixedBlend'), texture
 
     def __call__(self, painted: np.ndarray, m: Motion | None, prev: np.ndarray | None = None) -> np.ndarray:
         "This frame: the painting itself on a clip's first frame, else `temporal_blend`'s."
@@ -210,8 +214,7 @@ class AdvectedBlend:
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
                 ):
-        if keep is None: raise ValueError('AdvectedBlend: keep must be a number (0: frame by frame); nst_nb.video_run.blend_keep gives a default.')
-        self.every, self.keep, self.sigma = every, keep, sigma
+        self.every, self.keep, self.sigma = every, _keep_given(keep, 'AdvectedBlend'), sigma
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
 
 # %% ../nbs/26a_flow.ipynb #c026a365

@@ -119,8 +119,6 @@ class NetworkEngine:
     @property
     def reads(self) -> tuple:   # the `VideoConfig` fields its frames depend on: at `keep` 0 (frame by frame) no blend's
         return ('keep',) if getattr(self.blend, 'keep', None) == 0 else ('blend', 'colours') + self.blend.reads
-    @property
-    def made_with(self) -> dict: return {'keep': getattr(self.blend, 'keep', self.cfg.keep)}   # as the blend took them (`keep` None: the blend's own)
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'backbone': self.info.get('backbone')}
 
@@ -250,8 +248,7 @@ def clip_made(src: str | os.PathLike, # the clip
              ) -> dict:
     "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
     skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(getattr(engine, 'reads', engine.own))
-    video = {k: v for k, v in dataclasses.asdict(cfg).items() if k not in skip}
-    video.update({k: v for k, v in getattr(engine, 'made_with', {}).items() if k in video})   # a default the blend chose, as a number
+    video = {k: v for k, v in keep_taken(cfg).items() if k not in skip}   # `keep` as a number (the blend's own where None)
     made = {'source': str(Path(src).resolve()), 'video': video, 'engine': engine.describe()}
     return json.loads(json.dumps(made))   # as a state or sidecar reads back
 
