@@ -16,7 +16,7 @@ from .images import colour_map, colour_moments
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
            'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'KeyDetail', 'key_detail',
-           'follows', 'switch_order', 'AdvectedBlend', 'colours_kept', 'ColourKept']
+           'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -206,16 +206,37 @@ def switch_order(shape: tuple, # `(H, W)`
     z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), 2)
     return 1 / (1 + np.exp(-1.702 * z / z.std()))   # a logistic curve within 0.01 of the normal CDF: z is normal
 
+# %% ../nbs/26a_flow.ipynb #7a9d3825
+def stretch_map(shift: np.ndarray, # `(H, W, 2)`: from each pixel to its place in another frame (`KeyDetail.shift`)
+                step: int = 1, # px from one pixel of `shift` to the next (it is smooth: every 4th pixel tells as much)
+               ) -> np.ndarray: # `(H, W)` float32: 0 where nothing is stretched, 0.1 where 10 % larger or smaller
+    "How much each pixel's neighbourhood has grown or shrunk on its way from the other frame: |log| of the local scale (the square root of the area's)."
+    s = np.asarray(shift, np.float32)
+    d = lambda dx, dy: cv2.Sobel(s, cv2.CV_32F, dx, dy, ksize=1, scale=0.5 / step, borderType=cv2.BORDER_REPLICATE)   # central differences
+    gx, gy = d(1, 0), d(0, 1)
+    area = (1 + gx[..., 0]) * (1 + gy[..., 1]) - gy[..., 0] * gx[..., 1]   # the Jacobian's determinant: the area a pixel covers in the other frame
+    return 0.5 * np.abs(np.log(np.maximum(area, 1e-3)))   # a fold (area <= 0) counts as far stretched
+
+@patch
+def stretch(self: KeyDetail) -> float:
+    "The key's median stretch (`stretch_map`) over the pixels the flow has held, on every 4th pixel."
+    s = stretch_map(self.shift[::4, ::4], 4)[self.held[::4, ::4] > 0]
+    return float(np.median(s)) if s.size else 0.0
+
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
     "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
     reads = ('keep', 'key_every')   # the video settings it is made from (as `MixedBlend.reads`)
     def __init__(self, every: int = 8, # frames from one key frame to the next: the dissolve's length
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
-                 sigma: float = 3.0, # px: the fine detail is what a Gaussian blur of this width removes
+                 sigma: float = 4.0, # px: the fine detail is what a Gaussian blur of this width removes
+                 most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
                 ):
-        self.every, self.keep, self.sigma = every, _keep_given(keep, 'AdvectedBlend'), sigma
+        if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
+        if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
+        self.every, self.keep, self.sigma, self.most_stretch = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
+        self.age, self.passage = 0, 1.0   # frames since the newest key; how far the passage to it has gone (1: a new key is due)
 
 # %% ../nbs/26a_flow.ipynb #c026a365
 @patch
@@ -225,14 +246,15 @@ def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Mot
 
 @patch
 def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
-    "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key every `every` frames)."
-    if m is None: self.keys = []
+    "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key when the passage is done)."
+    if m is None: self.keys, self.passage = [], 1.0
     elif self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]
-    if self.n % self.every == 0: self.keys, self.order = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n)
+    if self.passage >= 1: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
+    self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
     lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
     old, *new = [k.read(lost) for k in self.keys]
     if not new: return old
-    turn = np.clip(self.n % self.every - self.order * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
+    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
     d = new[0]; d -= old; d *= turn; d += old   # old + turn·(new - old), in place
     return d
 
@@ -244,26 +266,29 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
             ) -> np.ndarray: # `(H, W, 3)` uint8
     "This frame: the coarse picture mixed along the flow, plus the fine detail carried from the key frames."
     if not self.keep: return painted   # frame by frame
-    if m is None: self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # a clip's first frame
+    if m is None: self.keys, self.low, self.fine, self.n, self.order, self.age, self.passage = [], None, None, 0, None, 0, 1.0   # a clip's first frame
     elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
         self.low = cv2.GaussianBlur(np.float32(prev), (0, 0), self.sigma); self.fine = np.float32(prev) - self.low
     p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
     w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
-    return painted if m is None else np.clip(np.round(self.low + self.fine), 0, 255).astype(np.uint8)   # the first frame: the painting itself
+    if m is None: return painted   # the first frame: the painting itself
+    return np.clip(np.round(self.low + self.fine * contrast_gain(own, self.fine)), 0, 255).astype(np.uint8)   # the detail at the painting's contrast
 
 # %% ../nbs/26a_flow.ipynb #047e0e2b
 @patch
 def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
-    "The blend's state as named arrays (`np.savez` writes them): the frame count, the coarse picture, the detail, the switch order and each key."
+    "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the coarse picture, the detail, the switch order and each key."
     keys = {f'key{i}_{f.name}': getattr(k, f.name) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
     last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
-    return {'n': np.array(self.n), **last, **keys}
+    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), **last, **keys}
 
 @patch
 def restore(self: AdvectedBlend, state: dict):
     "Go on from `state` (`AdvectedBlend.state`'s)."
     self.n, self.low, self.fine, self.order = int(state['n']), state.get('low'), state.get('fine'), state.get('order')
+    self.age = int(state.get('age', (self.n - 1) % self.every + 1 if self.n else 0))   # 0.15.0's state has no passage: a key every `every` frames
+    self.passage = float(state.get('passage', (self.age - 1) / (self.every - 1) if self.n else 1.0))
     self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
 
 # %% ../nbs/26a_flow.ipynb #cbb72789

@@ -209,6 +209,7 @@ def _load_state(out: Path) -> dict:
 def _snapshot(engine, done: int) -> dict | None:
     "The engine's state after `done` frames, if it has one (references: each frame makes new arrays, so holding them costs nothing)."
     s = getattr(engine, 'state', lambda: None)()
+    if s is not None and 'done' in s: raise ValueError(f"{type(engine).__name__}'s state names 'done', which the run keeps for its frame count: name it otherwise")
     return None if s is None else {'done': np.array(done), **s}   # `done`: a state from another frame than the last written is not used
 
 def _save_state(out: Path, st: dict, last_in: np.ndarray | None, last_out: np.ndarray | None, engine_state: dict | None = None):
