@@ -249,7 +249,8 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key when the passage is done)."
     if m is None: self.keys, self.passage = [], 1.0
     elif self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]
-    if self.passage >= 1: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
+    cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
+    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
     lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
     old, *new = [k.read(lost) for k in self.keys]
