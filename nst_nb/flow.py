@@ -252,11 +252,12 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
     if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
-    lost = self._mixed(own, self.fine, m, w)   # where a key lost a pixel the flow follows now: mixed from frame to frame
-    old, *new = [k.read(lost) for k in self.keys]
-    if not new: return old
+    lost = self._mixed(own, self.fine, m, w)   # where the keys lost a pixel the flow follows now: mixed from frame to frame
+    new = self.keys[-1].read(lost)
+    if len(self.keys) == 1: return new
+    old = self.keys[0].read(new)   # where the old key lost a pixel, the new key's
     turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
-    d = new[0]; d -= old; d *= turn; d += old   # old + turn·(new - old), in place
+    d = new; d -= old; d *= turn; d += old   # old + turn·(new - old), in place
     return d
 
 # %% ../nbs/26a_flow.ipynb #ae43ee3a
