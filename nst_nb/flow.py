@@ -235,6 +235,10 @@ class AdvectedBlend:
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
         self.every, self.keep, self.sigma, self.most_stretch = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch
+        self._fresh()
+
+    def _fresh(self):
+        "Nothing remembered, as at a clip's first frame."
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
         self.age, self.passage = 0, 1.0   # frames since the newest key; how far the passage to it has gone (1: a new key is due)
 
@@ -247,8 +251,7 @@ def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Mot
 @patch
 def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
     "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key when the passage is done)."
-    if m is None: self.keys, self.passage = [], 1.0
-    elif self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]
+    if m is not None and self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]   # (a clip's first frame starts afresh: `__call__`)
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
     if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
@@ -268,7 +271,7 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
             ) -> np.ndarray: # `(H, W, 3)` uint8
     "This frame: the coarse picture mixed along the flow, plus the fine detail carried from the key frames."
     if not self.keep: return painted   # frame by frame
-    if m is None: self.keys, self.low, self.fine, self.n, self.order, self.age, self.passage = [], None, None, 0, None, 0, 1.0   # a clip's first frame
+    if m is None: self._fresh()   # a clip's first frame
     elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
         self.low = cv2.GaussianBlur(np.float32(prev), (0, 0), self.sigma); self.fine = np.float32(prev) - self.low
     p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
