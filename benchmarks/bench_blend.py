@@ -3,9 +3,12 @@
 painting, on the same paintings, judged as `bench_video.py` judges the shipped blend (the flicker as a fraction of
 frame by frame's, and each style figure's change from frame by frame's; target: flicker at most half, each figure
 within 10 %). Each clip's frames are painted once; every blend then runs on those paintings (NumPy and OpenCV only),
-so the figures differ only by the blend. The figures are taken on the frames before any video coding.
+so the figures differ only by the blend. The figures are taken on the frames before any video coding. Clips: `pan`,
+`occlusion` (`bench_video.make_clips`), `zoom` (1 % a frame into the rocket) and, when asked, `handheld`
+(`nst_nb.video.handheld_clip` over the rocket: shake, turn, drift, a slow zoom and sensor noise of 2 grey levels, as a
+phone held in the hand; since 0.17.0).
 
-    python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom] [--blends texture keep0.3 ...] [--json FILE]
+    python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom handheld] [--blends texture keep0.3 ...] [--json FILE]
 
 Blends (`keep` 0.6 unless named): `texture` (`--blend texture`, the default from 0.9.0 to 0.14.0, `temporal_blend`), `linear` (0.8.0's plain mix),
 `keepK` (the default at `keep` K), `bandS_K` (the detail below a blur of S px mixed at `keep` K, the rest at 0.6, then
@@ -169,11 +172,13 @@ def main(argv=None):
     from nst_nb.flow import motion
     from nst_nb.images import open_image
     from nst_nb.train_settings import network_info, network_settings
-    from nst_nb.video import read_frames, write_clip, zoom_clip
+    from nst_nb.video import handheld_clip, read_frames, write_clip, zoom_clip
     from nst_nb.video_run import NetworkEngine, VideoConfig
     head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
     d = Path(tempfile.mkdtemp(prefix='nst_blend_')); clips = make_clips(d, a.frames, 0)
-    clips['zoom'] = write_clip(zoom_clip(np.asarray(open_image(ROOT / 'images/content/rocket.jpg')), a.frames, (256, 384), 1.01), d / 'zoom.mp4')
+    rocket = np.asarray(open_image(ROOT / 'images/content/rocket.jpg'))
+    clips['zoom'] = write_clip(zoom_clip(rocket, a.frames, (256, 384), 1.01), d / 'zoom.mp4')
+    if 'handheld' in a.clips: clips['handheld'] = write_clip(handheld_clip(rocket, a.frames, (256, 384)), d / 'handheld.mp4')
     s, res = network_settings(network_info(a.model)), {}
     for st in a.styles:
         eng, style = NetworkEngine(a.model, st, s, VideoConfig(height=256)), ROOT / 'images/style' / f'{st}.jpg'

@@ -94,7 +94,7 @@ def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> 
     return res
 
 
-STYLE_FIGURES = ('style_sw', 'colour_sw', 'gabor', 'lbp')   # the style figures: within 10 % of frame by frame's
+STYLE_FIGURES = ('style_sw', 'colour_sw', 'gabor', 'lbp', 'lbp_smooth')   # the style figures (`lbp_smooth` since 0.17.0): within 10 % of frame by frame's
 
 
 def changes(f: dict) -> dict:

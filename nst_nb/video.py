@@ -16,7 +16,8 @@ from .errors import ImageError, OutputError
 
 # %% auto #0
 __all__ = ['STILLS', 'OUTPUTS', 'VideoError', 'ClipInfo', 'clip_info', 'frame_size', 'read_frames', 'pan_clip', 'zoom_clip',
-           'occlusion_clip', 'write_clip', 'PartWriter', 'join_clip', 'output_kind', 'save_animation']
+           'occlusion_clip', 'write_clip', 'hand_motion', 'handheld_clip', 'PartWriter', 'join_clip', 'output_kind',
+           'save_animation']
 
 # %% ../nbs/26_video.ipynb #53d9ea03
 class VideoError(ImageError):
@@ -154,6 +155,38 @@ def _write_tone(c: av.container.OutputContainer, a, hz: float, seconds: float):
         fr = av.AudioFrame.from_ndarray(pcm[None, i:i + 1024], format='fltp', layout='mono'); fr.sample_rate, fr.pts = rate, i
         for p in a.encode(fr): c.mux(p)
     for p in a.encode(None): c.mux(p)
+
+# %% ../nbs/26_video.ipynb #682a191d
+def hand_motion(frames: int, # how many
+                shake: float = 2.0, # px the camera shakes (each axis, about)
+                turn: float = 0.5, # degrees it turns (about)
+                drift: tuple[float, float] = (0.0, 1.0), # (down, right) px it drifts each frame
+                seed: int = 0, # the same seed, the same motion
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # down and right (frame px from the middle), turn (radians)
+    "Each frame's place and turn for a camera held in the hand: a drift, and three slow sine waves on each."
+    rng, t = np.random.default_rng(seed), np.arange(frames)
+    wave = lambda a: a * np.sin(t[:, None] * rng.uniform(0.25, 1.0, 3) + rng.uniform(0, 2 * np.pi, 3)).sum(1) / 1.5   # about ±a
+    return drift[0] * (t - frames / 2) + wave(shake), drift[1] * (t - frames / 2) + wave(shake), np.radians(wave(turn))
+
+def handheld_clip(photo: np.ndarray, # `(H, W, 3)` uint8
+                  frames: int = 24, # how many
+                  size: tuple[int, int] = (96, 128), # (height, width) of each frame
+                  shake: float = 2.0, turn: float = 0.5, drift: tuple[float, float] = (0.0, 1.0), # as `hand_motion`
+                  zoom: float = 1.002, # the enlargement from one frame to the next
+                  noise: float = 2.0, # grey levels of sensor noise (σ), new in each frame
+                  seed: int = 0, # the same seed, the same clip
+                 ) -> Iterator[np.ndarray]:
+    "Frames of a camera held in the hand over `photo`: drift, shake, turn, slow zoom and sensor noise."
+    (ty, tx, th), grain = hand_motion(frames, shake, turn, drift, seed), np.random.default_rng([seed, 1])
+    (H, W), (h, w), k = photo.shape[:2], size, np.sin(np.abs(th).max())
+    s0 = min(H / (h + w * k + 2 * np.abs(ty).max()), W / (w + h * k + 2 * np.abs(tx).max()))   # photo px a frame px: every frame inside
+    if s0 < 1: raise ValueError(f'handheld_clip: a {W}x{H} photo is too small for {frames} frames of {w}x{h} drifting {drift} px (they would be enlarged from it).')
+    for i in range(frames):
+        s, c, n = s0 / zoom ** i, np.cos(th[i]), np.sin(th[i])
+        cy, cx = H / 2 + ty[i] * s0, W / 2 + tx[i] * s0
+        m = (s * c, -s * n, cx - s * (c * w - n * h) / 2, s * n, s * c, cy - s * (n * w + c * h) / 2)
+        f = np.asarray(Image.fromarray(photo).transform((w, h), Image.Transform.AFFINE, m, Image.Resampling.BICUBIC), np.float32)
+        yield np.clip(np.round(f + grain.normal(0, noise, f.shape)), 0, 255).astype(np.uint8) if noise else f.astype(np.uint8)
 
 # %% ../nbs/26_video.ipynb #9ddcdcc8
 class PartWriter:

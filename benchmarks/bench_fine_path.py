@@ -1,0 +1,64 @@
+#!/usr/bin/env python
+"""A probe for the feed-forward issue's LBP figure: `course` with a path from the photo at full size into its last
+convolution, trained on from `course`'s weights (the path starts at zero, so step 0 paints as `course` does).
+
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_fine_path.py fine8.keras [--channels 8] [--steps 1000]
+    python benchmarks/bench_quality.py --pairs 8 --sizes 256 --setting course=model:course --setting fine8=model:fine8.keras --only new course fine8 --base new
+
+The lean network works at a quarter and a half of the size and makes its full-size picture by a bilinear resize and
+one 3×3 convolution, so nothing it paints changes from one pixel to the next on its own. The probe gives that last
+convolution `--channels` more inputs: a 3×3 convolution of the photo at full size, style-normalised, ReLU. Trained as
+`nst_nb_train images/style/*.jpg --init course --steps N` trains (the same loss, photos, crops and seed; the result
+keeps `lean` in its info, since nst_nb has no such shape: the model file itself holds the graph). Compare it with a
+network trained the same steps without the path (`nst_nb_train ... --init course --steps N -o ctl.keras`).
+"""
+from __future__ import annotations
+import argparse, sys
+import numpy as np
+from common import ROOT, finish, machine, print_header
+
+
+def fine_net(channels: int):
+    "A `transform_net` factory: the lean body, and `channels` full-size maps of the photo into its last convolution."
+    import keras
+    import nst_nb.network as N
+    def build(styles, width, blocks, separable, shape):
+        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
+        x0 = keras.layers.Rescaling(1 / 127.5, -1)(img)
+        x = N.conv_block(N.conv_block(x0, w, width, stride=2), w, 2 * width, stride=2)
+        for _ in range(blocks): x = N.residual_block(x, w, separable)
+        x = N.Bilinear2x()(N.up_block(x, w, width))
+        f = keras.layers.Conv2D(channels, 3, name='fine_conv')(N.ReflectPad(1, name='fine_pad')(x0))
+        f = keras.layers.ReLU(name='fine_relu')(N.StyleNorm(styles, name='fine_norm')([f, w]))
+        x = keras.layers.Conv2D(3, 3)(N.ReflectPad(1)(keras.layers.Concatenate(name='fine_cat')([x, f])))
+        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
+        return keras.Model([img, w], out, name=f'nst_fine_{styles}x{width}')
+    return build
+
+
+def copy_from(net, base):
+    "`net` given `base`'s weights, layer by layer past the `fine_` ones; the last convolution's new inputs start at zero."
+    a = [l for l in net.layers if l.weights and not l.name.startswith('fine_')]
+    b = [l for l in base.layers if l.weights]
+    for la, lb in zip(a, b, strict=True):
+        ws = lb.get_weights()
+        if la is a[-1]:
+            k = np.zeros(la.get_weights()[0].shape, 'float32'); k[:, :, :ws[0].shape[2]] = ws[0]; ws = [k, ws[1]]
+        la.set_weights(ws)
+    return net
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('out'); p.add_argument('--channels', type=int, default=8); p.add_argument('--steps', type=int, default=1000)
+    a = p.parse_args(argv)
+    import nst_nb.training as T
+    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    head = machine(training_settings().backbone, 'auto', channels=a.channels, steps=a.steps); print_header(head)
+    T.transform_net, T.extend = fine_net(a.channels), copy_from   # this probe's network, in the training loop as it is
+    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
+    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250), init='course')
+    finish(head)
+
+
+if __name__ == '__main__': main()

@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+"""What the LBP figure of `bench_quality.py` reads: changes to a style picture that a viewer hardly sees, against the
+distance between two different styles, for `lbp` (the pictures as they are) and `lbp_smooth` (both blurred by
+σ = `LBP_SMOOTH` px first).
+
+    python benchmarks/bench_lbp.py [--size 256] [--json FILE]
+    python benchmarks/bench_lbp.py --crops images/gallery/lbp_crops.jpg --pictures /tmp/nst_quality   # after a bench_quality.py run of `new` and `course`
+
+Every style picture of `images/style` at `--size` px (the long side, as `bench_quality.py` loads it) is changed a little:
+blurred by a Gaussian of σ = 0.5, 0.7 and 1 px, given noise of 1 and 2 grey levels (σ, seeded), saved as a JPEG at
+quality 90, moved by half a pixel (bilinear), and made at half size and resized back (bilinear, as the lean network's
+last stage does). Each change's distance from the picture itself, averaged over the styles, is printed beside the
+median and smallest distance between two different style pictures. A texture figure should call a picture with a
+change nobody notices much nearer to itself than to another style; the ratio column says how many times nearer.
+No network runs: about a minute. `--crops` puts 96 px crops of a `bench_quality.py` run's pictures (`--pictures`, its
+`--out` folder; the settings `new` and `course`, 256 px) beside the style picture's, at twice the size, three pairs a row each.
+"""
+from __future__ import annotations
+import argparse, io, itertools
+from common import ROOT, finish, machine, print_header, write_json
+from bench_quality import LBP_SMOOTH, lbp_distance
+
+CHANGES = ('blur 0.5 px', 'blur 0.7 px', 'blur 1 px', 'noise 1 level', 'noise 2 levels', 'JPEG 90', 'half-pixel move', 'half size and back')
+
+
+def changed(a, name: str, rng):
+    "The RGB picture `a` (uint8) with one of `CHANGES`."
+    import numpy as np
+    from PIL import Image
+    from scipy import ndimage
+    u8 = lambda x: np.clip(np.round(x), 0, 255).astype(np.uint8)
+    kind, arg = name.split()[0], name.split()[1] if ' ' in name else ''
+    if kind == 'blur': return u8(ndimage.gaussian_filter(a.astype(float), (float(arg), float(arg), 0)))
+    if kind == 'noise': return u8(a + rng.normal(0, float(arg), a.shape))
+    if kind == 'JPEG': b = io.BytesIO(); Image.fromarray(a).save(b, 'JPEG', quality=int(arg)); return np.asarray(Image.open(b))
+    if kind == 'half-pixel': return u8(ndimage.shift(a.astype(float), (0.5, 0.5, 0), order=1, mode='reflect'))
+    h, w = a.shape[:2]
+    return np.asarray(Image.fromarray(a).resize((w // 2, h // 2), Image.BILINEAR).resize((w, h), Image.BILINEAR))
+
+
+def distances(a, b) -> dict:
+    "`lbp` and `lbp_smooth` between two RGB pictures, as `bench_quality.texture` has them."
+    from scipy.ndimage import gaussian_filter
+    from skimage.color import rgb2gray
+    ga, gb = rgb2gray(a), rgb2gray(b)
+    return {'lbp': lbp_distance(ga, gb), 'lbp_smooth': lbp_distance(gaussian_filter(ga, LBP_SMOOTH), gaussian_filter(gb, LBP_SMOOTH))}
+
+
+CROP_PAIRS = [('coffee', 'abstract'), ('rocket', 'waves'), ('astronaut', 'mosaic')]
+
+
+def crops(out: str, pictures: str, zoom: int = 2, box: tuple = (100, 196)):
+    "A grid of crops at `zoom` times the size: the style picture, the optimisation (`new`) and `course`, a pair a row."
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from nst_nb.images import load_image
+    t, g, (a, b) = (box[1] - box[0]) * zoom, 4, box
+    grid = Image.new('RGB', (3 * t + 2 * g, len(CROP_PAIRS) * (t + g) + 16), 'white'); d = ImageDraw.Draw(grid)
+    for j, label in enumerate(['style picture', 'optimisation', 'network course']): d.text((j * (t + g) + 4, 4), label, fill='black')
+    for i, (c, s) in enumerate(CROP_PAIRS):
+        ims = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in ('new', 'course')]
+        for j, im in enumerate(ims): grid.paste(Image.fromarray(im[a:b, a:b]).resize((t, t), Image.NEAREST), (j * (t + g), 20 + i * (t + g)))
+    grid.save(out, quality=90); print(f'crops: {out}')
+
+
+def main(argv=None):
+    import numpy as np
+    from nst_nb.images import load_image
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--size', type=int, default=256); p.add_argument('--json')
+    p.add_argument('--crops', help='write a grid of crops to this file (JPEG) from --pictures, and stop')
+    p.add_argument('--pictures', default='/tmp/nst_quality', help="a bench_quality.py run's --out folder")
+    a = p.parse_args(argv)
+    if a.crops: return crops(a.crops, a.pictures)
+    head = machine(None, 'float32', sigma_px=LBP_SMOOTH, size=a.size); print_header(head)
+    styles = {f.stem: np.asarray(load_image(f, a.size)) for f in sorted((ROOT / 'images/style').glob('*.jpg'))}
+    rng = np.random.default_rng(0)
+    own = {c: {s: distances(changed(x, c, rng), x) for s, x in styles.items()} for c in CHANGES}
+    other = {f'{s} / {t}': distances(styles[s], styles[t]) for s, t in itertools.combinations(styles, 2)}
+    res = {'changes': own, 'other_styles': other, 'summary': {}}
+    for k in ('lbp', 'lbp_smooth'):
+        med = float(np.median([d[k] for d in other.values()]))
+        res['summary'][k] = {'other_styles_median': med, 'other_styles_min': float(min(d[k] for d in other.values())),
+                             **{c: float(np.mean([d[k] for d in own[c].values()])) for c in CHANGES}}
+        print(f"\n{k}: two different styles, median {med:.4f} (smallest {res['summary'][k]['other_styles_min']:.4f}); each change, mean over {len(styles)} styles:")
+        for c in CHANGES:
+            v = res['summary'][k][c]; print(f"  {c:20s} {v:.4f}   {med / v:7.1f}× nearer than another style")
+    finish(head)
+    if a.json: write_json(a.json, res, head)
+    return res
+
+
+if __name__ == '__main__': main()
