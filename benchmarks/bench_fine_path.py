@@ -13,7 +13,7 @@ keeps `lean` in its info, since nst_nb has no such shape: the model file itself 
 network trained the same steps without the path (`nst_nb_train ... --init course --steps N -o ctl.keras`).
 """
 from __future__ import annotations
-import argparse, sys
+import argparse
 import numpy as np
 from common import ROOT, finish, machine, print_header
 

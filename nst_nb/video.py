@@ -158,14 +158,14 @@ def _write_tone(c: av.container.OutputContainer, a, hz: float, seconds: float):
 
 # %% ../nbs/26_video.ipynb #682a191d
 def hand_motion(frames: int, # how many
-                shake: float = 2.0, # px the camera shakes (each axis, about)
-                turn: float = 0.5, # degrees it turns (about)
+                shake: float = 2.0, # px: the shake's scale on each axis (its RMS about 0.8 of it, its peaks up to twice)
+                turn: float = 0.5, # degrees: the turn's scale (the same)
                 drift: tuple[float, float] = (0.0, 1.0), # (down, right) px it drifts each frame
                 seed: int = 0, # the same seed, the same motion
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # down and right (frame px from the middle), turn (radians)
     "Each frame's place and turn for a camera held in the hand: a drift, and three slow sine waves on each."
     rng, t = np.random.default_rng(seed), np.arange(frames)
-    wave = lambda a: a * np.sin(t[:, None] * rng.uniform(0.25, 1.0, 3) + rng.uniform(0, 2 * np.pi, 3)).sum(1) / 1.5   # about ±a
+    wave = lambda a: a * np.sin(t[:, None] * rng.uniform(0.25, 1.0, 3) + rng.uniform(0, 2 * np.pi, 3)).sum(1) / 1.5   # RMS 0.82·a, at most 2·a
     return drift[0] * (t - frames / 2) + wave(shake), drift[1] * (t - frames / 2) + wave(shake), np.radians(wave(turn))
 
 def handheld_clip(photo: np.ndarray, # `(H, W, 3)` uint8
@@ -177,10 +177,11 @@ def handheld_clip(photo: np.ndarray, # `(H, W, 3)` uint8
                   seed: int = 0, # the same seed, the same clip
                  ) -> Iterator[np.ndarray]:
     "Frames of a camera held in the hand over `photo`: drift, shake, turn, slow zoom and sensor noise."
+    if frames < 1: return
     (ty, tx, th), grain = hand_motion(frames, shake, turn, drift, seed), np.random.default_rng([seed, 1])
     (H, W), (h, w), k = photo.shape[:2], size, np.sin(np.abs(th).max())
-    s0 = min(H / (h + w * k + 2 * np.abs(ty).max()), W / (w + h * k + 2 * np.abs(tx).max()))   # photo px a frame px: every frame inside
-    if s0 < 1: raise ValueError(f'handheld_clip: a {W}x{H} photo is too small for {frames} frames of {w}x{h} drifting {drift} px (they would be enlarged from it).')
+    s0 = min(H / (h + w * k + 2 * np.abs(ty).max()), W / (w + h * k + 2 * np.abs(tx).max())) * min(1, zoom ** (frames - 1))   # photo px a frame px: every frame inside
+    if s0 / max(1, zoom ** (frames - 1)) < 1: raise ValueError(f'handheld_clip: a {W}x{H} photo is too small for {frames} frames of {w}x{h} with this motion (they would be enlarged from it).')
     for i in range(frames):
         s, c, n = s0 / zoom ** i, np.cos(th[i]), np.sin(th[i])
         cy, cx = H / 2 + ty[i] * s0, W / 2 + tx[i] * s0
