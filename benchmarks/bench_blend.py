@@ -21,8 +21,9 @@ blur of S px taken from one key frame's painting, warped there in one step along
 frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, the last two key frames' detail
 cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
 `AdvectedBlend(every=N, sigma=S)`, as `--blend advect` runs it; `advectN_S_K`: with `keep` K for the coarse picture;
-the default since 0.16.0 is `advect8_4_0.3+c`: a 4 px blur, keys that keep pace with a zoom, the carried detail at the
-painting's contrast; 0.15.0's `advect8_3_0.3+c` had none of the last two, so its figures are in `blend_colours.json` only).
+the default since 0.17.0 is `advect8_12_0.3+c`: a 12 px blur (whole strokes carried), keys that keep pace with a zoom,
+the carried detail at the painting's contrast; 0.16.0's was `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had none of the
+last two, so its figures are in `blend_colours.json` only).
 `+c` after a blend nst_nb ships keeps the colours the network painted (`ColourKept`, `--colours painted`, the default
 since 0.15.0); without it the blend's colours are as mixed (`--colours mixed`).
 """

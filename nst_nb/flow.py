@@ -16,7 +16,7 @@ from .images import colour_map, colour_moments
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
            'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'KeyDetail', 'key_detail',
-           'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
+           'follows', 'switch_order', 'stretch_map', 'low_pass', 'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -223,13 +223,24 @@ def stretch(self: KeyDetail) -> float:
     s = stretch_map(self.shift[::4, ::4], 4)[self.held[::4, ::4] > 0]
     return float(np.median(s)) if s.size else 0.0
 
+# %% ../nbs/26a_flow.ipynb #8c0b907d
+def low_pass(img: np.ndarray, # `(H, W, C)` float32
+             sigma: float, # px: the Gaussian blur's width
+            ) -> np.ndarray: # `(H, W, C)` float32
+    "`img` blurred by a Gaussian of `sigma` px; from 10 px on, computed on a quarter-size copy (to half a grey level)."
+    if sigma < 10: return cv2.GaussianBlur(img, (0, 0), sigma)
+    h, w = img.shape[:2]; m = 4 * int(np.ceil(sigma))   # a reflected margin, past the blur's reach, in whole quarters
+    big = cv2.copyMakeBorder(img, m, m + (-h % 4), m, m + (-w % 4), cv2.BORDER_REFLECT_101); H, W = big.shape[:2]
+    small = cv2.GaussianBlur(cv2.resize(big, (W // 4, H // 4), interpolation=cv2.INTER_AREA), (0, 0), np.sqrt(sigma ** 2 - 4) / 4)
+    return cv2.resize(small, (W, H), interpolation=cv2.INTER_LINEAR)[m:m + h, m:m + w]
+
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
     "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
     reads = ('keep', 'key_every')   # the video settings it is made from (as `MixedBlend.reads`)
     def __init__(self, every: int = 8, # frames from one key frame to the next: the dissolve's length
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
-                 sigma: float = 4.0, # px: the fine detail is what a Gaussian blur of this width removes
+                 sigma: float = 12.0, # px: the fine detail is what a Gaussian blur of this width removes (4 before 0.17.0)
                  most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
@@ -273,8 +284,8 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     if not self.keep: return painted   # frame by frame
     if m is None: self._fresh()   # a clip's first frame
     elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
-        self.low = cv2.GaussianBlur(np.float32(prev), (0, 0), self.sigma); self.fine = np.float32(prev) - self.low
-    p = np.float32(painted); lp = cv2.GaussianBlur(p, (0, 0), self.sigma); own = p - lp
+        self.low = low_pass(np.float32(prev), self.sigma); self.fine = np.float32(prev) - self.low
+    p = np.float32(painted); lp = low_pass(p, self.sigma); own = p - lp
     w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
     if m is None: return painted   # the first frame: the painting itself
