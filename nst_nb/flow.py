@@ -227,7 +227,7 @@ def stretch(self: KeyDetail) -> float:
 def low_pass(img: np.ndarray, # `(H, W, C)` float32
              sigma: float, # px: the Gaussian blur's width
             ) -> np.ndarray: # `(H, W, C)` float32
-    "`img` blurred by a Gaussian of `sigma` px; from 10 px on, computed on a quarter-size copy (to half a grey level)."
+    "`img` blurred by a Gaussian of `sigma` px; from 10 px on, computed on a quarter-size copy (within a grey level)."
     if sigma < 10: return cv2.GaussianBlur(img, (0, 0), sigma)
     h, w = img.shape[:2]; m = 4 * int(np.ceil(sigma))   # a reflected margin, past the blur's reach, in whole quarters
     big = cv2.copyMakeBorder(img, m, m + (-h % 4), m, m + (-w % 4), cv2.BORDER_REFLECT_101); H, W = big.shape[:2]
@@ -294,10 +294,10 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
 # %% ../nbs/26a_flow.ipynb #047e0e2b
 @patch
 def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
-    "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the coarse picture, the detail, the switch order and each key."
+    "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the split, the coarse picture, the detail, the switch order and each key."
     keys = {f'key{i}_{f.name}': getattr(k, f.name) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
     last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
-    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), **last, **keys}
+    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), **last, **keys}
 
 @patch
 def restore(self: AdvectedBlend, state: dict):
@@ -306,6 +306,9 @@ def restore(self: AdvectedBlend, state: dict):
     self.age = int(state.get('age', (self.n - 1) % self.every + 1 if self.n else 0))   # 0.15.0's state has no passage: a key every `every` frames
     self.passage = float(state.get('passage', (self.age - 1) / (self.every - 1) if self.n else 1.0))
     self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
+    if float(state.get('sigma', -1)) != self.sigma and self.low is not None:   # split at another width (0.16.0's 4 px saved none):
+        whole = self.low + self.fine; self.low = low_pass(whole, self.sigma); self.fine = whole - self.low   # the last frame split again,
+        self.keys, self.age, self.passage = [key_detail(self.fine)], 1, 0.0   # and its detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
 def colours_kept(out: np.ndarray, # the blended frame, `(H, W, 3)` uint8
