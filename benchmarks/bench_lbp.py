@@ -18,7 +18,7 @@ No network runs: about a minute. `--crops` puts 96 px crops of a `bench_quality.
 from __future__ import annotations
 import argparse, io, itertools
 from common import ROOT, finish, machine, print_header, write_json
-from bench_quality import LBP_SMOOTH, lbp_distance
+from bench_quality import LBP_SMOOTH, lbp_figures
 
 CHANGES = ('blur 0.5 px', 'blur 0.7 px', 'blur 1 px', 'noise 1 level', 'noise 2 levels', 'JPEG 90', 'half-pixel move', 'half size and back')
 
@@ -40,10 +40,8 @@ def changed(a, name: str, rng):
 
 def distances(a, b) -> dict:
     "`lbp` and `lbp_smooth` between two RGB pictures, as `bench_quality.texture` has them."
-    from scipy.ndimage import gaussian_filter
     from skimage.color import rgb2gray
-    ga, gb = rgb2gray(a), rgb2gray(b)
-    return {'lbp': lbp_distance(ga, gb), 'lbp_smooth': lbp_distance(gaussian_filter(ga, LBP_SMOOTH), gaussian_filter(gb, LBP_SMOOTH))}
+    return lbp_figures(rgb2gray(a), rgb2gray(b))
 
 
 CROP_PAIRS = [('coffee', 'abstract'), ('rocket', 'waves'), ('astronaut', 'mosaic')]

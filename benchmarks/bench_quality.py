@@ -56,7 +56,6 @@ def sliced_w(a, b, n: int = 64, seed: int = 0) -> float:
 def texture(r, s) -> dict:
     "Texture distances between two RGB pictures that use no network: Gabor responses, and local binary patterns as they are and smoothed."
     import numpy as np
-    from scipy.ndimage import gaussian_filter
     from scipy.stats import wasserstein_distance
     from skimage.color import rgb2gray
     from skimage.filters import gabor
@@ -67,10 +66,16 @@ def texture(r, s) -> dict:
             (ar, br), (as_, bs) = gabor(gr, f, theta=t), gabor(gs, f, theta=t)
             mr, ms = np.hypot(ar, br).ravel(), np.hypot(as_, bs).ravel()
             d.append(wasserstein_distance(mr, ms) / (ms.std() + 1e-8))
-    return {'gabor': float(np.mean(d)), 'lbp': lbp_distance(gr, gs), 'lbp_smooth': lbp_distance(*(gaussian_filter(g, LBP_SMOOTH) for g in (gr, gs)))}
+    return {'gabor': float(np.mean(d)), **lbp_figures(gr, gs)}
 
 
 LBP_SMOOTH = 1.0   # px: `lbp_smooth` compares both pictures blurred by this much (`bench_lbp.py` measured why)
+
+
+def lbp_figures(gr, gs) -> dict:
+    "`lbp` and `lbp_smooth` between two grey pictures in 0-1: the LBP distance as they are, and both blurred by `LBP_SMOOTH` px."
+    from scipy.ndimage import gaussian_filter
+    return {'lbp': lbp_distance(gr, gs), 'lbp_smooth': lbp_distance(gaussian_filter(gr, LBP_SMOOTH), gaussian_filter(gs, LBP_SMOOTH))}
 
 
 def lbp_distance(gr, gs) -> float:

@@ -248,6 +248,10 @@ class AdvectedBlend:
         self.every, self.keep, self.sigma, self.most_stretch = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch
         self._fresh()
 
+    def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        "`img` (float32) as its coarse picture and its detail: what a blur of `sigma` px keeps, and what it takes out."
+        low = low_pass(img, self.sigma); return low, img - low
+
     def _fresh(self):
         "Nothing remembered, as at a clip's first frame."
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
@@ -284,8 +288,8 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     if not self.keep: return painted   # frame by frame
     if m is None: self._fresh()   # a clip's first frame
     elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
-        self.low = low_pass(np.float32(prev), self.sigma); self.fine = np.float32(prev) - self.low
-    p = np.float32(painted); lp = low_pass(p, self.sigma); own = p - lp
+        self.low, self.fine = self._split(np.float32(prev))
+    lp, own = self._split(np.float32(painted))
     w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
     if m is None: return painted   # the first frame: the painting itself
@@ -307,7 +311,7 @@ def restore(self: AdvectedBlend, state: dict):
     self.passage = float(state.get('passage', (self.age - 1) / (self.every - 1) if self.n else 1.0))
     self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
     if float(state.get('sigma', -1)) != self.sigma and self.low is not None:   # split at another width (0.16.0's 4 px saved none):
-        whole = self.low + self.fine; self.low = low_pass(whole, self.sigma); self.fine = whole - self.low   # the last frame split again,
+        self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again,
         self.keys, self.age, self.passage = [key_detail(self.fine)], 1, 0.0   # and its detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
