@@ -20,10 +20,12 @@ mixed maps warped along the flow, then painted by the rest of the network, as Ch
 blur of S px taken from one key frame's painting, warped there in one step along the flow composed since, a new key
 frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, the last two key frames' detail
 cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
-`AdvectedBlend(every=N, sigma=S)`, as `--blend advect` runs it; `advectN_S_K`: with `keep` K for the coarse picture;
-the default since 0.17.0 is `advect8_12_0.3+c`: a 12 px blur (whole strokes carried), keys that keep pace with a zoom,
-the carried detail at the painting's contrast; 0.16.0's was `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had none of the
-last two, so its figures are in `blend_colours.json` only).
+`AdvectedBlend(every=N, sigma=S)`, all of its detail switched pixel by pixel from key to key, as up to 0.17.0;
+`advectN_S_K`: with `keep` K for the coarse picture; `_gG`: a passage from key to key that switches the detail finer
+than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); the default since 0.18.0 is `advect8_12_0.3_g1+c`: a 12 px blur (whole strokes carried), keys
+that keep pace with a zoom, the carried detail at the painting's contrast, the strokes faded from key to key; 0.17.0's
+was `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
+figures are in `blend_colours.json` only).
 `+c` after a blend nst_nb ships keeps the colours the network painted (`ColourKept`, `--colours painted`, the default
 since 0.15.0); without it the blend's colours are as mixed (`--colours mixed`).
 """
@@ -59,11 +61,13 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
 
 
 def blend_object(name: str):
-    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K]`; `+c`: its colours kept, `ColourKept`), else None."
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG]`; `+c`: its colours kept, `ColourKept`), else None."
     from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
-    elif base.startswith('advect'): n, sig, *k = base[6:].split('_'); b = AdvectedBlend(int(n), float(k[0]) if k else 0.6, float(sig))
+    elif base.startswith('advect'):
+        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if not x.startswith('g')]; g = [float(x[1:]) for x in rest if x.startswith('g')]
+        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'))   # no `gG`: all of the detail switched, as the names before 0.18.0 meant
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
 

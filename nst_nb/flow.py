@@ -242,10 +242,12 @@ class AdvectedBlend:
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 12.0, # px: the fine detail is what a Gaussian blur of this width removes (4 before 0.17.0)
                  most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
+                 grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
-        self.every, self.keep, self.sigma, self.most_stretch = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch
+        if not grain >= 0: raise ValueError(f"AdvectedBlend: grain must be 0 or more (px; float('inf'): all of the detail switches pixel by pixel), not {grain}")
+        self.every, self.keep, self.sigma, self.most_stretch, self.grain = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain
         self._fresh()
 
     def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -265,7 +267,7 @@ def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Mot
 
 @patch
 def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
-    "The fine detail: the last two keys' carried to this frame, each pixel from the older until its turn comes (a new key when the passage is done)."
+    "The fine detail: the last two keys' carried to this frame, passing from the older to the newer (`_passed`; a new key when the passage is done)."
     if m is not None and self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]   # (a clip's first frame starts afresh: `__call__`)
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
     if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
@@ -273,9 +275,17 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     lost = self._mixed(own, self.fine, m, w)   # where the keys lost a pixel the flow follows now: mixed from frame to frame
     new = self.keys[-1].read(lost)
     if len(self.keys) == 1: return new
-    old = self.keys[0].read(new)   # where the old key lost a pixel, the new key's
-    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel passes to the new key in one frame, at its own
-    d = new; d -= old; d *= turn; d += old   # old + turn·(new - old), in place
+    return self._passed(self.keys[0].read(new), new)   # where the old key lost a pixel, the new key's
+
+@patch
+def _passed(self: AdvectedBlend, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    "The detail `passage` of the way from `old` to `new`: its grain (finer than `grain` px) switched pixel by pixel at each one's turn, the rest faded."
+    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel switches in one frame, at its own
+    d = new; d -= old   # (new is this call's own array)
+    if self.grain == np.inf: d *= turn; d += old; return d   # old + turn·(new - old): all switched
+    t = min(self.passage, 1.0); g = d * (turn - t) if self.grain else None   # the switch less the fade
+    d *= t; d += old   # the fade
+    if g is not None: d += g; d -= cv2.GaussianBlur(g, (0, 0), self.grain)   # plus the switch's difference finer than the grain
     return d
 
 # %% ../nbs/26a_flow.ipynb #ae43ee3a
@@ -301,7 +311,7 @@ def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
     "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the split, the coarse picture, the detail, the switch order and each key."
     keys = {f'key{i}_{f.name}': getattr(k, f.name) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
     last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
-    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), **last, **keys}
+    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), 'grain': np.array(self.grain), **last, **keys}
 
 @patch
 def restore(self: AdvectedBlend, state: dict):
@@ -310,9 +320,10 @@ def restore(self: AdvectedBlend, state: dict):
     self.age = int(state.get('age', (self.n - 1) % self.every + 1 if self.n else 0))   # 0.15.0's state has no passage: a key every `every` frames
     self.passage = float(state.get('passage', (self.age - 1) / (self.every - 1) if self.n else 1.0))
     self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
-    if float(state.get('sigma', -1)) != self.sigma and self.low is not None:   # split at another width (0.16.0's 4 px saved none):
-        self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again,
-        self.keys, self.age, self.passage = [key_detail(self.fine)], 1, 0.0   # and its detail the key carried on: no jump
+    split = float(state.get('sigma', -1)) != self.sigma and self.low is not None   # split at another width (0.16.0's 4 px saved none)
+    if split: self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again
+    passing = len(self.keys) == 2 and float(state.get('grain', np.inf)) != self.grain   # a passage begun with another grain (0.17.0's switched it all)
+    if split or passing: self.keys, self.age, self.passage = [key_detail(self.fine)], 1, 0.0   # the last frame's detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
 def colours_kept(out: np.ndarray, # the blended frame, `(H, W, 3)` uint8
