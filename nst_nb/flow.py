@@ -202,7 +202,7 @@ def follows(m: Motion, # the motion from the previous frame
 def switch_order(shape: tuple, # `(H, W)`
                  seed: int, # the key frame's number: the same order when a run is made again
                 ) -> np.ndarray: # `(H, W)` float32, 0 to 1
-    "When each pixel passes from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
+    "When each pixel's grain switches from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
     z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), 2)
     return 1 / (1 + np.exp(-1.702 * z / z.std()))   # a logistic curve within 0.01 of the normal CDF: z is normal
 

@@ -49,7 +49,7 @@ class VideoConfig:
     keep: float | None = setting(None, "network: how much of the previous stylised frame, warped along the flow, stays where the flow holds (0: frame by frame; with advect, of its coarse picture); none: the blend's own, as --blend says", 'keep', lo=0, hi=1, metavar='K')
     blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
     colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
-    key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them each pixel passes from the old key frame's fine detail to the new one's", 'key frame every', lo=2, hi=10_000, metavar='N')
+    key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them the old key frame's fine detail passes to the new one's (the strokes fade, the finest grain switches pixel by pixel)", 'key frame every', lo=2, hi=10_000, metavar='N')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
