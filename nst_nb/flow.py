@@ -280,12 +280,12 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
 @patch
 def _passed(self: AdvectedBlend, old: np.ndarray, new: np.ndarray) -> np.ndarray:
     "The detail `passage` of the way from `old` to `new`: its grain (finer than `grain` px) switched pixel by pixel at each one's turn, the rest faded."
-    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel switches in one frame, at its own
-    d = new; d -= old   # (new is this call's own array)
-    if self.grain == np.inf: d *= turn; d += old; return d   # old + turn·(new - old): all switched
-    t = min(self.passage, 1.0); g = d * (turn - t) if self.grain else None   # the switch less the fade
-    d *= t; d += old   # the fade
-    if g is not None: d += g; d -= cv2.GaussianBlur(g, (0, 0), self.grain)   # plus the switch's difference finer than the grain
+    d = new; d -= old   # new - old, in place (new is this call's own array)
+    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None] if self.grain else None   # each pixel switches in one frame, at its own
+    if self.grain == np.inf: d *= turn; d += old; return d   # all switched: old + turn·(new - old)
+    t = min(self.passage, 1.0); grain = d * (turn - t) if self.grain else 0   # the switch less the fade,
+    if self.grain: grain -= cv2.GaussianBlur(grain, (0, 0), self.grain)   # finer than the grain
+    d *= t; d += old; d += grain   # the fade, plus that
     return d
 
 # %% ../nbs/26a_flow.ipynb #ae43ee3a
