@@ -22,9 +22,11 @@ frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, th
 cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
 `AdvectedBlend(every=N, sigma=S)`, all of its detail switched pixel by pixel from key to key, as up to 0.17.0;
 `advectN_S_K`: with `keep` K for the coarse picture; `_gG`: a passage from key to key that switches the detail finer
-than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); the default since 0.18.0 is `advect8_12_0.3_g1+c`: a 12 px blur (whole strokes carried), keys
-that keep pace with a zoom, the carried detail at the painting's contrast, the strokes faded from key to key; 0.17.0's
-was `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
+than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); `_wW`: the carried
+detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); the
+default since 0.19.0 is `advect8_12_0.3_g1_w16+c`: a 12 px blur (whole strokes carried), keys
+that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, the strokes faded from key to key; 0.18.0's
+was `advect8_12_0.3_g1+c`, 0.17.0's `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
 figures are in `blend_colours.json` only).
 `+c` after a blend nst_nb ships keeps the colours the network painted (`ColourKept`, `--colours painted`, the default
 since 0.15.0); without it the blend's colours are as mixed (`--colours mixed`).
@@ -61,13 +63,13 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
 
 
 def blend_object(name: str):
-    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG]`; `+c`: its colours kept, `ColourKept`), else None."
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW]`; `+c`: its colours kept, `ColourKept`), else None."
     from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
     elif base.startswith('advect'):
-        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if not x.startswith('g')]; g = [float(x[1:]) for x in rest if x.startswith('g')]
-        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'))   # no `gG`: all of the detail switched, as the names before 0.18.0 meant
+        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[0] not in 'gw']; g, w = ([float(x[1:]) for x in rest if x[0] == c] for c in 'gw')
+        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, as the names before 0.18.0 / 0.19.0 meant
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
 

@@ -14,9 +14,9 @@ import numpy as np
 from .images import colour_map, colour_moments
 
 # %% auto #0
-__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'contrast_gain',
+__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'low_pass', 'contrast_gain',
            'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'KeyDetail', 'key_detail',
-           'follows', 'switch_order', 'stretch_map', 'low_pass', 'AdvectedBlend', 'colours_kept', 'ColourKept']
+           'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -89,16 +89,27 @@ def warping_error(prev: np.ndarray, # the previous (stylised) frame, `(H, W, 3)`
     d = (cur.astype(np.float32) - warp(prev, m.back).astype(np.float32)) / 255
     return float((d[m.mask] ** 2).mean())
 
+# %% ../nbs/26a_flow.ipynb #8c0b907d
+def low_pass(img: np.ndarray, # `(H, W, C)` or `(H, W)` float32
+             sigma: float, # px: the Gaussian blur's width
+            ) -> np.ndarray: # like `img`
+    "`img` blurred by a Gaussian of `sigma` px; from 10 px on, computed on a quarter-size copy (within a grey level)."
+    if sigma < 10: return cv2.GaussianBlur(img, (0, 0), sigma)
+    h, w = img.shape[:2]; m = 4 * int(np.ceil(sigma))   # a reflected margin, past the blur's reach, in whole quarters
+    big = cv2.copyMakeBorder(img, m, m + (-h % 4), m, m + (-w % 4), cv2.BORDER_REFLECT_101); H, W = big.shape[:2]
+    small = cv2.GaussianBlur(cv2.resize(big, (W // 4, H // 4), interpolation=cv2.INTER_AREA), (0, 0), np.sqrt(sigma ** 2 - 4) / 4)
+    return cv2.resize(small, (W, H), interpolation=cv2.INTER_LINEAR)[m:m + h, m:m + w]
+
 # %% ../nbs/26a_flow.ipynb #5bbed14a
 _SUM3 = np.ones((1, 3), np.float32)   # `cv2.transform` by it: the three channels summed (a fifth of `einsum`'s time)
 
 def contrast_gain(want: np.ndarray, # `(H, W, 3)` float32: detail at the strength wanted
                   have: np.ndarray, # `(H, W, 3)` float32: detail to raise
-                  window: float = 4.0, # px: the width of the neighbourhood whose contrast is matched
+                  window: float = 4.0, # px: the width of the neighbourhood whose contrast is matched (a Gaussian's, `low_pass`)
                   most: float = 3.0, # the largest factor
                  ) -> np.ndarray: # `(H, W, 1)` float32, 1 to `most`
     "Neighbourhood by neighbourhood, the factor that raises `have`'s energy to `want`'s (the three channels together), never lowering it."
-    energy = lambda h: cv2.GaussianBlur(cv2.transform(cv2.multiply(h, h), _SUM3), (0, 0), window)
+    energy = lambda h: low_pass(cv2.transform(cv2.multiply(h, h), _SUM3), window)
     return np.clip(np.sqrt((energy(want) + 1) / (energy(have) + 1)), 1, most)[..., None]
 
 def detail_restored(painted: np.ndarray, # this frame as the network paints it, `(H, W, 3)`
@@ -223,17 +234,6 @@ def stretch(self: KeyDetail) -> float:
     s = stretch_map(self.shift[::4, ::4], 4)[self.held[::4, ::4] > 0]
     return float(np.median(s)) if s.size else 0.0
 
-# %% ../nbs/26a_flow.ipynb #8c0b907d
-def low_pass(img: np.ndarray, # `(H, W, C)` float32
-             sigma: float, # px: the Gaussian blur's width
-            ) -> np.ndarray: # `(H, W, C)` float32
-    "`img` blurred by a Gaussian of `sigma` px; from 10 px on, computed on a quarter-size copy (within a grey level)."
-    if sigma < 10: return cv2.GaussianBlur(img, (0, 0), sigma)
-    h, w = img.shape[:2]; m = 4 * int(np.ceil(sigma))   # a reflected margin, past the blur's reach, in whole quarters
-    big = cv2.copyMakeBorder(img, m, m + (-h % 4), m, m + (-w % 4), cv2.BORDER_REFLECT_101); H, W = big.shape[:2]
-    small = cv2.GaussianBlur(cv2.resize(big, (W // 4, H // 4), interpolation=cv2.INTER_AREA), (0, 0), np.sqrt(sigma ** 2 - 4) / 4)
-    return cv2.resize(small, (W, H), interpolation=cv2.INTER_LINEAR)[m:m + h, m:m + w]
-
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
     "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
@@ -243,11 +243,13 @@ class AdvectedBlend:
                  sigma: float = 12.0, # px: the fine detail is what a Gaussian blur of this width removes (4 before 0.17.0)
                  most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
                  grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
+                 window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
         if not grain >= 0: raise ValueError(f"AdvectedBlend: grain must be 0 or more (px; float('inf'): all of the detail switches pixel by pixel), not {grain}")
-        self.every, self.keep, self.sigma, self.most_stretch, self.grain = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain
+        if not 0 <= window < np.inf: raise ValueError(f'AdvectedBlend: window must be 0 (the carried detail not raised) or more px, and finite, not {window}')
+        self.every, self.keep, self.sigma, self.most_stretch, self.grain, self.window = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain, window
         self._fresh()
 
     def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,7 +305,8 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     w = None if m is None else softened(m.mask)   # where the flow holds
     self.low, self.fine = self._mixed(lp, self.low, m, w), self._detail(own, m, w); self.n += 1
     if m is None: return painted   # the first frame: the painting itself
-    return np.clip(np.round(self.low + self.fine * contrast_gain(own, self.fine)), 0, 255).astype(np.uint8)   # the detail at the painting's contrast
+    gain = contrast_gain(own, self.fine, self.window) if self.window else 1.0   # the detail at the painting's contrast
+    return np.clip(np.round(self.low + self.fine * gain), 0, 255).astype(np.uint8)
 
 # %% ../nbs/26a_flow.ipynb #047e0e2b
 @patch
