@@ -68,7 +68,7 @@ def blend_object(name: str):
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
     elif base.startswith('advect'):
-        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[0] not in 'gw']; g, w = ([float(x[1:]) for x in rest if x[0] == c] for c in 'gw')
+        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[:1] not in ('g', 'w')]; g, w = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gw')
         b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, as the names before 0.18.0 / 0.19.0 meant
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
