@@ -282,11 +282,11 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
 @patch
 def _passed(self: AdvectedBlend, old: np.ndarray, new: np.ndarray) -> np.ndarray:
     "The detail `passage` of the way from `old` to `new`: its grain (finer than `grain` px) switched pixel by pixel at each one's turn, the rest faded."
-    d = new; d -= old   # new - old, in place (new is this call's own array)
-    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None] if self.grain else None   # each pixel switches in one frame, at its own
+    d = new; d -= old; t = min(self.passage, 1.0)   # new - old, in place (new is this call's own array)
+    if not self.grain: d *= t; d += old; return d   # all faded: old + t·(new - old)
+    turn = np.clip((self.passage - self.order) * (self.every - 1), 0, 1)[..., None]   # each pixel switches in one frame, at its own
     if self.grain == np.inf: d *= turn; d += old; return d   # all switched: old + turn·(new - old)
-    t = min(self.passage, 1.0); grain = d * (turn - t) if self.grain else 0   # the switch less the fade,
-    if self.grain: grain -= cv2.GaussianBlur(grain, (0, 0), self.grain)   # finer than the grain
+    grain = d * (turn - t); grain -= cv2.GaussianBlur(grain, (0, 0), self.grain)   # the switch less the fade, finer than the grain
     d *= t; d += old; d += grain   # the fade, plus that
     return d
 
