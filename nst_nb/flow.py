@@ -4,7 +4,7 @@
 
 # %% ../nbs/26a_flow.ipynb #013efcff
 from __future__ import annotations
-import dataclasses, functools, threading
+import copy, dataclasses, functools, threading
 
 from fastcore.basics import patch
 
@@ -15,8 +15,8 @@ from .images import colour_map, colour_moments
 
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'low_pass', 'contrast_gain',
-           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'KeyDetail', 'key_detail',
-           'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
+           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'upsampled', 'KeyDetail',
+           'key_detail', 'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -43,10 +43,12 @@ def optical_flow(a: np.ndarray, # `(H, W, 3)` uint8 RGB, the frame the flow star
 def warp(img: np.ndarray, # `(H, W, C)` any dtype: a frame, a stylised frame, a flow
          flow: np.ndarray, # `(H, W, 2)`: for each pixel of the result, where to read `img` from, relative
          cubic: bool = False, # bicubic instead of bilinear: sharper where a picture is warped again and again
-        ) -> np.ndarray: # like `img`
+         times: int = 1, # `img` is this many times the flow's size (`upsampled`): read where `x + flow(x)` falls in it
+        ) -> np.ndarray: # like `img`, at the flow's size
     "`img` moved along `flow`: the result's pixel `x` is `img` at `x + flow(x)` (bilinear or bicubic; outside the frame, its edge)."
-    ys, xs = _grid(*flow.shape[:2])
-    return cv2.remap(img, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    ys, xs = _grid(*flow.shape[:2]); x, y = xs + flow[..., 0], ys + flow[..., 1]
+    if times != 1: x *= times; x += (times - 1) / 2; y *= times; y += (times - 1) / 2   # a pixel's centre in the larger copy
+    return cv2.remap(img, x, y, cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 # %% ../nbs/26a_flow.ipynb #52639570
 def reliable(back: np.ndarray, # `(H, W, 2)`: flow from this frame to the previous one
@@ -174,6 +176,14 @@ class MixedBlend:
     def state(self) -> None: return None   # the previous frame, which a stopped run keeps anyway, is all it needs
     def restore(self, state: dict): pass
 
+# %% ../nbs/26a_flow.ipynb #aed5e8b5
+def upsampled(img: np.ndarray, # `(H, W, C)` or `(H, W)` float32
+              times: int = 2, # how many times as large
+             ) -> np.ndarray: # `(times·H, times·W, ...)`
+    "`img` made `times` as large (Lanczos's filter): `warp(..., times=times)` reads it at a fraction of a pixel with its finest grain kept."
+    h, w = img.shape[:2]
+    return img if times == 1 else cv2.resize(img, (w * times, h * times), interpolation=cv2.INTER_LANCZOS4)
+
 # %% ../nbs/26a_flow.ipynb #d9334001
 @dataclasses.dataclass
 class KeyDetail:
@@ -181,24 +191,28 @@ class KeyDetail:
     detail: np.ndarray # `(H, W, 3)` float32: what a blur of `sigma` px takes out of the key frame's painting
     shift: np.ndarray # `(H, W, 2)` float32: from each pixel to its place in the key frame (x, y)
     held: np.ndarray # `(H, W)` float32: 1 where the flow has followed the pixel since the key frame, else 0
+    oversample: int = 2 # the detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
+    def __post_init__(self): self.oversample = int(self.oversample); self.big = upsampled(self.detail, self.oversample)   # once per key; made again, not saved
 
 def key_detail(detail: np.ndarray, # `(H, W, 3)` float32: this frame's fine detail
+               oversample: int = 2, # read from a copy this many times as large (`KeyDetail.oversample`)
               ) -> KeyDetail:
     "A key frame made of this frame's detail: each pixel where it is, all held."
     h, w = detail.shape[:2]
-    return KeyDetail(detail, np.zeros((h, w, 2), np.float32), np.ones((h, w), np.float32))
+    return KeyDetail(detail, np.zeros((h, w, 2), np.float32), np.ones((h, w), np.float32), oversample)
 
 # %% ../nbs/26a_flow.ipynb #879070e0
 @patch
 def moved(self: KeyDetail, m: Motion, follows: np.ndarray | None = None) -> KeyDetail:
     "The key one frame on: each pixel's shift is the flow back plus the shift of where it came from; held where that was and the flow follows (`follows`, else `m.mask`)."
     held = (warp(self.held, m.back) > 0.5) & (m.mask if follows is None else follows)   # 0 or 1: a lost pixel does not bleed into its neighbours
-    return KeyDetail(self.detail, m.back + warp(self.shift, m.back), held.astype(np.float32))
+    k = copy.copy(self); k.shift, k.held = m.back + warp(self.shift, m.back), held.astype(np.float32)   # the same detail and its large copy
+    return k
 
 @patch
 def read(self: KeyDetail, own: np.ndarray) -> np.ndarray:
-    "The key's detail at each pixel's place (bicubic, one warp from the key), `own` (this frame's) where the flow lost the pixel."
-    d = warp(self.detail, self.shift, cubic=True); d -= own; d *= softened(self.held); d += own   # own + held·(carried - own), in place
+    "The key's detail at each pixel's place (bicubic, one warp from the key's large copy), `own` (this frame's) where the flow lost the pixel."
+    d = warp(self.big, self.shift, cubic=True, times=self.oversample); d -= own; d *= softened(self.held); d += own   # own + held·(carried - own), in place
     return d
 
 # %% ../nbs/26a_flow.ipynb #3850c94f
@@ -244,12 +258,15 @@ class AdvectedBlend:
                  most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
                  grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
                  window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
+                 oversample: int = 2, # each key's detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
         if not grain >= 0: raise ValueError(f"AdvectedBlend: grain must be 0 or more (px; float('inf'): all of the detail switches pixel by pixel), not {grain}")
         if not 0 <= window < np.inf: raise ValueError(f'AdvectedBlend: window must be 0 (the carried detail not raised) or more px, and finite, not {window}')
+        if not (np.isfinite(oversample) and oversample == int(oversample) and oversample >= 1): raise ValueError(f'AdvectedBlend: oversample must be a whole number, 1 (the key read as it is) or more, not {oversample}')
         self.every, self.keep, self.sigma, self.most_stretch, self.grain, self.window = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain, window
+        self.oversample = int(oversample)
         self._fresh()
 
     def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,7 +289,7 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     "The fine detail: the last two keys' carried to this frame, passing from the older to the newer (`_passed`; a new key when the passage is done)."
     if m is not None and self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]   # (a clip's first frame starts afresh: `__call__`)
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
-    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own)], switch_order(own.shape[:2], self.n), 0
+    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own, self.oversample)], switch_order(own.shape[:2], self.n), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
     lost = self._mixed(own, self.fine, m, w)   # where the keys lost a pixel the flow follows now: mixed from frame to frame
     new = self.keys[-1].read(lost)
@@ -312,7 +329,7 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
 @patch
 def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
     "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the split, the coarse picture, the detail, the switch order and each key."
-    keys = {f'key{i}_{f.name}': getattr(k, f.name) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
+    keys = {f'key{i}_{f.name}': np.asarray(getattr(k, f.name)) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
     last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
     return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), 'grain': np.array(self.grain), **last, **keys}
 
@@ -322,11 +339,12 @@ def restore(self: AdvectedBlend, state: dict):
     self.n, self.low, self.fine, self.order = int(state['n']), state.get('low'), state.get('fine'), state.get('order')
     self.age = int(state.get('age', (self.n - 1) % self.every + 1 if self.n else 0))   # 0.15.0's state has no passage: a key every `every` frames
     self.passage = float(state.get('passage', (self.age - 1) / (self.every - 1) if self.n else 1.0))
-    self.keys = [KeyDetail(*(state[f'key{i}_{f.name}'] for f in dataclasses.fields(KeyDetail))) for i in range(2) if f'key{i}_detail' in state]
+    key = lambda i: KeyDetail(*(state[f'key{i}_{f}'] for f in ('detail', 'shift', 'held')), state.get(f'key{i}_oversample', self.oversample))   # 0.19.0's keys: read as this blend reads
+    self.keys = [key(i) for i in range(2) if f'key{i}_detail' in state]
     split = float(state.get('sigma', -1)) != self.sigma and self.low is not None   # split at another width (0.16.0's 4 px saved none)
     if split: self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again
     passing = len(self.keys) == 2 and float(state.get('grain', np.inf)) != self.grain   # a passage begun with another grain (0.17.0's switched it all)
-    if split or passing: self.keys, self.age, self.passage = [key_detail(self.fine)], 1, 0.0   # the last frame's detail the key carried on: no jump
+    if split or passing: self.keys, self.age, self.passage = [key_detail(self.fine, self.oversample)], 1, 0.0   # the last frame's detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
 def colours_kept(out: np.ndarray, # the blended frame, `(H, W, 3)` uint8
