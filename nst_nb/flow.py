@@ -265,8 +265,7 @@ class AdvectedBlend:
         if not grain >= 0: raise ValueError(f"AdvectedBlend: grain must be 0 or more (px; float('inf'): all of the detail switches pixel by pixel), not {grain}")
         if not 0 <= window < np.inf: raise ValueError(f'AdvectedBlend: window must be 0 (the carried detail not raised) or more px, and finite, not {window}')
         if not (np.isfinite(oversample) and oversample == int(oversample) and oversample >= 1): raise ValueError(f'AdvectedBlend: oversample must be a whole number, 1 (the key read as it is) or more, not {oversample}')
-        self.every, self.keep, self.sigma, self.most_stretch, self.grain, self.window = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain, window
-        self.oversample = int(oversample)
+        self.every, self.keep, self.sigma, self.most_stretch, self.grain, self.window, self.oversample = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain, window, int(oversample)
         self._fresh()
 
     def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
