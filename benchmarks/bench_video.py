@@ -7,10 +7,10 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear|advect] [--colours painted|mixed] [--runtimes keras onnx] [--styles all] [--no-fps] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear|advect] [--colours painted|mixed] [--runtimes keras onnx] [--styles all] [--no-fps] [--repeat 3] [--flow-serial] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
-import argparse, dataclasses, os, tempfile, time
+import argparse, dataclasses, os, statistics, tempfile, time
 from pathlib import Path
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
@@ -54,19 +54,30 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
     s = network_settings(network_info(model)); res = {'fps': {}, 'flicker': {}}
     d = d / Path(model).stem; d.mkdir()   # a shipped network's name, or a file's
+    import nst_nb.video_run as vr
+    ways = [True, False] if a.flow_serial else [True]   # the flow on its own thread (0.21.0's), and on the main thread (0.20.0's)
     for h, rt in ((h, rt) for h in HEIGHTS if a.fps for rt in a.runtimes):
         for keep in (VideoConfig().keep, 0.0):   # the blend's own keep (None), and frame by frame
-            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours); out = d / f'net_{h}_{keep}_{rt}.mp4'; eng = NetworkEngine(model, a.style, s, cfg, rt)
+            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours); eng = NetworkEngine(model, a.style, s, cfg, rt)
             first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}_{rt}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
-            side = stylise_clip(clips['pan'], out, eng, cfg, progress=False)   # the network traced and its kernels made at this size
-            hist = side['history'][1:]
-            row = {'fps': side['fps_achieved'], 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
-                   'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': side['size']}
-            k = side['video']['keep']   # as the blend took it
-            res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}')] = row
-            print(f"network {model} ({rt}) at {h} px ({side['size'][0]}x{side['size'][1]}), keep {k:g}: {row['fps']:.1f} frames/s "
-                  f"(a frame {row['frame_ms']:.0f} ms, of which flow {row['flow_ms']:.0f} ms, the network beside it; "
-                  f"decoding, encoding and the flicker figures the rest; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
+            runs = {w: [] for w in ways}   # the network traced and its kernels made at this size
+            for r in range(a.repeat):   # the ways taken in turn, so that a slow spell of a shared machine falls on both
+                for w in ways:
+                    vr.FLOW_AHEAD = w; side = stylise_clip(clips['pan'], d / f'net_{h}_{keep}_{rt}_{w}_{r}.mp4', eng, cfg, progress=False); runs[w].append(side)
+            vr.FLOW_AHEAD = True
+            for w in ways:
+                hist = [x for side in runs[w] for x in side['history'][1:]]; fps = [side['fps_achieved'] for side in runs[w]]
+                row = {'fps': statistics.median(fps), 'fps_runs': fps, 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
+                       'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': runs[w][0]['size']}
+                k = runs[w][0]['video']['keep']   # as the blend took it
+                res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}') + ('' if w else ' flow serial')] = row
+                print(f"network {model} ({rt}) at {h} px ({row['size'][0]}x{row['size'][1]}), keep {k:g}, flow {'ahead' if w else 'serial'}: {row['fps']:.1f} frames/s "
+                      f"(median of {len(fps)}: {', '.join(f'{x:.1f}' for x in fps)}; a frame {row['frame_ms']:.0f} ms on the main thread, "
+                      + ('waiting for its flow and painting, blending, the flicker figures; the flow on a thread beside it ' if w else 'the flow included; ')
+                      + f"{row['flow_ms']:.0f} ms; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
+            if a.flow_serial:
+                ratio = res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}')]['fps'] / row['fps']
+                print(f'  the flow ahead: {ratio:.2f}x the frames per second of the flow on the main thread', flush=True)
     res['flicker'] = flicker_runs(a, model, a.style, s, clips, d)
     if a.styles: res['flicker_styles'] = {st: res['flicker'] if st == a.style else flicker_runs(a, model, st, s, clips, d) for st in a.styles}
     return res
@@ -169,6 +180,8 @@ def main(argv=None):
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
     p.add_argument('--runtimes', nargs='+', default=['keras'], choices=['keras', 'onnx'], help='what runs the networks (frames per second for each; the other figures: the first)')
     p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')
+    p.add_argument('--repeat', type=int, default=1, help='runs of the pan for each frames-per-second figure (their median)')
+    p.add_argument('--flow-serial', action='store_true', help='also time each with the flow found on the main thread, as up to 0.20.0, taking turns with the flow ahead')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
     p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')
     p.add_argument('--opt-frames', type=int, default=6, help='frames for the optimisation engine (0: skip)')

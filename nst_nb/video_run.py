@@ -23,10 +23,10 @@ from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video', 'state_dir',
-           'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise',
-           'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip',
-           'EngineSpec']
+__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video',
+           'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made',
+           'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead',
+           'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -391,12 +391,12 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
-    jobs = _painted_ahead(engine, frames)
+    jobs = _ahead(engine, frames, prev_in, cfg.flow)
     try:
-        for i, (f, early) in enumerate(jobs, st['done']):
+        for i, (f, early, moved) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: break   # (`total` only guides the bar: some containers only estimate their frames)
             if STOP.is_set(): stopped = STOP.reason; break
-            done = _one_frame(engine, cfg, f, prev_in, prev_out, early)
+            done = _one_frame(engine, cfg, f, prev_in, prev_out, early, moved)
             if STOP.is_set() and engine.name == 'optimisation': stopped = STOP.reason; break   # cut short: painted again on resume
             prev_in, prev_out, row = done
             w.write(prev_out); st['history'].append(row); st['done'] = i + 1; snap = _snapshot(engine, i + 1)
@@ -404,7 +404,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
             if name and w.n >= PART_FRAMES: w, name = _next_part(out, kind, st, info.fps, w, name, prev_in, prev_out, snap)
     except KeyboardInterrupt: stopped = stop_reason()
     finally:
-        jobs.close(); frames.close(); _painter_idle(); w.close(); st['seconds'] += time.perf_counter() - t0
+        jobs.close(); frames.close(); _idle(); w.close(); st['seconds'] += time.perf_counter() - t0
         if name and w.n: st['parts'].append(name)
         _save_state(out, st, prev_in, prev_out, snap)
         tell(ClipEnd(st['done'], stopped))
@@ -412,31 +412,46 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
 
 # %% ../nbs/26b_video_run.ipynb #0536805f
 _PAINTER = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-paint')   # an engine's `paint`, beside the flow and the blend
+_FLOW = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-flow')   # each frame's `motion`, beside the painting and the blend
+FLOW_AHEAD = True   # False: each frame's motion found on the main thread, as up to 0.20.0 (`bench_video.py --flow-serial` measures both)
 
-def _painted_ahead(engine, frames: typing.Iterator) -> typing.Iterator:
-    "Each frame with the future of its painting (None: an engine without `paint`), queued one frame ahead: it runs while the frame before is blended."
+def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str) -> tuple:
+    "`motion(prev, f, preset)` and the seconds it took on the flow's thread."
+    t = time.perf_counter(); m = motion(prev, f, preset); return m, time.perf_counter() - t
+
+def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium') -> typing.Iterator:
+    "Each frame with the futures of its painting (None: an engine without `paint`) and of its motion from the frame before (`prev` for the first; None: none), queued one frame ahead."
     jobs = []
+    def job(f):
+        nonlocal prev
+        paint = _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None
+        moved = None if prev is None or not FLOW_AHEAD else _FLOW.submit(_timed_motion, prev, f, preset)
+        prev = f; return f, paint, moved
     try:
         try:
             for f in frames:
-                jobs.append((f, _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None))
+                jobs.append(job(f))
                 if len(jobs) == 2: yield jobs.pop(0)
         except Exception:   # a frame that cannot be read: the one before it is still painted, then the error
             while jobs: yield jobs.pop(0)
             raise
         while jobs: yield jobs.pop(0)
-    finally: [j.cancel() for _, j in jobs if j is not None]   # a run that stops leaves no painting queued
+    finally: [j.cancel() for _, *js in jobs for j in js if j is not None]   # a run that stops leaves nothing queued
 
-def _painter_idle(): _PAINTER.submit(lambda: None).result()   # wait for a painting still running: none outlives its clip
+def _idle():
+    "Wait for a painting or a flow still running: none outlives its clip."
+    _PAINTER.submit(lambda: None).result(); _FLOW.submit(lambda: None).result()
 
-def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early=None) -> tuple:
-    "Paint frame `f`: `(f, its stylised frame, its history row)`; `early`, the future of its painting (`_painted_ahead`), runs while the flow is found."
+def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early=None, moved=None) -> tuple:
+    "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
-    m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
+    if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
+    else: m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
     return f, o, row
+
 
 # %% ../nbs/26b_video_run.ipynb #670d6099
 def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
