@@ -61,10 +61,11 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
             cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours); eng = NetworkEngine(model, a.style, s, cfg, rt)
             first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}_{rt}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
             runs = {w: [] for w in ways}   # the network traced and its kernels made at this size
-            for r in range(a.repeat):   # the ways taken in turn, so that a slow spell of a shared machine falls on both
-                for w in ways:
-                    vr.FLOW_AHEAD = w; side = stylise_clip(clips['pan'], d / f'net_{h}_{keep}_{rt}_{w}_{r}.mp4', eng, cfg, progress=False); runs[w].append(side)
-            vr.FLOW_AHEAD = True
+            try:
+                for r in range(a.repeat):   # the ways taken in turn, first one then the other, so that a slow spell of a shared machine falls on both
+                    for w in (ways if r % 2 == 0 else ways[::-1]):
+                        vr.FLOW_AHEAD = w; side = stylise_clip(clips['pan'], d / f'net_{h}_{keep}_{rt}_{w}_{r}.mp4', eng, cfg, progress=False); runs[w].append(side)
+            finally: vr.FLOW_AHEAD = True
             for w in ways:
                 hist = [x for side in runs[w] for x in side['history'][1:]]; fps = [side['fps_achieved'] for side in runs[w]]
                 row = {'fps': statistics.median(fps), 'fps_runs': fps, 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
@@ -180,7 +181,7 @@ def main(argv=None):
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
     p.add_argument('--runtimes', nargs='+', default=['keras'], choices=['keras', 'onnx'], help='what runs the networks (frames per second for each; the other figures: the first)')
     p.add_argument('--no-fps', dest='fps', action='store_false', help='skip the frames-per-second runs')
-    p.add_argument('--repeat', type=int, default=1, help='runs of the pan for each frames-per-second figure (their median)')
+    p.add_argument('--repeat', type=lambda x: max(1, int(x)), default=1, help='runs of the pan for each frames-per-second figure (their median)')
     p.add_argument('--flow-serial', action='store_true', help='also time each with the flow found on the main thread, as up to 0.20.0, taking turns with the flow ahead')
     p.add_argument('--frames', type=int, default=48, help='frames of the pan and occlusion clips')
     p.add_argument('--long', type=int, default=1000, help='frames of the clip memory is watched over (0: skip)')

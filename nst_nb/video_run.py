@@ -394,8 +394,8 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     jobs = _ahead(engine, frames, prev_in, cfg.flow)
     try:
         for i, (f, early, moved) in enumerate(jobs, st['done']):
-            if cfg.frames and i >= cfg.frames: break   # (`total` only guides the bar: some containers only estimate their frames)
-            if STOP.is_set(): stopped = STOP.reason; break
+            if cfg.frames and i >= cfg.frames: _cancel(early, moved); break   # (`total` only guides the bar: some containers only estimate their frames)
+            if STOP.is_set(): stopped = STOP.reason; _cancel(early, moved); break
             done = _one_frame(engine, cfg, f, prev_in, prev_out, early, moved)
             if STOP.is_set() and engine.name == 'optimisation': stopped = STOP.reason; break   # cut short: painted again on resume
             prev_in, prev_out, row = done
@@ -413,7 +413,9 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
 # %% ../nbs/26b_video_run.ipynb #0536805f
 _PAINTER = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-paint')   # an engine's `paint`, beside the flow and the blend
 _FLOW = ThreadPoolExecutor(1, thread_name_prefix='nst_nb-flow')   # each frame's `motion`, beside the painting and the blend
-FLOW_AHEAD = True   # False: each frame's motion found on the main thread, as up to 0.20.0 (`bench_video.py --flow-serial` measures both)
+FLOW_AHEAD = True   # `nst_nb.video_run.FLOW_AHEAD = False`: each frame's motion found on the main thread, as up to 0.20.0 (`bench_video.py --flow-serial` measures both)
+
+def _cancel(*futures): [j.cancel() for j in futures if j is not None]   # what is queued and not begun: never run
 
 def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str) -> tuple:
     "`motion(prev, f, preset)` and the seconds it took on the flow's thread."
@@ -436,7 +438,7 @@ def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, pres
             while jobs: yield jobs.pop(0)
             raise
         while jobs: yield jobs.pop(0)
-    finally: [j.cancel() for _, *js in jobs for j in js if j is not None]   # a run that stops leaves nothing queued
+    finally: [_cancel(*js) for _, *js in jobs]   # a run that stops leaves nothing queued
 
 def _idle():
     "Wait for a painting or a flow still running: none outlives its clip."

@@ -4,7 +4,7 @@
     NST_NB_BACKBONE=vgg16-hed python tools/test.py --only pytest -- -x tests/test_signals.py
 
 Three stages, each timed, stopping at the first that fails: the notebooks' tests (`nbdev_test`), the documentation
-site built offline (`tools/build_docs.py`), and the tests in `tests/` (`pytest tests`: the docs site and the studio
+site built offline (`tools/build_docs.py`, into `_site/`, which the tests of `tests/test_docs.py` then check), and the tests in `tests/` (`pytest tests`: the docs site and the studio
 in a real browser, Ray, the benchmarks, the notebooks' sizes, signals sent to the commands). Every line the stages print
 is passed on, except the lines TensorFlow's C++ core prints when it starts in each process (CUDA not found, CPU
 features, oneDNN), which no environment variable silences in this TensorFlow and which would otherwise be half the
@@ -40,6 +40,7 @@ def main():
         print(f'== {name}: {" ".join(STAGES[name] + a.extra)}', flush=True)
         t = time.time(); code = run(STAGES[name] + a.extra); times[name] = time.time() - t
         if code: print(f'== {name} failed (exit status {code}) after {times[name]:.0f} s', flush=True); sys.exit(code)
+        if name == 'docs': os.environ.setdefault('NST_NB_SITE', str(ROOT / '_site'))   # the site just built: tests/test_docs.py checks it instead of building it again
     print('== all passed: ' + ', '.join(f'{k} {v / 60:.1f} min' for k, v in times.items()) + f'; in all {sum(times.values()) / 60:.1f} min', flush=True)
 
 
