@@ -66,18 +66,19 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
                     for w in (ways if r % 2 == 0 else ways[::-1]):
                         vr.FLOW_AHEAD = w; side = stylise_clip(clips['pan'], d / f'net_{h}_{keep}_{rt}_{w}_{r}.mp4', eng, cfg, progress=False); runs[w].append(side)
             finally: vr.FLOW_AHEAD = True
+            k = runs[True][0]['video']['keep']   # as the blend took it
+            key = f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}')
             for w in ways:
                 hist = [x for side in runs[w] for x in side['history'][1:]]; fps = [side['fps_achieved'] for side in runs[w]]
                 row = {'fps': statistics.median(fps), 'fps_runs': fps, 'first_frame_ms': 1e3 * first['history'][0]['seconds'], 'flow_ms': 1e3 * sum(r['flow_seconds'] for r in hist) / len(hist),
                        'frame_ms': 1e3 * sum(r['seconds'] for r in hist) / len(hist), 'size': runs[w][0]['size']}
-                k = runs[w][0]['video']['keep']   # as the blend took it
-                res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}') + ('' if w else ' flow serial')] = row
+                res['fps'][key + ('' if w else ' flow serial')] = row
                 print(f"network {model} ({rt}) at {h} px ({row['size'][0]}x{row['size'][1]}), keep {k:g}, flow {'ahead' if w else 'serial'}: {row['fps']:.1f} frames/s "
                       f"(median of {len(fps)}: {', '.join(f'{x:.1f}' for x in fps)}; a frame {row['frame_ms']:.0f} ms on the main thread, "
                       + ('waiting for its flow and painting, blending, the flicker figures; the flow on a thread beside it ' if w else 'the flow included; ')
                       + f"{row['flow_ms']:.0f} ms; the first frame of a run {row['first_frame_ms']:.0f} ms)", flush=True)
             if a.flow_serial:
-                ratio = res['fps'][f'{h} keep {k:g}' + ('' if rt == 'keras' else f' {rt}')]['fps'] / row['fps']
+                ratio = res['fps'][key]['fps'] / res['fps'][key + ' flow serial']['fps']
                 print(f'  the flow ahead: {ratio:.2f}x the frames per second of the flow on the main thread', flush=True)
     res['flicker'] = flicker_runs(a, model, a.style, s, clips, d)
     if a.styles: res['flicker_styles'] = {st: res['flicker'] if st == a.style else flicker_runs(a, model, st, s, clips, d) for st in a.styles}

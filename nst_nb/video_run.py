@@ -448,7 +448,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
     if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
-    else: m = None if prev_in is None else motion(prev_in, f, cfg.flow); tf = time.perf_counter() - t
+    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow)   # found here (`FLOW_AHEAD` off)
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
