@@ -24,7 +24,9 @@ cross-faded over the N frames, then `detail_restored`; the probe that led to `ad
 `advectN_S_K`: with `keep` K for the coarse picture; `_gG`: a passage from key to key that switches the detail finer
 than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); `_wW`: the carried
 detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); `_oN`: each
-key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); the
+key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); `_bB`: the pixels
+that switch in one frame of a passage in blobs B px wide (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
+detail switched, in 16 px blobs, the probe of 0.22.0); the
 default since 0.20.0 is `advect8_12_0.3_g1_w16_o2+c`: a 12 px blur (whole strokes carried), keys
 that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, the strokes faded from key to key;
 0.19.0's was `advect8_12_0.3_g1_w16+c`, 0.18.0's `advect8_12_0.3_g1+c`, 0.17.0's `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
@@ -64,13 +66,13 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
 
 
 def blend_object(name: str):
-    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN]`; `+c`: its colours kept, `ColourKept`), else None."
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN][_bB]`; `+c`: its colours kept, `ColourKept`), else None."
     from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
     elif base.startswith('advect'):
-        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o')]; g, w, o = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwo')
-        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0, oversample=o[0] if o else 1)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, no `oN`: keys read as they are, as the names before 0.18.0 / 0.19.0 / 0.20.0 meant
+        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o', 'b')]; g, w, o, bl = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwob')
+        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0, oversample=o[0] if o else 1, blob=bl[0] if bl else 2.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, no `oN`: keys read as they are, as the names before 0.18.0 / 0.19.0 / 0.20.0 meant
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
 

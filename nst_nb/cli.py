@@ -15,7 +15,7 @@ from .images import open_image, load_image
 from .output import check_output, timestamped_path
 from .executors import RAY_INSTALL, ExecutorError
 from .stopping import STOP, SIGNALS, stop_on_signals, stop_reason, signal_status
-from .train_settings import RUNTIMES, check_runtime, shipped_names
+from .train_settings import RUNTIMES, AUTO, check_runtime, shipped_names
 
 # %% auto #0
 __all__ = ['ALIASES', 'EXIT_STATUSES', 'STATUS', 'settings_flags', 'add_settings_flags', 'add_config_flags', 'settings_from_args',
@@ -178,9 +178,10 @@ def add_model_flags(parser: argparse.ArgumentParser, # the command's parser
 
 def add_runtime_flag(g) -> None:
     "Add `--runtime` (what runs a network's pass) to a parser or group."
-    g.add_argument('--runtime', choices=list(RUNTIMES), help='what runs the network: keras (the default) or onnx (ONNX Runtime, faster for small '
-                   'pictures; pip install "nst_nb[onnx]"; the network is exported once per set of weights into $NST_NB_CACHE/onnx, else '
-                   '~/.cache/nst_nb/onnx: delete the folder to clear it). Pictures painted by tiles run on Keras.')
+    g.add_argument('--runtime', choices=[*RUNTIMES, AUTO], help='what runs the network: auto (the default: onnx where it is installed and the network has '
+                   'been exported, as the shipped ones are; else keras), keras, or onnx (ONNX Runtime, as fast or faster on every CPU measured; '
+                   'pip install "nst_nb[onnx]"; the network is exported once per set of weights into $NST_NB_CACHE/onnx, else ~/.cache/nst_nb/onnx: '
+                   'delete the folder to clear it). Pictures painted by tiles run on Keras.')
 
 # %% ../nbs/13_cli.ipynb #cf63111e
 def single_parser() -> argparse.ArgumentParser:
@@ -335,8 +336,9 @@ def _network_flags_refused(parser: argparse.ArgumentParser, a: argparse.Namespac
     if a.style is not None or a.mix or a.runtime: parser.error('--style, --mix and --runtime are for a network: add --model NAME.keras.')
 
 def _runtime(asked: str | None, sidecar: str | None) -> str:
-    "The runtime asked for, else the sidecar's, else Keras; checked (`check_runtime`), saying where it came from."
-    try: return check_runtime(asked or sidecar or 'keras')
+    "The runtime asked for, else the one the sidecar asked for, else `auto`; checked (`check_runtime`), saying where it came from."
+    runtime = asked or sidecar or AUTO
+    try: check_runtime(runtime); return runtime   # `auto` is chosen for the network when it paints (`chosen_runtime`)
     except SettingsError as e:
         if asked: raise
         raise SettingsError('runtime', f"{e} (the sidecar's runtime: add --runtime keras to paint with Keras)") from None
@@ -347,7 +349,7 @@ def _run_model(parser: argparse.ArgumentParser, a: argparse.Namespace, base: Set
     sources = sources or {}
     model, images = a.model or sources['model'], a.images or [sources.get('content')]
     if len(images) != 1 or None in images: parser.error('with --model, give one CONTENT image and no STYLE: the network holds its styles.')
-    info, runtime = network_info(model), _runtime(a.runtime, sources.get('runtime')); s = _model_settings(a, info, base)
+    info, runtime = network_info(model), _runtime(a.runtime, sources.get('runtime_asked', sources.get('runtime'))); s = _model_settings(a, info, base)
     w = style_weights(info['styles'], a.mix or (a.style if a.style is not None else sources.get('style')))
     out, threads = check_output(a.output or timestamped_path(), a.overwrite), _threads(a.threads)
     content = load_image(images[0], s.size, s.max_side)
@@ -415,7 +417,7 @@ def _run_batch(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir(): raise OutputError(f'{out} is a file; -o names the folder for the results.')
     opts = executor_options(a)
     from nst_nb.batch import run_batch
-    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, runtime=a.runtime or 'keras', **opts)
+    b = run_batch(a.contents, a.styles, out, s, progress=not a.quiet, overwrite=a.overwrite, threads=threads, model=a.model, runtime=a.runtime or AUTO, **opts)
     late = STOP.settle()   # the batch says why it stopped, if it did; a signal from here on changes nothing
     for p in b.pairs:
         if p.status == 'failed': _say(parser.prog, f'{p.name} failed: {p.error}', err=True)

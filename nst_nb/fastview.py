@@ -16,7 +16,7 @@ from .errors import NstError
 from .settings import COLOR_MODES
 from .images import load_image, save_image
 from .output import output_root
-from .train_settings import TrainConfig, shipped_networks, find_network, network_info, network_settings, style_weights, runnable_runtimes
+from .train_settings import AUTO, TrainConfig, shipped_networks, find_network, network_info, network_settings, style_weights, runnable_runtimes
 from .widgets import Inputs, show_in, message
 
 # %% auto #0
@@ -38,7 +38,7 @@ class FastView:
         self.size = W.IntSlider(size, min=64, max=1024, step=32, description='size px', continuous_update=False, **kw)
         self.strength = W.FloatSlider(1.0, min=0, max=1, step=0.05, description='strength', **kw)
         self.colour = W.Dropdown(options=COLOR_MODES, value='none', description='keep colours', **kw)
-        self.runtime = W.Dropdown(options=runnable_runtimes(), value='keras', description='runtime', **kw)
+        self.runtime = W.Dropdown(options=[AUTO, *runnable_runtimes()], value=AUTO, description='runtime', **kw)   # auto: the faster, where the network is exported
         self.mix, self.image, self.note = W.VBox(), W.Image(format='jpeg'), W.HTML()
         for w, c in ((self.image, 'picture'), (self.note, 'note'), (self.colour, 'colour'), (self.strength, 'strength'), (self.model, 'model'), (self.runtime, 'runtime')): w.add_class(f'nst-fast-{c}')
         self._want, self._lock = threading.Event(), threading.RLock()   # the lock: one paint or load at a time

@@ -226,9 +226,10 @@ def follows(m: Motion, # the motion from the previous frame
 # %% ../nbs/26a_flow.ipynb #3d5305b9
 def switch_order(shape: tuple, # `(H, W)`
                  seed: int, # the key frame's number: the same order when a run is made again
+                 blob: float = 2.0, # px: the noise's blur, so the size of the blobs that switch together
                 ) -> np.ndarray: # `(H, W)` float32, 0 to 1
     "When each pixel's grain switches from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
-    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), 2)
+    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), blob)
     return 1 / (1 + np.exp(-1.702 * z / z.std()))   # a logistic curve within 0.01 of the normal CDF: z is normal
 
 # %% ../nbs/26a_flow.ipynb #7a9d3825
@@ -259,13 +260,16 @@ class AdvectedBlend:
                  grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
                  window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
                  oversample: int = 2, # each key's detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
+                 blob: float = 2.0, # px: the pixels that switch in one frame of a passage come in blobs this wide (`switch_order`)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
         if not grain >= 0: raise ValueError(f"AdvectedBlend: grain must be 0 or more (px; float('inf'): all of the detail switches pixel by pixel), not {grain}")
         if not 0 <= window < np.inf: raise ValueError(f'AdvectedBlend: window must be 0 (the carried detail not raised) or more px, and finite, not {window}')
         if not (np.isfinite(oversample) and oversample == int(oversample) and oversample >= 1): raise ValueError(f'AdvectedBlend: oversample must be a whole number, 1 (the key read as it is) or more, not {oversample}')
+        if not 0 < blob < np.inf: raise ValueError(f'AdvectedBlend: blob must be a width in px above 0, not {blob}')
         self.every, self.keep, self.sigma, self.most_stretch, self.grain, self.window, self.oversample = every, _keep_given(keep, 'AdvectedBlend'), sigma, most_stretch, grain, window, int(oversample)
+        self.blob = blob
         self._fresh()
 
     def _split(self, img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +292,7 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     "The fine detail: the last two keys' carried to this frame, passing from the older to the newer (`_passed`; a new key when the passage is done)."
     if m is not None and self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]   # (a clip's first frame starts afresh: `__call__`)
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
-    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own, self.oversample)], switch_order(own.shape[:2], self.n), 0
+    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own, self.oversample)], switch_order(own.shape[:2], self.n, self.blob), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
     lost = self._mixed(own, self.fine, m, w)   # where the keys lost a pixel the flow follows now: mixed from frame to frame
     new = self.keys[-1].read(lost)

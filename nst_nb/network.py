@@ -18,14 +18,14 @@ from .errors import SettingsError
 from .settings import Settings
 from .images import load_image, preserve_luminance, match_color
 from .result import Result
-from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, network_info, find_network, style_weights, check_runtime
+from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, SHIPPED, AUTO, network_info, find_network, style_weights, check_runtime
 
 # %% auto #0
-__all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block', 'Bilinear2x',
-           'up_block', 'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise', 'reach',
-           'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite',
-           'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache', 'network_digest',
-           'onnx_session']
+__all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'SHIPPED_ONNX', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block',
+           'Bilinear2x', 'up_block', 'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise',
+           'reach', 'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network',
+           'export_tflite', 'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache',
+           'network_digest', 'onnx_name', 'onnx_at_hand', 'onnx_session', 'chosen_runtime']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -143,12 +143,13 @@ def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
 def stylise(net: keras.Model, # a transform network
             picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
             style: int | str | list | None = None, # a style's index or (of a loaded network) name, or one weight per style
-            runtime: str = 'keras', # what runs the pass: `keras`, or `onnx` (ONNX Runtime, `onnx_session`)
+            runtime: str = 'keras', # what runs the pass: `keras`, `onnx` (ONNX Runtime, `onnx_session`) or `auto` (`check_runtime`)
            ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
     "The picture painted by the network in one (compiled) pass; by tiles (`tiled_stylise`, Keras) above `TILE_PIXELS`."
     h, w = picture.shape[:2]
     if h * w > TILE_PIXELS: return tiled_stylise(net, picture, style)
     x, wts = _padded(np.asarray(picture, 'float32'))[None], style_input(net, style)
+    if runtime == AUTO: runtime = chosen_runtime(net)   # `auto`'s choice for this network (below)
     if runtime == 'onnx': return _cropped(_ort_pass(onnx_session(net), x, wts), h, w)   # its modules checked once, by `onnx_session`
     if runtime != 'keras': check_runtime(runtime)   # a name that is none
     return _cropped(forward(net)(tf.constant(x), tf.constant(wts)).numpy(), h, w)
@@ -206,13 +207,13 @@ def painted(net: tuple, # `load_network`'s network and info
             s: Settings, # the run settings: `style_strength`, `preserve_color`
             style: int | list | None = None, # the style's index or the mix
             source: str = '', model: str = '', # where the photo and the network came from, for the sidecar
-            runtime: str = 'keras', # what runs the pass (`stylise`)
+            runtime: str = 'keras', # what runs the pass (`stylise`): `keras`, `onnx` or `auto`
            ) -> Result:
-    "The photo painted by the network as a `Result`, timed, with the model, the style and the runtime in its sources."
+    "The photo painted by the network as a `Result`, timed, with the model, the style, the runtime asked for and the one that ran in its sources."
     (m, info), px = net, np.asarray(content)
     t = time.perf_counter(); out = stylise(m, px, style, runtime); dt = time.perf_counter() - t
     tiled = px.shape[0] * px.shape[1] > TILE_PIXELS   # tiles run on Keras, whatever the runtime
-    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': 'keras' if tiled else runtime, 'tiled': tiled,
+    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': 'keras' if tiled else chosen_runtime(m, runtime), 'runtime_asked': runtime, 'tiled': tiled,
            'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
@@ -320,6 +321,7 @@ def _ort_pass(session: tuple, x: np.ndarray, style) -> np.ndarray:
 _SESSIONS = weakref.WeakKeyDictionary()   # each network's ONNX Runtime session
 _EXPORTING = threading.Lock()             # one export or session at a time in a process
 ONNX_REVISION = 1                         # part of each cached file's name: raised when `export_onnx` changes what it writes
+SHIPPED_ONNX = SHIPPED / 'onnx'           # the shipped networks, exported (`tools/export_shipped_onnx.py`)
 
 def onnx_cache() -> Path:
     "The folder of exported networks: `$NST_NB_CACHE/onnx`, else `$XDG_CACHE_HOME/nst_nb/onnx` or `~/.cache/nst_nb/onnx`."
@@ -332,14 +334,39 @@ def network_digest(net: keras.Model) -> str:
     for v in net.weights: h.update(v.path.encode()); h.update(np.ascontiguousarray(keras.ops.convert_to_numpy(v)).tobytes())
     return h.hexdigest()[:16]
 
+def onnx_name(net: keras.Model) -> str:
+    "The file name of the network's export: its name, its weights' digest and `ONNX_REVISION`."
+    return f'{net.name}-{network_digest(net)}-r{ONNX_REVISION}.onnx'
+
+def onnx_at_hand(net: keras.Model) -> Path | None:
+    "The network's exported file where there is one: shipped with nst_nb (`SHIPPED_ONNX`), else in `onnx_cache()`; None if it was never exported."
+    name = onnx_name(net)
+    return next((p for p in (SHIPPED_ONNX / name, onnx_cache() / name) if p.exists()), None)
+
 # %% ../nbs/22_network.ipynb #c6b8a487
 def onnx_session(net: keras.Model): # a transform network
-    "The network's ONNX Runtime session: exported to `onnx_cache()` once (again if the file there cannot be read), made once per process."
+    "The network's ONNX Runtime session, from its file at hand (`onnx_at_hand`) or else exported to `onnx_cache()` once (again if a file cannot be read); made once per process."
     if (s := _SESSIONS.get(net)) is not None: return s   # made before: no lock for each frame
     with _EXPORTING:
         if net not in _SESSIONS:
-            check_runtime('onnx'); path = onnx_cache() / f'{net.name}-{network_digest(net)}-r{ONNX_REVISION}.onnx'
-            if not path.exists(): path.parent.mkdir(parents=True, exist_ok=True); export_onnx(net, path)
-            try: _SESSIONS[net] = _ort_session(path)
-            except Exception: export_onnx(net, path); _SESSIONS[net] = _ort_session(path)   # a broken file: made again, once
+            check_runtime('onnx'); path = onnx_at_hand(net)
+            try: _SESSIONS[net] = _ort_session(path or _exported(net))
+            except Exception: _SESSIONS[net] = _ort_session(_exported(net))   # a broken file: made again in the cache, once
         return _SESSIONS[net]
+
+def _exported(net: keras.Model) -> Path:
+    "The network exported into `onnx_cache()`, under `onnx_name`."
+    path = onnx_cache() / onnx_name(net); path.parent.mkdir(parents=True, exist_ok=True)
+    return export_onnx(net, path)
+
+# %% ../nbs/22_network.ipynb #7d7b7f8e
+_CHOSEN = weakref.WeakKeyDictionary()   # `auto`'s choice for each network
+
+def chosen_runtime(net: keras.Model, # a transform network
+                   runtime: str = AUTO, # a key of `RUNTIMES`, or `AUTO`
+                  ) -> str: # `keras` or `onnx`
+    "What runs the network's pass: `runtime`, checked; for `auto`, ONNX Runtime where installed and the network exported (`onnx_at_hand`), else Keras."
+    if runtime != AUTO: return check_runtime(runtime)
+    if net in _SESSIONS: return 'onnx'   # its session made: exported by now
+    if net not in _CHOSEN: _CHOSEN[net] = 'onnx' if check_runtime(AUTO) == 'onnx' and onnx_at_hand(net) else 'keras'
+    return _CHOSEN[net]

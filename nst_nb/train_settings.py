@@ -14,7 +14,7 @@ from .errors import SettingsError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY',
+__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY',
            'TrainConfig', 'check_runtime', 'runnable_runtimes', 'describe_training', 'training_settings', 'state_dir',
            'validate_training', 'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings',
            'style_weights']
@@ -41,11 +41,13 @@ class TrainConfig:
 
 # %% ../nbs/22a_train_settings.ipynb #cf534a90
 RUNTIMES = {'keras': (), 'onnx': ('tf2onnx', 'onnxruntime')}   # what may run a network's pass, and the modules each needs
+AUTO = 'auto'   # not a runtime but a choice among them: ONNX Runtime where it can run here, else Keras
 
-def check_runtime(runtime: str, # a key of `RUNTIMES`
-                 ) -> str: # `runtime`
-    "`runtime` if it is one and can run here, else a `SettingsError` that says what to install."
-    if runtime not in RUNTIMES: raise SettingsError('runtime', f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}.")
+def check_runtime(runtime: str, # a key of `RUNTIMES`, or `AUTO`
+                 ) -> str: # the runtime that runs the pass: `runtime`, or `AUTO`'s choice
+    "The runtime that runs: `runtime` if it can run here, ONNX Runtime where installed (else Keras) for `AUTO`; else a `SettingsError` that says what to install."
+    if runtime == AUTO: return 'onnx' if all(importlib.util.find_spec(m) for m in RUNTIMES['onnx']) else 'keras'
+    if runtime not in RUNTIMES: raise SettingsError('runtime', f"runtime must be one of {', '.join(RUNTIMES)} or {AUTO}, not {runtime!r}.")
     missing = [m for m in RUNTIMES[runtime] if not importlib.util.find_spec(m)]
     if missing: raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')
     return runtime

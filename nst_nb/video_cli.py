@@ -14,7 +14,7 @@ from .stopping import STOP, signal_status
 from .video import clip_info, OUTPUTS
 from .video_run import VideoConfig, EngineSpec, describe_video, validate_video, sidecar_path, state_dir
 from .clips import FORMATS, VIDEO_SUFFIXES, is_clip
-from .train_settings import check_runtime
+from .train_settings import AUTO, check_runtime
 from .cli import add_config_flags, add_settings_flags, add_model_flags, add_executor_flags, executor_options, settings_from_args, _cli, _network_flags_refused, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
@@ -68,8 +68,8 @@ def _engine(parser: argparse.ArgumentParser, a: argparse.Namespace, cfg: VideoCo
     if a.model:
         from nst_nb.train_settings import network_info, network_settings, style_weights
         if a.styles: parser.error('with --model, give no STYLE pictures: the network holds its styles (choose with --style or --mix).')
-        info = network_info(a.model); s = validate(settings_from_args(a, network_settings(info)))
-        return EngineSpec(s, cfg, model=str(a.model), style=style_weights(info['styles'], a.mix or a.style)[0].tolist(), runtime=check_runtime(a.runtime or 'keras'))
+        info, runtime = network_info(a.model), a.runtime or AUTO; s = validate(settings_from_args(a, network_settings(info))); check_runtime(runtime)   # before any work
+        return EngineSpec(s, cfg, model=str(a.model), style=style_weights(info['styles'], a.mix or a.style)[0].tolist(), runtime=runtime)   # auto: chosen when the engine loads the network
     _network_flags_refused(parser, a)
     if not a.styles: parser.error('give at least one STYLE picture, or --model NET.')
     s = validate(settings_from_args(a), len(a.styles))

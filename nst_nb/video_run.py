@@ -97,8 +97,9 @@ class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
     name, own = 'network', ('keep', 'blend', 'colours', 'key_every')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
-        from nst_nb.network import load_network, style_input
-        self.model, (self.net, self.info), self.s, self.cfg, self.runtime = str(model), load_network(model), s, cfg, runtime
+        from nst_nb.network import load_network, style_input, chosen_runtime
+        self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
+        self.runtime = chosen_runtime(self.net, runtime)   # what runs it: `auto` chosen for this network
         self.style = style_input(self.net, style)[0].tolist()
         self.reset()   # the blend's state, if it has one
 
@@ -484,7 +485,7 @@ class EngineSpec:
     model: str | None = None   # a trained network's file, or a shipped network's name
     style: list | None = None  # the network's style weights (one per style it holds)
     styles: list = dataclasses.field(default_factory=list)   # the optimisation's style pictures
-    runtime: str = 'keras'     # what runs the network: `keras` or `onnx`
+    runtime: str = 'keras'     # what runs the network: `keras`, `onnx` or `auto` (`chosen_runtime`)
 
     def make(self):
         "The engine (TensorFlow from here)."

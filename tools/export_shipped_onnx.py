@@ -1,0 +1,27 @@
+"""Write the shipped networks' ONNX files into `nst_nb/networks/onnx/`, as `--runtime auto` finds them (`onnx_at_hand`).
+
+    python tools/export_shipped_onnx.py          # after a shipped network is trained again, or ONNX_REVISION is raised
+
+Each file is named by `onnx_name` (the network's name, its weights' digest and `ONNX_REVISION`), so a file left from
+other weights is never used; the files no shipped network names are removed. Needs `nst_nb[onnx]`. Chapter 22's tests
+check that every shipped network has its file and that ONNX Runtime paints it within a level of Keras.
+"""
+from pathlib import Path
+from nst_nb.network import SHIPPED_ONNX, export_onnx, load_network, onnx_name
+from nst_nb.train_settings import shipped_networks
+
+
+def main():
+    SHIPPED_ONNX.mkdir(exist_ok=True)
+    wanted = {}
+    for name in shipped_networks():
+        net, _ = load_network(name); wanted[onnx_name(net)] = name
+        path = SHIPPED_ONNX / onnx_name(net)
+        if not path.exists(): export_onnx(net, path); path.chmod(0o644)
+        print(f'{name}: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path} ({path.stat().st_size / 1024:.0f} KB)')
+    for old in SHIPPED_ONNX.glob('*.onnx'):
+        if old.name not in wanted: old.unlink(); print(f'removed {old.name}: no shipped network has these weights')
+
+
+if __name__ == '__main__':
+    main()
