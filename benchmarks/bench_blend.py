@@ -25,7 +25,7 @@ cross-faded over the N frames, then `detail_restored`; the probe that led to `ad
 than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); `_wW`: the carried
 detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); `_oN`: each
 key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); `_bB`: the pixels
-that switch in one frame of a passage in blobs B px wide (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
+that switch in one frame of a passage in blobs of noise blurred by B px (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
 detail switched, in 16 px blobs, the probe of 0.22.0); the
 default since 0.20.0 is `advect8_12_0.3_g1_w16_o2+c`: a 12 px blur (whole strokes carried), keys
 that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, the strokes faded from key to key;

@@ -179,7 +179,7 @@ def add_model_flags(parser: argparse.ArgumentParser, # the command's parser
 def add_runtime_flag(g) -> None:
     "Add `--runtime` (what runs a network's pass) to a parser or group."
     g.add_argument('--runtime', choices=[*RUNTIMES, AUTO], help='what runs the network: auto (the default: onnx where it is installed and the network has '
-                   'been exported, as the shipped ones are; else keras), keras, or onnx (ONNX Runtime, as fast or faster on every CPU measured; '
+                   'been exported, as the shipped ones are; else keras), keras, or onnx (ONNX Runtime, 1.5-2.4x faster with AVX2 alone; '
                    'pip install "nst_nb[onnx]"; the network is exported once per set of weights into $NST_NB_CACHE/onnx, else ~/.cache/nst_nb/onnx: '
                    'delete the folder to clear it). Pictures painted by tiles run on Keras.')
 

@@ -260,7 +260,7 @@ class AdvectedBlend:
                  grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
                  window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
                  oversample: int = 2, # each key's detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
-                 blob: float = 2.0, # px: the pixels that switch in one frame of a passage come in blobs this wide (`switch_order`)
+                 blob: float = 2.0, # px: the blur of `switch_order`'s noise, so the size of the blobs of pixels that switch in one frame of a passage
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_network.ipynb #621c44c0
 from __future__ import annotations
-import hashlib, json, os, tempfile, threading, time, weakref, zipfile
+import hashlib, json, os, tempfile, threading, time, warnings, weakref, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -211,9 +211,10 @@ def painted(net: tuple, # `load_network`'s network and info
            ) -> Result:
     "The photo painted by the network as a `Result`, timed, with the model, the style, the runtime asked for and the one that ran in its sources."
     (m, info), px = net, np.asarray(content)
-    t = time.perf_counter(); out = stylise(m, px, style, runtime); dt = time.perf_counter() - t
+    ran = runtime if runtime == 'keras' else chosen_runtime(m, runtime)   # chosen once: what the sidecar names is what runs
+    t = time.perf_counter(); out = stylise(m, px, style, ran); dt = time.perf_counter() - t
     tiled = px.shape[0] * px.shape[1] > TILE_PIXELS   # tiles run on Keras, whatever the runtime
-    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': 'keras' if tiled else chosen_runtime(m, runtime), 'runtime_asked': runtime, 'tiled': tiled,
+    src = {'content': str(source), 'model': str(model), 'styles': info['styles'], 'style': style, 'runtime': 'keras' if tiled else ran, 'runtime_asked': runtime, 'tiled': tiled,
            'caption': f"network {Path(model).name or m.name} ({info.get('caption', info.get('backbone'))})"}
     return Result(Image.fromarray(finished(out, px, s.style_strength, s.preserve_color)), s, [], 0, float('nan'), timings={'total_s': dt}, sources=src)
 
@@ -345,14 +346,20 @@ def onnx_at_hand(net: keras.Model) -> Path | None:
 
 # %% ../nbs/22_network.ipynb #c6b8a487
 def onnx_session(net: keras.Model): # a transform network
-    "The network's ONNX Runtime session, from its file at hand (`onnx_at_hand`) or else exported to `onnx_cache()` once (again if a file cannot be read); made once per process."
+    "The network's ONNX Runtime session, from a file at hand (shipped, else cached) that opens, else exported to `onnx_cache()` (once); made once per process."
     if (s := _SESSIONS.get(net)) is not None: return s   # made before: no lock for each frame
     with _EXPORTING:
         if net not in _SESSIONS:
-            check_runtime('onnx'); path = onnx_at_hand(net)
-            try: _SESSIONS[net] = _ort_session(path or _exported(net))
-            except Exception: _SESSIONS[net] = _ort_session(_exported(net))   # a broken file: made again in the cache, once
+            check_runtime('onnx'); _SESSIONS[net] = _opened(net) or _ort_session(_exported(net))   # none opens: exported (again), once
         return _SESSIONS[net]
+
+def _opened(net: keras.Model) -> tuple | None:
+    "A session of the first of the network's files at hand that opens (the shipped one, then the cached one), else None."
+    for path in (SHIPPED_ONNX / onnx_name(net), onnx_cache() / onnx_name(net)):
+        if path.exists():
+            try: return _ort_session(path)
+            except Exception: pass   # unreadable (cut short, another ONNX Runtime): the next
+    return None
 
 def _exported(net: keras.Model) -> Path:
     "The network exported into `onnx_cache()`, under `onnx_name`."
@@ -367,6 +374,15 @@ def chosen_runtime(net: keras.Model, # a transform network
                   ) -> str: # `keras` or `onnx`
     "What runs the network's pass: `runtime`, checked; for `auto`, ONNX Runtime where installed and the network exported (`onnx_at_hand`), else Keras."
     if runtime != AUTO: return check_runtime(runtime)
-    if net in _SESSIONS: return 'onnx'   # its session made: exported by now
-    if net not in _CHOSEN: _CHOSEN[net] = 'onnx' if check_runtime(AUTO) == 'onnx' and onnx_at_hand(net) else 'keras'
+    if net in _SESSIONS: return 'onnx'   # its session made: it runs
+    if net not in _CHOSEN: _CHOSEN[net] = _auto_choice(net)
     return _CHOSEN[net]
+
+def _auto_choice(net: keras.Model) -> str:
+    "`onnx` if ONNX Runtime can run here and opens a file of the network at hand (its session kept), else `keras`: said once if a file would not open."
+    if check_runtime(AUTO) != 'onnx' or onnx_at_hand(net) is None: return 'keras'
+    with _EXPORTING:
+        if net not in _SESSIONS and (s := _opened(net)) is not None: _SESSIONS[net] = s
+        if net in _SESSIONS: return 'onnx'
+    warnings.warn(f"ONNX Runtime could not open {onnx_at_hand(net)}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
+    return 'keras'

@@ -40,13 +40,13 @@ class TrainConfig:
     every: int = setting(100, 'steps between checkpoints (the model file is a usable network at each)', 'checkpoint every', lo=1, hi=10_000_000, metavar='N')
 
 # %% ../nbs/22a_train_settings.ipynb #cf534a90
-RUNTIMES = {'keras': (), 'onnx': ('tf2onnx', 'onnxruntime')}   # what may run a network's pass, and the modules each needs
+RUNTIMES = {'keras': (), 'onnx': ('tf2onnx', 'onnxruntime')}   # what may run a network's pass, and the modules each needs (tf2onnx: to export it)
 AUTO = 'auto'   # not a runtime but a choice among them: ONNX Runtime where it can run here, else Keras
 
 def check_runtime(runtime: str, # a key of `RUNTIMES`, or `AUTO`
                  ) -> str: # the runtime that runs the pass: `runtime`, or `AUTO`'s choice
     "The runtime that runs: `runtime` if it can run here, ONNX Runtime where installed (else Keras) for `AUTO`; else a `SettingsError` that says what to install."
-    if runtime == AUTO: return 'onnx' if all(importlib.util.find_spec(m) for m in RUNTIMES['onnx']) else 'keras'
+    if runtime == AUTO: return 'onnx' if importlib.util.find_spec(RUNTIMES['onnx'][-1]) else 'keras'   # a file at hand needs ONNX Runtime alone
     if runtime not in RUNTIMES: raise SettingsError('runtime', f"runtime must be one of {', '.join(RUNTIMES)} or {AUTO}, not {runtime!r}.")
     missing = [m for m in RUNTIMES[runtime] if not importlib.util.find_spec(m)]
     if missing: raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')

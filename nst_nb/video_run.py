@@ -99,7 +99,7 @@ class NetworkEngine:
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input, chosen_runtime
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
-        self.runtime = chosen_runtime(self.net, runtime)   # what runs it: `auto` chosen for this network
+        self.asked, self.runtime = runtime, chosen_runtime(self.net, runtime)   # what runs it: `auto` chosen for this network
         self.style = style_input(self.net, style)[0].tolist()
         self.reset()   # the blend's state, if it has one
 
@@ -121,7 +121,7 @@ class NetworkEngine:
     def reads(self) -> tuple:   # the `VideoConfig` fields its frames depend on: at `keep` 0 (frame by frame) no blend's
         return ('keep',) if getattr(self.blend, 'keep', None) == 0 else ('blend', 'colours') + self.blend.reads
 
-    def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'backbone': self.info.get('backbone')}
+    def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'runtime_asked': self.asked, 'backbone': self.info.get('backbone')}
 
 # %% ../nbs/26b_video_run.ipynb #6ae85d5d
 def _temporal_objective():
@@ -267,7 +267,7 @@ def made_otherwise(made: dict, # `clip_made`'s
 
 def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
-    return {k: v for k, v in engine.items() if k != 'runtime'} if isinstance(engine, dict) else engine
+    return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
 def otherwise_said(bad: dict) -> str:
     "`made_otherwise`'s answer in words, and the flags that give the old run's video settings: '(video: {...}) ... (--colours mixed)'."
