@@ -46,7 +46,8 @@ def steps_seen(n: int):
 def last_line(err: str) -> str: return err.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize('sig, status, reason', [(signal.SIGTERM, 143, 'terminated (SIGTERM)'), (signal.SIGHUP, 129, 'hung up (SIGHUP)')])   # Ctrl-C: 13_cli
+@pytest.mark.parametrize('sig, status, reason', [(signal.SIGTERM, 143, 'terminated (SIGTERM)'),
+                                                   pytest.param(signal.SIGHUP, 129, 'hung up (SIGHUP)', marks=pytest.mark.slow)])   # Ctrl-C: 13_cli; SIGHUP the same path (08b maps its name)
 def test_signal_during_a_step(tmp_path, sig, status, reason):
     proc = start(command('nst_nb') + [CAT, WAVES, '-o', 'out.png', *LONG], tmp_path)
     seen = wait_for(proc, steps_seen(3)); proc.send_signal(sig)
@@ -98,7 +99,7 @@ def test_sigterm_during_the_save(tmp_path):
 BATCH = ['-s', WAVES, BRICK, '-o', 'batch', '--size', '64', '--iterations', '12', '--optimizer', 'adam']
 
 
-@pytest.mark.parametrize('delay', [4.0, 6.0, 9.0])
+@pytest.mark.parametrize('delay', [4.0, 6.0, pytest.param(9.0, marks=pytest.mark.slow)])   # 9.0: the second pair's start (slow: CI's time)
 def test_batch_ctrl_c_anywhere(tmp_path, delay):
     "Ctrl-C at many points of a two-pair batch (set-up, a step, between pairs, the second pair's start): never a failed pair."
     proc = start(command('nst_nb_batch') + [CAT, *BATCH], tmp_path)

@@ -238,6 +238,7 @@ def cpu_over(server: Server, pid: int, seconds: float = 2.0) -> float:
     before = kernels(server).get(pid, 0.0); time.sleep(seconds)
     return kernels(server).get(pid, before) - before
 
+@pytest.mark.slow   # 30-40 s (its own server, the cull's wait): CI leaves it out; test_closing_pages_ends_their_kernels checks closed pages' kernels end
 def test_a_tab_closed_mid_run_whose_shutdown_is_lost(pictures, browser, tmp_path_factory):
     "The shutdown request of a closing page never arrives (as happened mid-run): the page's silence stops the run, and the idle kernel is culled."
     server_gen = serve(tmp_path_factory.mktemp('silent'), {'NST_NB_PAGE_TIMEOUT': '6'},

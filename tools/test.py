@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOISE = re.compile(r'^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} [\d:.]+ +\d+ \S+\.cc:\d+\]|To enable the following '
                    r'instructions|rebuild TensorFlow with the appropriate compiler flags)')
-STAGES = {'notebooks': ['nbdev_test'], 'docs': [sys.executable, 'tools/build_docs.py'], 'pytest': [sys.executable, '-m', 'pytest', '--durations=8', 'tests']}
+STAGES = {'notebooks': ['nbdev_test'], 'docs': [sys.executable, 'tools/build_docs.py'], 'pytest': [sys.executable, '-m', 'pytest', '--durations=8', '-m', 'not slow', 'tests']}   # slow tests: python -m pytest -m slow tests
 
 
 def run(cmd: list[str]) -> int:
