@@ -25,7 +25,7 @@ __all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'SHIPPED_ONNX', 'ReflectPad
            'Bilinear2x', 'up_block', 'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise',
            'reach', 'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network',
            'export_tflite', 'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache',
-           'network_digest', 'onnx_name', 'onnx_at_hand', 'onnx_session', 'chosen_runtime']
+           'network_digest', 'onnx_name', 'onnx_places', 'onnx_at_hand', 'onnx_session', 'chosen_runtime']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -143,7 +143,7 @@ def forward(net: keras.Model) -> tf.types.experimental.GenericFunction:
 def stylise(net: keras.Model, # a transform network
             picture: np.ndarray, # `(H, W, 3)` uint8 RGB, any size
             style: int | str | list | None = None, # a style's index or (of a loaded network) name, or one weight per style
-            runtime: str = 'keras', # what runs the pass: `keras`, `onnx` (ONNX Runtime, `onnx_session`) or `auto` (`check_runtime`)
+            runtime: str = 'keras', # what runs the pass: `keras`, `onnx` (ONNX Runtime, `onnx_session`) or `auto` (`chosen_runtime`)
            ) -> np.ndarray: # `(H, W, 3)` uint8 RGB
     "The picture painted by the network in one (compiled) pass; by tiles (`tiled_stylise`, Keras) above `TILE_PIXELS`."
     h, w = picture.shape[:2]
@@ -339,10 +339,14 @@ def onnx_name(net: keras.Model) -> str:
     "The file name of the network's export: its name, its weights' digest and `ONNX_REVISION`."
     return f'{net.name}-{network_digest(net)}-r{ONNX_REVISION}.onnx'
 
+def onnx_places(net: keras.Model) -> list[Path]:
+    "Where the network's export may be, in the order tried: shipped with nst_nb (`SHIPPED_ONNX`), then `onnx_cache()` (where exports go)."
+    name = onnx_name(net)   # one digest of the weights
+    return [SHIPPED_ONNX / name, onnx_cache() / name]
+
 def onnx_at_hand(net: keras.Model) -> Path | None:
-    "The network's exported file where there is one: shipped with nst_nb (`SHIPPED_ONNX`), else in `onnx_cache()`; None if it was never exported."
-    name = onnx_name(net)
-    return next((p for p in (SHIPPED_ONNX / name, onnx_cache() / name) if p.exists()), None)
+    "The network's exported file where there is one (`onnx_places`); None if it was never exported."
+    return next((p for p in onnx_places(net) if p.exists()), None)
 
 # %% ../nbs/22_network.ipynb #c6b8a487
 def onnx_session(net: keras.Model): # a transform network
@@ -350,20 +354,21 @@ def onnx_session(net: keras.Model): # a transform network
     if (s := _SESSIONS.get(net)) is not None: return s   # made before: no lock for each frame
     with _EXPORTING:
         if net not in _SESSIONS:
-            check_runtime('onnx'); _SESSIONS[net] = _opened(net) or _ort_session(_exported(net))   # none opens: exported (again), once
+            check_runtime('onnx'); places = onnx_places(net)
+            _SESSIONS[net] = _opened(places) or _ort_session(_exported(net, places[-1]))   # none opens: exported (again) into the cache, once
         return _SESSIONS[net]
 
-def _opened(net: keras.Model) -> tuple | None:
-    "A session of the first of the network's files at hand that opens (the shipped one, then the cached one), else None."
-    for path in (SHIPPED_ONNX / onnx_name(net), onnx_cache() / onnx_name(net)):
+def _opened(places: list[Path]) -> tuple | None:
+    "A session of the first of `places` (`onnx_places`) that is there and opens, else None."
+    for path in places:
         if path.exists():
             try: return _ort_session(path)
             except Exception: pass   # unreadable (cut short, another ONNX Runtime): the next
     return None
 
-def _exported(net: keras.Model) -> Path:
-    "The network exported into `onnx_cache()`, under `onnx_name`."
-    path = onnx_cache() / onnx_name(net); path.parent.mkdir(parents=True, exist_ok=True)
+def _exported(net: keras.Model, path: Path) -> Path:
+    "The network exported to `path` (in `onnx_cache()`), its folder made."
+    path.parent.mkdir(parents=True, exist_ok=True)
     return export_onnx(net, path)
 
 # %% ../nbs/22_network.ipynb #7d7b7f8e
@@ -380,9 +385,9 @@ def chosen_runtime(net: keras.Model, # a transform network
 
 def _auto_choice(net: keras.Model) -> str:
     "`onnx` if ONNX Runtime can run here and opens a file of the network at hand (its session kept), else `keras`: said once if a file would not open."
-    if check_runtime(AUTO) != 'onnx' or onnx_at_hand(net) is None: return 'keras'
+    if check_runtime(AUTO) != 'onnx' or not (here := [p for p in onnx_places(net) if p.exists()]): return 'keras'
     with _EXPORTING:
-        if net not in _SESSIONS and (s := _opened(net)) is not None: _SESSIONS[net] = s
+        if net not in _SESSIONS and (s := _opened(here)) is not None: _SESSIONS[net] = s
         if net in _SESSIONS: return 'onnx'
-    warnings.warn(f"ONNX Runtime could not open {onnx_at_hand(net)}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
+    warnings.warn(f"ONNX Runtime could not open {here[0]}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
     return 'keras'
