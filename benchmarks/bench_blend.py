@@ -26,7 +26,8 @@ than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.
 detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); `_oN`: each
 key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); `_bB`: the pixels
 that switch in one frame of a passage in blobs of noise blurred by B px (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
-detail switched, in 16 px blobs, the probe of 0.22.0); the
+detail switched, in 16 px blobs, the probe of 0.22.0); `_cam`: the strokes carried with the camera's motion where it explains the frame
+(`--carry camera`, `nst_nb.flow.steadied`; since 0.23.0); the
 default since 0.20.0 is `advect8_12_0.3_g1_w16_o2+c`: a 12 px blur (whole strokes carried), keys
 that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, the strokes faded from key to key;
 0.19.0's was `advect8_12_0.3_g1_w16+c`, 0.18.0's `advect8_12_0.3_g1+c`, 0.17.0's `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
@@ -66,15 +67,22 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
 
 
 def blend_object(name: str):
-    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN][_bB]`; `+c`: its colours kept, `ColourKept`), else None."
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN][_bB][_cam]`; `+c`: its colours kept, `ColourKept`), else None."
     from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
     elif base.startswith('advect'):
-        n, sig, *rest = base[6:].split('_'); k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o', 'b')]; g, w, o, bl = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwob')
+        n, sig, *rest = base[6:].split('_'); rest = [x for x in rest if x != 'cam']   # `_cam`: the motions it is given (`carried_by`)
+        k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o', 'b')]; g, w, o, bl = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwob')
         b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0, oversample=o[0] if o else 1, blob=bl[0] if bl else 2.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, no `oN`: keys read as they are, as the names before 0.18.0 / 0.19.0 / 0.20.0 meant
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
+
+
+def carried_by(name: str, motions: list) -> list:
+    "The motions blend `name` is given: with the camera's (`Motion.steady`, `--carry camera`) for a name with `_cam`, else the flow's alone."
+    import dataclasses
+    return motions if '_cam' in name else [m if m is None else dataclasses.replace(m, steady=None) for m in motions]
 
 
 def blend(name: str, p, prev, m):
@@ -194,10 +202,11 @@ def main(argv=None):
         eng, style = NetworkEngine(a.model, st, s, VideoConfig(height=256)), ROOT / 'images/style' / f'{st}.jpg'
         for clip in a.clips:
             frames = list(read_frames(clips[clip], 256)); painted = [eng.paint(f) for f in frames]
-            motions = [None] + [motion(x, y) for x, y in zip(frames, frames[1:])]
+            camera = any('_cam' in b for b in a.blends)   # the camera's motion too (the flicker figure reads the flow's alone)
+            motions = [None] + [motion(x, y, camera=camera) for x, y in zip(frames, frames[1:])]
             base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
             for b in a.blends:
-                r = res[f'{st} {clip} {b}'] = measure(frames, painted, motions, b, style, s.backbone, eng=eng)
+                r = res[f'{st} {clip} {b}'] = measure(frames, painted, carried_by(b, motions), b, style, s.backbone, eng=eng)
                 r['flicker_ratio'] = r['warping_error'] / base['warping_error']
                 r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
                 print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "

@@ -162,5 +162,5 @@ def run_batch(contents: str | os.PathLike | list, # content images: files and fo
     _use_threads(threads)                                        # TensorFlow from here on
     if model is not None:
         from nst_nb.network import NetworkPainter
-        ex.paint = NetworkPainter(model, runtime)
+        ex.paint = NetworkPainter(model, runtime).ready()   # loaded, its runtime sure to run: else an error before any pair
     return _run(_start(b, resume, overwrite), ex, progress)

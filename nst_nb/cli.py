@@ -180,7 +180,7 @@ def add_runtime_flag(g) -> None:
     "Add `--runtime` (what runs a network's pass) to a parser or group."
     g.add_argument('--runtime', choices=[*RUNTIMES, AUTO], help='what runs the network: auto (the default: onnx where it is installed and the network has '
                    'been exported, as the shipped ones are; else keras), keras, or onnx (ONNX Runtime, 1.5-2.4x faster with AVX2 alone; '
-                   'pip install "nst_nb[onnx]"; the network is exported once per set of weights into $NST_NB_CACHE/onnx, else ~/.cache/nst_nb/onnx: '
+                   'a network not yet exported is exported once per set of weights, which needs pip install "nst_nb[onnx]", into $NST_NB_CACHE/onnx, else ~/.cache/nst_nb/onnx: '
                    'delete the folder to clear it). Pictures painted by tiles run on Keras.')
 
 # %% ../nbs/13_cli.ipynb #cf63111e

@@ -14,9 +14,10 @@ import numpy as np
 from .images import colour_map, colour_moments
 
 # %% auto #0
-__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'warping_error', 'low_pass', 'contrast_gain',
-           'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend', 'upsampled', 'KeyDetail',
-           'key_detail', 'follows', 'switch_order', 'stretch_map', 'AdvectedBlend', 'colours_kept', 'ColourKept']
+__all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'camera_motion', 'steadied', 'warping_error',
+           'low_pass', 'contrast_gain', 'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend',
+           'upsampled', 'KeyDetail', 'key_detail', 'follows', 'switch_order', 'stretch_map', 'AdvectedBlend',
+           'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -72,14 +73,62 @@ class Motion:
     "How a frame follows the previous one."
     back: np.ndarray # `(H, W, 2)`: where each pixel of this frame was in the previous one
     mask: np.ndarray # `(H, W)` bool: the pixels `back` can be trusted for (`reliable`)
+    steady: Motion | None = None # the motion with the camera's where that explains the frame (`steadied`); None: not asked for
 
 def motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
            cur: np.ndarray, # this frame
            preset: str = 'medium', # a key of `FLOW_PRESETS`
+           camera: bool = False, # find the camera's motion too (`steadied`, about 8 ms at 384 × 256 px)
           ) -> Motion:
-    "The flow from `cur` back to `prev` and the pixels it can be trusted for."
-    back = optical_flow(cur, prev, preset)
-    return Motion(back, reliable(back, optical_flow(prev, cur, preset)))
+    "The flow from `cur` back to `prev` and the pixels it can be trusted for; with `camera`, the flow steadied by the camera's motion."
+    back = optical_flow(cur, prev, preset); m = Motion(back, reliable(back, optical_flow(prev, cur, preset)))
+    if camera: m.steady = steadied(prev, cur, m)
+    return m
+
+# %% ../nbs/26a_flow.ipynb #507bfa09
+def _affine_of_flow(m: Motion, step: int = 8) -> np.ndarray | None:
+    "The affine map `(2, 3)` most of the flow's reliable pixels (a grid every `step` px) agree with within a px (RANSAC); None if under 12 hold."
+    h, w = m.back.shape[:2]; ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]; ok = m.mask[ys, xs]
+    if ok.sum() < 12: return None
+    p = np.stack([xs[ok], ys[ok]], -1).astype(np.float32)
+    return cv2.estimateAffine2D(p, p + m.back[ys[ok], xs[ok]], method=cv2.RANSAC, ransacReprojThreshold=1.0)[0]
+
+def _aligned(prev: np.ndarray, cur: np.ndarray, A: np.ndarray, iters: int = 10) -> np.ndarray:
+    "`A` refined so that `prev` read through it matches `cur` (`cv2.findTransformECC` on the grey frames, at half size from 256 px up); `A` if that fails or strays over 2 px from it."
+    h, w = prev.shape[:2]; scale = 0.5 if min(h, w) >= 256 else 1.0   # smaller, ECC is unsure
+    S = np.diag([scale, scale, 1.0]); up = lambda B: np.vstack([B, [0, 0, 1]])
+    small = lambda f: cv2.resize(_gray(f), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
+    try: _, B = cv2.findTransformECC(small(cur), small(prev), (S @ up(A) @ np.linalg.inv(S))[:2].astype(np.float32), cv2.MOTION_AFFINE, (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, 1e-5), None, 1)
+    except cv2.error: return A   # no convergence (a frame without texture): the flow's fit
+    B = (np.linalg.inv(S) @ up(B) @ S)[:2]; corners = np.float32([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]]).T
+    return B if np.abs((B - A) @ corners).max() <= 2 else A   # strayed (locked onto something else): the flow's fit
+
+def camera_motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
+                  cur: np.ndarray, # this frame
+                  m: Motion, # the flow from `cur` back to `prev` (`motion`)
+                 ) -> np.ndarray | None: # `(2, 3)`: pixel `(x, y)` of `cur` was at `A @ (x, y, 1)` in `prev`; None: too little of the flow holds
+    "The camera's motion as an affine map: fitted to the flow where it holds, refined on the frames."
+    A = _affine_of_flow(m)
+    return None if A is None else _aligned(prev, cur, A)
+
+def _map_flow(A: np.ndarray, h: int, w: int) -> np.ndarray:
+    "The affine map `A` as a flow `(h, w, 2)`: from each pixel to where `A` takes it."
+    ys, xs = _grid(h, w); P = np.dstack([xs, ys]); return cv2.transform(P, A) - P
+
+# %% ../nbs/26a_flow.ipynb #54d196b9
+def steadied(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
+             cur: np.ndarray, # this frame
+             m: Motion, # the flow from `cur` back to `prev` (`motion`)
+             tolerance: float = 1.0, # grey levels: how much worse than the flow the camera's motion may explain a pixel and still be taken
+             smooth: float = 4.0, # px: the Gaussian over which the frames' differences are compared
+            ) -> Motion:
+    "`m` with the camera's motion (`camera_motion`) wherever that explains `cur` from `prev` as well as the flow does, and trusted there: the flow's noise and bias gone where only the camera moved."
+    A = camera_motion(prev, cur, m)
+    if A is None: return m
+    cam, g0, g1 = _map_flow(A, *m.back.shape[:2]), np.float32(_gray(prev)), np.float32(_gray(cur))
+    off = lambda back: cv2.GaussianBlur(np.abs(g1 - warp(g0, back)), (0, 0), smooth)
+    took = off(cam) <= off(m.back) + tolerance
+    return Motion(np.where(took[..., None], cam, m.back).astype(np.float32), m.mask | (took & _from_inside(cam)))
 
 # %% ../nbs/26a_flow.ipynb #cb733442
 def warping_error(prev: np.ndarray, # the previous (stylised) frame, `(H, W, 3)` uint8
@@ -252,7 +301,7 @@ def stretch(self: KeyDetail) -> float:
 # %% ../nbs/26a_flow.ipynb #93f49ec0
 class AdvectedBlend:
     "A clip's fine detail carried along the flow from key frames, one dissolving into the next (Neyret 2003); the coarse rest mixed with the previous frame's."
-    reads = ('keep', 'key_every')   # the video settings it is made from (as `MixedBlend.reads`)
+    reads = ('keep', 'key_every', 'carry')   # the video settings it is made from or reads (as `MixedBlend.reads`): `carry`, the motion it is given (`Motion.steady`)
     def __init__(self, every: int = 8, # frames from one key frame to the next: the dissolve's length
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 12.0, # px: the fine detail is what a Gaussian blur of this width removes (4 before 0.17.0)
@@ -319,7 +368,8 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     "This frame: the coarse picture mixed along the flow, plus the fine detail carried from the key frames."
     if not self.keep: return painted   # frame by frame
     if m is None: self._fresh()   # a clip's first frame
-    elif self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
+    elif m.steady is not None: m = m.steady   # strokes carried with the camera where it alone moved (`steadied`)
+    if m is not None and self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
         self.low, self.fine = self._split(np.float32(prev))
     lp, own = self._split(np.float32(painted))
     w = None if m is None else softened(m.mask)   # where the flow holds

@@ -18,7 +18,7 @@ from .errors import SettingsError
 from .settings import Settings
 from .images import load_image, preserve_luminance, match_color
 from .result import Result
-from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, SHIPPED, AUTO, network_info, find_network, style_weights, check_runtime
+from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, SHIPPED, AUTO, network_info, find_network, style_weights, check_runtime, check_exporter
 
 # %% auto #0
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'SHIPPED_ONNX', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block',
@@ -222,8 +222,13 @@ def painted(net: tuple, # `load_network`'s network and info
 class NetworkPainter:
     "Paint a batch's pair with a trained network: `(content, style name, settings, listeners)` to a `Result`."
     def __init__(self, model: str | os.PathLike, runtime: str = 'keras'): self.model, self.runtime, self.net = str(model), runtime, None
-    def __call__(self, content, style, s: Settings, listeners=()) -> Result:
+    def ready(self) -> 'NetworkPainter':
+        "Itself, its network loaded and the runtime chosen (`chosen_runtime`): a `SettingsError` now, before any pair, if that cannot run."
         if self.net is None: self.net = load_network(self.model)
+        if self.runtime != 'keras': chosen_runtime(self.net[0], self.runtime)
+        return self
+    def __call__(self, content, style, s: Settings, listeners=()) -> Result:
+        self.ready()
         w = style_weights(self.net[1]['styles'], Path(style).name)[0].tolist()
         return painted(self.net, load_image(content, s.size, s.max_side), s, w, str(content), self.model, self.runtime)
 
@@ -330,9 +335,9 @@ def onnx_cache() -> Path:
     return Path(base).expanduser() / 'onnx'
 
 def network_digest(net: keras.Model) -> str:
-    "16 hex digits naming the network's shape and weights: another weight, another name."
+    "16 hex digits naming the network's shape and weights: another weight, another name (the weights in order, not their names, which Keras may write otherwise)."
     h = hashlib.sha1(f'{net.name} {net.count_params()}'.encode())
-    for v in net.weights: h.update(v.path.encode()); h.update(np.ascontiguousarray(keras.ops.convert_to_numpy(v)).tobytes())
+    for v in net.weights: a = np.ascontiguousarray(keras.ops.convert_to_numpy(v)); h.update(f'{a.dtype}{a.shape}'.encode()); h.update(a.tobytes())
     return h.hexdigest()[:16]
 
 def onnx_name(net: keras.Model) -> str:
@@ -367,8 +372,8 @@ def _opened(places: list[Path]) -> tuple | None:
     return None
 
 def _exported(net: keras.Model, path: Path) -> Path:
-    "The network exported to `path` (in `onnx_cache()`), its folder made."
-    path.parent.mkdir(parents=True, exist_ok=True)
+    "The network exported to `path` (in `onnx_cache()`), its folder made; a `SettingsError` first if tf2onnx is not installed (`check_exporter`)."
+    check_exporter(); path.parent.mkdir(parents=True, exist_ok=True)
     return export_onnx(net, path)
 
 # %% ../nbs/22_network.ipynb #7d7b7f8e
@@ -377,8 +382,8 @@ _CHOSEN = weakref.WeakKeyDictionary()   # `auto`'s choice for each network
 def chosen_runtime(net: keras.Model, # a transform network
                    runtime: str = AUTO, # a key of `RUNTIMES`, or `AUTO`
                   ) -> str: # `keras` or `onnx`
-    "What runs the network's pass: `runtime`, checked; for `auto`, ONNX Runtime where installed and the network exported (`onnx_at_hand`), else Keras."
-    if runtime != AUTO: return check_runtime(runtime)
+    "What runs the network's pass: `runtime`, checked (for `onnx`, tf2onnx too if it must be exported); for `auto`, ONNX Runtime where installed and the network exported (`onnx_at_hand`), else Keras."
+    if runtime != AUTO: return _runnable(net, check_runtime(runtime))
     if net in _SESSIONS: return 'onnx'   # its session made: it runs
     if net not in _CHOSEN: _CHOSEN[net] = _auto_choice(net)
     return _CHOSEN[net]
@@ -391,3 +396,8 @@ def _auto_choice(net: keras.Model) -> str:
         if net in _SESSIONS: return 'onnx'
     warnings.warn(f"ONNX Runtime could not open {here[0]}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
     return 'keras'
+
+def _runnable(net: keras.Model, runtime: str) -> str:
+    "`runtime`, once it is sure to run the network: for `onnx` with no file of it at hand, a `SettingsError` before any work if it cannot be exported."
+    if runtime == 'onnx' and net not in _SESSIONS and onnx_at_hand(net) is None: check_exporter()
+    return runtime

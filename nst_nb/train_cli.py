@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import RUNTIMES, TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import RUNTIMES, EXPORTERS, TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
@@ -155,7 +155,7 @@ def export_sidecar(out: Path) -> Path:
     "The sidecar of an exported file: `NAME.tflite.json`, never the `NAME.json` of the network it came from."
     return out.with_name(out.name + '.json')
 
-EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', RUNTIMES['onnx'])}
+EXPORTS = {'.tflite': ('export_tflite', 'tflite_stylise', 'LiteRT', ()), '.onnx': ('export_onnx', 'onnx_stylise', 'ONNX Runtime', EXPORTERS['onnx'])}
 
 def _run_export(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     "Run `nst_nb_export` with parsed arguments; return the exit status."

@@ -14,10 +14,10 @@ from .errors import SettingsError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT', 'INFO_ENTRY',
-           'TrainConfig', 'check_runtime', 'runnable_runtimes', 'describe_training', 'training_settings', 'state_dir',
-           'validate_training', 'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings',
-           'style_weights']
+__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'EXPORTERS', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT',
+           'INFO_ENTRY', 'TrainConfig', 'check_runtime', 'check_exporter', 'runnable_runtimes', 'describe_training',
+           'training_settings', 'state_dir', 'validate_training', 'shipped_networks', 'shipped_names', 'find_network',
+           'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
@@ -40,22 +40,32 @@ class TrainConfig:
     every: int = setting(100, 'steps between checkpoints (the model file is a usable network at each)', 'checkpoint every', lo=1, hi=10_000_000, metavar='N')
 
 # %% ../nbs/22a_train_settings.ipynb #cf534a90
-RUNTIMES = {'keras': (), 'onnx': ('tf2onnx', 'onnxruntime')}   # what may run a network's pass, and the modules each needs (tf2onnx: to export it)
+RUNTIMES = {'keras': (), 'onnx': ('onnxruntime',)}   # what may run a network's pass, and the modules each needs to run a file at hand
+EXPORTERS = {'onnx': ('tf2onnx', 'onnxruntime')}   # the modules that write (and check) a network's file for a runtime: the `[onnx]` extra
 AUTO = 'auto'   # not a runtime but a choice among them: ONNX Runtime where it can run here, else Keras
 
 def check_runtime(runtime: str, # a key of `RUNTIMES`, or `AUTO`
                  ) -> str: # the runtime that runs the pass: `runtime`, or `AUTO`'s choice
     "The runtime that runs: `runtime` if it can run here, ONNX Runtime where installed (else Keras) for `AUTO`; else a `SettingsError` that says what to install."
-    if runtime == AUTO: return 'onnx' if importlib.util.find_spec(RUNTIMES['onnx'][-1]) else 'keras'   # a file at hand needs ONNX Runtime alone
+    if runtime == AUTO: return 'onnx' if not _missing(RUNTIMES['onnx']) else 'keras'
     if runtime not in RUNTIMES: raise SettingsError('runtime', f"runtime must be one of {', '.join(RUNTIMES)} or {AUTO}, not {runtime!r}.")
-    missing = [m for m in RUNTIMES[runtime] if not importlib.util.find_spec(m)]
-    if missing: raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')
+    if missing := _missing(RUNTIMES[runtime]): raise SettingsError('runtime', f'the {runtime} runtime needs {" and ".join(missing)}: pip install "nst_nb[onnx]".')
     return runtime
+
+def _missing(modules) -> list[str]:
+    "Those of `modules` that are not installed."
+    return [m for m in modules if not importlib.util.find_spec(m)]
+
+def check_exporter(runtime: str = 'onnx', # a key of `EXPORTERS`
+                  ):
+    "Nothing if a network can be exported for `runtime` here (`EXPORTERS`); else a `SettingsError` that says what to install."
+    if missing := _missing(EXPORTERS[runtime]):
+        raise SettingsError('runtime', f'this network has no {runtime} file yet, and exporting it needs {" and ".join(missing)}: pip install "nst_nb[onnx]" (or --runtime keras).')
 
 # %% ../nbs/22a_train_settings.ipynb #2eecff96
 def runnable_runtimes() -> list[str]:
     "The keys of `RUNTIMES` that can run here (their modules installed), in `RUNTIMES`'s order."
-    return [r for r, mods in RUNTIMES.items() if all(importlib.util.find_spec(m) for m in mods)]
+    return [r for r, mods in RUNTIMES.items() if not _missing(mods)]
 
 # %% ../nbs/22a_train_settings.ipynb #6d3138df
 def describe_training() -> dict[str, FieldInfo]:

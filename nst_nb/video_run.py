@@ -23,7 +23,7 @@ from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'PART_FRAMES', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video',
+__all__ = ['BLENDS', 'COLOURS', 'CARRY', 'PART_FRAMES', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video',
            'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made',
            'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead',
            'stylise_clip', 'EngineSpec']
@@ -41,6 +41,7 @@ BLENDS.add('linear', lambda cfg: MixedBlend(blend_keep(cfg, 0.6), texture=False)
 BLENDS.add('advect', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3)), 'the fine detail carried along the flow from key frames, one dissolving into the next; the coarse rest mixed, keep 0.3')
 
 COLOURS = ('painted', 'mixed')   # a blended frame's colours: the painting's moments (`ColourKept`), or as the blend leaves them
+CARRY = ('flow', 'camera')   # what carries the strokes: the optical flow, or the camera's motion where it explains the frame (`steadied`)
 
 @dataclass
 class VideoConfig:
@@ -50,6 +51,7 @@ class VideoConfig:
     blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
     colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them the old key frame's fine detail passes to the new one's (the strokes fade, the finest grain switches pixel by pixel)", 'key frame every', lo=2, hi=10_000, metavar='N')
+    carry: str = setting('flow', "network, blend advect: what carries the strokes from frame to frame: flow (the optical flow) or camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does: steadier on pans, zooms and turns; about 8 ms more a frame on the flow's thread)", 'carry strokes along', choices=CARRY, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -95,7 +97,7 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name, own = 'network', ('keep', 'blend', 'colours', 'key_every')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
+    name, own = 'network', ('keep', 'blend', 'colours', 'key_every', 'carry')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input, chosen_runtime
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
@@ -258,7 +260,7 @@ def made_otherwise(made: dict, # `clip_made`'s
                    old: dict, # a run's record: a stopped run's state or a finished clip's sidecar
                   ) -> dict:
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
-    video = {'blend': 'linear', 'colours': 'mixed', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours
+    video = {'blend': 'linear', 'colours': 'mixed', 'carry': 'flow', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours, one before 0.23.0 no carry
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
     now = {**made, 'engine': _painter_of(made['engine'])}
     bad = {k: was[k] for k in made if was[k] != now[k]}
@@ -392,7 +394,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
-    jobs = _ahead(engine, frames, prev_in, cfg.flow)
+    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(engine, cfg))
     try:
         for i, (f, early, moved) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: _cancel(early, moved); break   # (`total` only guides the bar: some containers only estimate their frames)
@@ -418,17 +420,21 @@ FLOW_AHEAD = True   # `nst_nb.video_run.FLOW_AHEAD = False`: each frame's motion
 
 def _cancel(*futures): [j.cancel() for j in futures if j is not None]   # what is queued and not begun: never run
 
-def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str) -> tuple:
-    "`motion(prev, f, preset)` and the seconds it took on the flow's thread."
-    t = time.perf_counter(); m = motion(prev, f, preset); return m, time.perf_counter() - t
+def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str, camera: bool = False) -> tuple:
+    "`motion(prev, f, preset, camera)` and the seconds it took on the flow's thread."
+    t = time.perf_counter(); m = motion(prev, f, preset, camera); return m, time.perf_counter() - t
 
-def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium') -> typing.Iterator:
+def _camera(engine, cfg: VideoConfig) -> bool:
+    "Whether each frame's motion needs the camera's (`steadied`): asked for, and read by the engine's blend."
+    return cfg.carry == 'camera' and 'carry' in getattr(engine, 'reads', ())
+
+def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium', camera: bool = False) -> typing.Iterator:
     "Each frame with the futures of its painting (None: an engine without `paint`) and of its motion from the frame before (`prev` for the first; None: none), queued one frame ahead."
     jobs = []
     def job(f):
         nonlocal prev
         paint = _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None
-        moved = None if prev is None or not FLOW_AHEAD else _FLOW.submit(_timed_motion, prev, f, preset)
+        moved = None if prev is None or not FLOW_AHEAD else _FLOW.submit(_timed_motion, prev, f, preset, camera)
         prev = f; return f, paint, moved
     try:
         try:
@@ -449,7 +455,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
     if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
-    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow)   # found here (`FLOW_AHEAD` off)
+    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(engine, cfg))   # found here (`FLOW_AHEAD` off)
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
