@@ -78,7 +78,7 @@ class Motion:
 def motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
            cur: np.ndarray, # this frame
            preset: str = 'medium', # a key of `FLOW_PRESETS`
-           camera: bool = False, # find the camera's motion too (`steadied`, about 8 ms at 384 × 256 px)
+           camera: bool = False, # find the camera's motion too (`steadied`, 8 to 11 ms at 384 × 256 px)
           ) -> Motion:
     "The flow from `cur` back to `prev` and the pixels it can be trusted for; with `camera`, the flow steadied by the camera's motion."
     back = optical_flow(cur, prev, preset); m = Motion(back, reliable(back, optical_flow(prev, cur, preset)))
@@ -87,21 +87,22 @@ def motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
 
 # %% ../nbs/26a_flow.ipynb #507bfa09
 def _affine_of_flow(m: Motion, step: int = 8) -> np.ndarray | None:
-    "The affine map `(2, 3)` most of the flow's reliable pixels (a grid every `step` px) agree with within a px (RANSAC); None if under 12 hold."
+    "The affine map `(2, 3)` the flow's reliable pixels (a grid every `step` px) agree with within a px (RANSAC); None if under 12 hold, or under a quarter of the grid agrees."
     h, w = m.back.shape[:2]; ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]; ok = m.mask[ys, xs]
     if ok.sum() < 12: return None
     p = np.stack([xs[ok], ys[ok]], -1).astype(np.float32)
-    return cv2.estimateAffine2D(p, p + m.back[ys[ok], xs[ok]], method=cv2.RANSAC, ransacReprojThreshold=1.0)[0]
+    A, agree = cv2.estimateAffine2D(p, p + m.back[ys[ok], xs[ok]], method=cv2.RANSAC, ransacReprojThreshold=1.0)
+    return A if A is not None and agree.sum() >= max(12, ys.size / 4) else None   # no camera most of the frame moves with: none
 
 def _aligned(prev: np.ndarray, cur: np.ndarray, A: np.ndarray, iters: int = 10) -> np.ndarray:
-    "`A` refined so that `prev` read through it matches `cur` (`cv2.findTransformECC` on the grey frames, at half size from 256 px up); `A` if that fails or strays over 2 px from it."
+    "`A` refined so that `prev` read through it matches `cur` (`cv2.findTransformECC` on the grey frames, at half size from 256 px up); `A` if that fails or strays from it by over 1 % of the frame's width (2 px at least)."
     h, w = prev.shape[:2]; scale = 0.5 if min(h, w) >= 256 else 1.0   # smaller, ECC is unsure
     S = np.diag([scale, scale, 1.0]); up = lambda B: np.vstack([B, [0, 0, 1]])
     small = lambda f: cv2.resize(_gray(f), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
     try: _, B = cv2.findTransformECC(small(cur), small(prev), (S @ up(A) @ np.linalg.inv(S))[:2].astype(np.float32), cv2.MOTION_AFFINE, (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, 1e-5), None, 1)
     except cv2.error: return A   # no convergence (a frame without texture): the flow's fit
     B = (np.linalg.inv(S) @ up(B) @ S)[:2]; corners = np.float32([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]]).T
-    return B if np.abs((B - A) @ corners).max() <= 2 else A   # strayed (locked onto something else): the flow's fit
+    return B if np.abs((B - A) @ corners).max() <= max(2, 0.01 * max(h, w)) else A   # strayed (locked onto something else): the flow's fit
 
 def camera_motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
                   cur: np.ndarray, # this frame
@@ -121,14 +122,15 @@ def steadied(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
              m: Motion, # the flow from `cur` back to `prev` (`motion`)
              tolerance: float = 1.0, # grey levels: how much worse than the flow the camera's motion may explain a pixel and still be taken
              smooth: float = 4.0, # px: the Gaussian over which the frames' differences are compared
+             most: float = 8.0, # grey levels: the most the camera's motion may leave unexplained and be trusted (a cut leaves tens)
             ) -> Motion:
     "`m` with the camera's motion (`camera_motion`) wherever that explains `cur` from `prev` as well as the flow does, and trusted there: the flow's noise and bias gone where only the camera moved."
     A = camera_motion(prev, cur, m)
-    if A is None: return m
+    if A is None: return Motion(m.back, m.mask)   # no camera to follow: the flow
     cam, g0, g1 = _map_flow(A, *m.back.shape[:2]), np.float32(_gray(prev)), np.float32(_gray(cur))
     off = lambda back: cv2.GaussianBlur(np.abs(g1 - warp(g0, back)), (0, 0), smooth)
-    took = off(cam) <= off(m.back) + tolerance
-    return Motion(np.where(took[..., None], cam, m.back).astype(np.float32), m.mask | (took & _from_inside(cam)))
+    left = off(cam); took = (left <= off(m.back) + tolerance) & (left <= most)
+    return Motion(np.where(took[..., None], cam, m.back).astype(np.float32), (m.mask & ~took) | (took & _from_inside(cam)))
 
 # %% ../nbs/26a_flow.ipynb #cb733442
 def warping_error(prev: np.ndarray, # the previous (stylised) frame, `(H, W, 3)` uint8

@@ -223,9 +223,10 @@ class NetworkPainter:
     "Paint a batch's pair with a trained network: `(content, style name, settings, listeners)` to a `Result`."
     def __init__(self, model: str | os.PathLike, runtime: str = 'keras'): self.model, self.runtime, self.net = str(model), runtime, None
     def ready(self) -> 'NetworkPainter':
-        "Itself, its network loaded and the runtime chosen (`chosen_runtime`): a `SettingsError` now, before any pair, if that cannot run."
-        if self.net is None: self.net = load_network(self.model)
-        if self.runtime != 'keras': chosen_runtime(self.net[0], self.runtime)
+        "Itself, its network loaded and the runtime chosen once (`chosen_runtime`): a `SettingsError` now, before any pair, if that cannot run."
+        if self.net is None:
+            self.net = load_network(self.model)
+            if self.runtime != 'keras': chosen_runtime(self.net[0], self.runtime)
         return self
     def __call__(self, content, style, s: Settings, listeners=()) -> Result:
         self.ready()
@@ -398,6 +399,9 @@ def _auto_choice(net: keras.Model) -> str:
     return 'keras'
 
 def _runnable(net: keras.Model, runtime: str) -> str:
-    "`runtime`, once it is sure to run the network: for `onnx` with no file of it at hand, a `SettingsError` before any work if it cannot be exported."
-    if runtime == 'onnx' and net not in _SESSIONS and onnx_at_hand(net) is None: check_exporter()
+    "`runtime`, once it is sure to run the network: for `onnx`, a file at hand opened (its session kept), else a `SettingsError` before any work if it cannot be exported."
+    if runtime != 'onnx' or net in _SESSIONS: return runtime
+    with _EXPORTING:
+        if net not in _SESSIONS and (s := _opened(onnx_places(net))) is not None: _SESSIONS[net] = s
+    if net not in _SESSIONS: check_exporter()   # none at hand opens: it will be exported
     return runtime
