@@ -45,6 +45,7 @@ from bench_quality import figures
 from bench_video import STYLE_FIGURES, make_clips
 
 BLENDS = ['texture', 'linear', 'keep0.3', 'band2_0.3', 'multi1-2-4', 'carry2']
+ZOOM = 1.01   # the zoom clip's enlargement from one frame to the next
 
 
 def high(img, s: float):
@@ -83,6 +84,33 @@ def carried_by(name: str, motions: list) -> list:
     "The motions blend `name` is given: with the camera's (`Motion.steady`, `--carry camera`) for a name with `_cam`, else the flow's alone."
     import dataclasses
     return motions if '_cam' in name else [m if m is None else dataclasses.replace(m, steady=None) for m in motions]
+
+
+def blended(name: str, painted: list, motions: list) -> list:
+    "The frames of nst_nb's own blend `name` (`blend_object`), as `nst_nb_video` runs it: each frame from the last one written."
+    b, outs = blend_object(name), []
+    for p, m in zip(painted, motions): outs.append(b(p, m, outs[-1] if outs else None))
+    return outs
+
+
+def painted_runs(model: str, styles: list, clips: list, frames: int, camera: bool = False):
+    "Each run's `(style, clip, engine, frames, paintings, motions)`: the test clips (`pan`, `occlusion`, `zoom`, `handheld`) painted by `model` at 256 px, each frame's motion with the camera's if asked."
+    import numpy as np
+    from nst_nb.flow import motion
+    from nst_nb.images import open_image
+    from nst_nb.train_settings import network_info, network_settings
+    from nst_nb.video import handheld_clip, read_frames, write_clip, zoom_clip
+    from nst_nb.video_run import NetworkEngine, VideoConfig
+    d = Path(tempfile.mkdtemp(prefix='nst_blend_')); made = make_clips(d, frames, 0)
+    rocket = np.asarray(open_image(ROOT / 'images/content/rocket.jpg'))
+    made['zoom'] = write_clip(zoom_clip(rocket, frames, (256, 384), ZOOM), d / 'zoom.mp4')
+    if 'handheld' in clips: made['handheld'] = write_clip(handheld_clip(rocket, frames, (256, 384)), d / 'handheld.mp4')
+    s = network_settings(network_info(model))
+    for st in styles:
+        eng = NetworkEngine(model, st, s, VideoConfig(height=256))
+        for clip in clips:
+            fs = list(read_frames(made[clip], 256))
+            yield st, clip, eng, fs, [eng.paint(f) for f in fs], [None] + [motion(x, y, camera=camera) for x, y in zip(fs, fs[1:])]
 
 
 def blend(name: str, p, prev, m):
@@ -166,9 +194,7 @@ def measure(frames, painted, motions, name: str, style: Path, backbone: str, eve
     "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame (3, prime to the key frames' 8: every phase of a cross-fade)."
     import numpy as np
     from nst_nb.flow import warping_error
-    if (b := blend_object(name)) is not None:   # as `nst_nb_video` runs it: each frame from the last one written
-        outs = []
-        for p, m in zip(painted, motions): outs.append(b(p, m, outs[-1] if outs else None))
+    if blend_object(name) is not None: outs = blended(name, painted, motions)
     elif name.startswith('feat'): outs = feature_blended(eng, frames, motions, name)
     elif name.startswith('anchor'): outs = anchored(painted, motions, name)
     else:
@@ -187,30 +213,19 @@ def main(argv=None):
     a = p.parse_args(argv)
     import numpy as np
     import nst_nb.hardware  # noqa: F401
-    from nst_nb.flow import motion
-    from nst_nb.images import open_image
     from nst_nb.train_settings import network_info, network_settings
-    from nst_nb.video import handheld_clip, read_frames, write_clip, zoom_clip
-    from nst_nb.video_run import NetworkEngine, VideoConfig
     head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
-    d = Path(tempfile.mkdtemp(prefix='nst_blend_')); clips = make_clips(d, a.frames, 0)
-    rocket = np.asarray(open_image(ROOT / 'images/content/rocket.jpg'))
-    clips['zoom'] = write_clip(zoom_clip(rocket, a.frames, (256, 384), 1.01), d / 'zoom.mp4')
-    if 'handheld' in a.clips: clips['handheld'] = write_clip(handheld_clip(rocket, a.frames, (256, 384)), d / 'handheld.mp4')
     s, res = network_settings(network_info(a.model)), {}
-    for st in a.styles:
-        eng, style = NetworkEngine(a.model, st, s, VideoConfig(height=256)), ROOT / 'images/style' / f'{st}.jpg'
-        for clip in a.clips:
-            frames = list(read_frames(clips[clip], 256)); painted = [eng.paint(f) for f in frames]
-            camera = any('_cam' in b for b in a.blends)   # the camera's motion too (the flicker figure reads the flow's alone)
-            motions = [None] + [motion(x, y, camera=camera) for x, y in zip(frames, frames[1:])]
-            base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
-            for b in a.blends:
-                r = res[f'{st} {clip} {b}'] = measure(frames, painted, carried_by(b, motions), b, style, s.backbone, eng=eng)
-                r['flicker_ratio'] = r['warping_error'] / base['warping_error']
-                r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
-                print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "
-                      + ', '.join(f'{k} {v:+.0%}' for k, v in r['changes'].items()), flush=True)
+    camera = any('_cam' in b for b in a.blends)   # the camera's motion too (the flicker figure reads the flow's alone)
+    for st, clip, eng, frames, painted, motions in painted_runs(a.model, a.styles, a.clips, a.frames, camera):
+        style = ROOT / 'images/style' / f'{st}.jpg'
+        base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
+        for b in a.blends:
+            r = res[f'{st} {clip} {b}'] = measure(frames, painted, carried_by(b, motions), b, style, s.backbone, eng=eng)
+            r['flicker_ratio'] = r['warping_error'] / base['warping_error']
+            r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
+            print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "
+                  + ', '.join(f'{k} {v:+.0%}' for k, v in r['changes'].items()), flush=True)
     print(f'\nmeans over {len(a.styles)} styles x {len(a.clips)} clips (worst in brackets); target: flicker <= 0.50, each figure within 10 %')
     summary = {}
     for b in a.blends:

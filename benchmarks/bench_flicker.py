@@ -11,21 +11,20 @@ few minutes and needs no style figures.
     python benchmarks/bench_flicker.py [--model course] [--styles gravel brush_strokes] [--clips pan zoom occlusion] [--blends advect8_12_0.3_g1_w16_o2+c ...] [--json FILE]
 """
 from __future__ import annotations
-import argparse, os, sys, tempfile
-from pathlib import Path
+import argparse, os, sys
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-from common import ROOT, finish, machine, print_header, write_json
+from common import finish, machine, print_header, write_json
 
 BLENDS = ['advect8_12_0.3_g1_w16_o2+c', 'advect8_12_0.3_g1_w16_o2_cam+c', 'advect8_12_0.3_ginf_w16_o2_b16_cam+c']
 PAN = (1, 3)     # `bench_video.make_clips`' pan: (down, right) px a frame at 480 px height
-ZOOM = 1.01      # `bench_blend.py`'s zoom: the enlargement from one frame to the next
 
 
 def true_motion(clip: str, h: int, w: int):
     "The motion the clip was made with, back from each frame to the one before (every frame alike), or None where it is not one map."
     import numpy as np
     from nst_nb.flow import Motion, _from_inside
+    from bench_blend import ZOOM
     ys, xs = np.mgrid[:h, :w].astype(np.float32)
     if clip == 'pan': back = np.dstack([np.full_like(xs, PAN[1] * h / 480), np.full_like(ys, PAN[0] * h / 480)])   # read at h px of 480
     elif clip == 'zoom': cx, cy = (w - 1) / 2, (h - 1) / 2; back = np.dstack([cx + (xs - cx) / ZOOM - xs, cy + (ys - cy) / ZOOM - ys])
@@ -47,37 +46,21 @@ def main(argv=None):
     p.add_argument('--clips', nargs='+', default=['pan', 'zoom', 'occlusion']); p.add_argument('--blends', nargs='+', default=BLENDS)
     p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
     a = p.parse_args(argv)
-    import numpy as np
     import nst_nb.hardware  # noqa: F401
-    from nst_nb.flow import motion
-    from nst_nb.images import open_image
-    from nst_nb.train_settings import network_info, network_settings
-    from nst_nb.video import read_frames, write_clip, zoom_clip
-    from nst_nb.video_run import NetworkEngine, VideoConfig
-    from bench_blend import blend_object, carried_by
-    from bench_video import make_clips
+    from nst_nb.train_settings import network_info
+    from bench_blend import blended, carried_by, painted_runs
     head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
-    d = Path(tempfile.mkdtemp(prefix='nst_flicker_')); clips = make_clips(d, a.frames, 0)
-    clips['zoom'] = write_clip(zoom_clip(np.asarray(open_image(ROOT / 'images/content/rocket.jpg')), a.frames, (256, 384), ZOOM), d / 'zoom.mp4')
-    s, res = network_settings(network_info(a.model)), {}
-    for st in a.styles:
-        eng = NetworkEngine(a.model, st, s, VideoConfig(height=256))
-        for clip in a.clips:
-            frames = list(read_frames(clips[clip], 256)); painted = [eng.paint(f) for f in frames]
-            found = [None] + [motion(x, y, camera=True) for x, y in zip(frames, frames[1:])]
-            truth = true_motion(clip, *frames[0].shape[:2])
-            along = {'flow': found, 'steadied': [None] + [m.steady for m in found[1:]], **({'true': [None] + [truth] * (len(frames) - 1)} if truth else {})}
-            outs = {'frame_by_frame': painted}
-            for b in a.blends:
-                bl, o = blend_object(b), []
-                for x, m in zip(painted, carried_by(b, found)): o.append(bl(x, m, o[-1] if o else None))
-                outs[b] = o
-            run = res[f'{st} {clip}'] = {k: {b: flickers(o, frames, ms) for b, o in outs.items()} for k, ms in along.items()}
-            for k, r in run.items():
-                fbf = r['frame_by_frame']['warping_error']
-                for b in a.blends: r[b]['flicker_ratio'] = r[b]['warping_error'] / fbf
-                print(f"{st}, {clip}, along the {k:8} (input {r['frame_by_frame']['input']:.5f}, frame by frame {fbf:.5f}): "
-                      + ', '.join(f"{b} {r[b]['flicker_ratio']:.3f}" for b in a.blends), flush=True)
+    res = {}
+    for st, clip, _, frames, painted, found in painted_runs(a.model, a.styles, a.clips, a.frames, camera=True):
+        truth = true_motion(clip, *frames[0].shape[:2])
+        along = {'flow': found, 'steadied': [None] + [m.steady for m in found[1:]], **({'true': [None] + [truth] * (len(frames) - 1)} if truth else {})}
+        outs = {'frame_by_frame': painted, **{b: blended(b, painted, carried_by(b, found)) for b in a.blends}}
+        run = res[f'{st} {clip}'] = {k: {b: flickers(o, frames, ms) for b, o in outs.items()} for k, ms in along.items()}
+        for k, r in run.items():
+            fbf = r['frame_by_frame']['warping_error']
+            for b in a.blends: r[b]['flicker_ratio'] = r[b]['warping_error'] / fbf
+            print(f"{st}, {clip}, along the {k:8} (input {r['frame_by_frame']['input']:.5f}, frame by frame {fbf:.5f}): "
+                  + ', '.join(f"{b} {r[b]['flicker_ratio']:.3f}" for b in a.blends), flush=True)
     finish(head)
     if a.json: write_json(a.json, {'args': vars(a), 'runs': res}, head)
 

@@ -392,16 +392,17 @@ def chosen_runtime(net: keras.Model, # a transform network
 def _auto_choice(net: keras.Model) -> str:
     "`onnx` if ONNX Runtime can run here and opens a file of the network at hand (its session kept), else `keras`: said once if a file would not open."
     if check_runtime(AUTO) != 'onnx' or not (here := [p for p in onnx_places(net) if p.exists()]): return 'keras'
-    with _EXPORTING:
-        if net not in _SESSIONS and (s := _opened(here)) is not None: _SESSIONS[net] = s
-        if net in _SESSIONS: return 'onnx'
+    if _session_kept(net, here): return 'onnx'
     warnings.warn(f"ONNX Runtime could not open {here[0]}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
     return 'keras'
 
 def _runnable(net: keras.Model, runtime: str) -> str:
     "`runtime`, once it is sure to run the network: for `onnx`, a file at hand opened (its session kept), else a `SettingsError` before any work if it cannot be exported."
-    if runtime != 'onnx' or net in _SESSIONS: return runtime
-    with _EXPORTING:
-        if net not in _SESSIONS and (s := _opened(onnx_places(net))) is not None: _SESSIONS[net] = s
-    if net not in _SESSIONS: check_exporter()   # none at hand opens: it will be exported
+    if runtime == 'onnx' and not _session_kept(net, onnx_places(net)): check_exporter()   # none at hand opens: it will be exported
     return runtime
+
+def _session_kept(net: keras.Model, places: list[Path]) -> bool:
+    "Whether the network has its ONNX Runtime session, from before or now from the first of `places` that opens (`_opened`; kept in `_SESSIONS`)."
+    with _EXPORTING:
+        if net not in _SESSIONS and (s := _opened(places)) is not None: _SESSIONS[net] = s
+        return net in _SESSIONS
