@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """The flicker figure checked against the truth: on the clips whose motion the project made and so knows (a pan and a
-zoom), the warping error along the true motion, beside the same figure along the flow nst_nb finds (DIS, as the
-sidecars and `bench_blend.py` measure it) and along that flow steadied by the camera's motion (`nst_nb.flow.steadied`,
-`--carry camera`); for each blend, as a fraction of frame by frame's. The occlusion clip (a pan with a disc crossing
+zoom), the warping error along the true motion, beside the same figure along the flow nst_nb finds (DIS, as
+`bench_blend.py` and, up to 0.23.0 or with `--carry flow`, the sidecars measure it) and along that flow steadied by the
+camera's motion (`nst_nb.flow.steadied`, as the sidecars measure it with `--carry camera`, the default since 0.24.0); for each blend, as a fraction of frame by frame's. The occlusion clip (a pan with a disc crossing
 it, whose motion is not one map) gets the two found flows only.
 
 The paintings are `bench_blend.py`'s (the same network, styles and clips); only the blends run again, so this takes a

@@ -95,7 +95,7 @@ def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> 
             cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry); out = d / f'flicker_{name}_{keep}.mp4'
             if name_of_style != a.style: out = out.with_name(f'{name_of_style}_{out.name}')
             side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg, a.runtimes[0]), cfg, progress=False)
-            f['input'] = side['flicker']['input_warping_error']   # the same clip and flow both times
+            f['input'], f['along'] = side['flicker']['input_warping_error'], side['flicker'].get('along')   # the same clip and motion both times: the flow, or steadied by the camera's (`--carry camera`)
             kind = 'blended' if keep is None else 'frame_by_frame'
             f[kind] = side['flicker']['warping_error']; f[kind + '_figures'] = frame_figures(clips[name], out, style, s.backbone, 256)
         res[name] = f

@@ -61,6 +61,7 @@ class ClipJob:
     fps: float | None = None         # frames per second of its runs
     flicker: float | None = None     # its warping error (the sidecar's)
     input_flicker: float | None = None   # the input's own
+    along: str | None = None         # the motion both were read along: camera (steadied by it), flow, or both (the sidecar's)
     stopped: str | None = None       # why it stopped early
     retried: str | None = None       # why Ray sent it again (its worker died)
 
@@ -73,7 +74,7 @@ def took(self: ClipJob, side: dict, status: str | None = None) -> ClipJob:
     "Fill in what the clip's sidecar `side` says; `status` if given, else done or interrupted."
     self.status, self.stopped = status or ('interrupted' if side['stopped'] else 'done'), side['stopped']
     self.frames, self.fps, f = side['frames'], side['fps_achieved'], side['flicker']
-    self.flicker, self.input_flicker = f['warping_error'], f['input_warping_error']
+    self.flicker, self.input_flicker, self.along = f['warping_error'], f['input_warping_error'], f.get('along', 'flow' if f['warping_error'] is not None else None)   # 0.23.0's read the flow
     return self
 
 @patch

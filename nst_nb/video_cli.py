@@ -116,7 +116,8 @@ def _report(prog: str, out: Path, side: dict):
     "Say what was written, how fast, and how much it flickers against the input."
     _say(prog, f"wrote {out} and {sidecar_path(out).name}: {side['frames']} frames, {side['fps_achieved']} frames/s")
     f = side['flicker']
-    if f['warping_error'] is not None: print(f"  flicker (warping error): {f['warping_error']:.5f}; the input's own: {f['input_warping_error']:.5f}", flush=True)
+    along = {'camera': ", along the motion steadied by the camera's", 'both': ", part along the motion steadied by the camera's"}.get(f.get('along'), '')
+    if f['warping_error'] is not None: print(f"  flicker (warping error{along}): {f['warping_error']:.5f}; the input's own: {f['input_warping_error']:.5f}", flush=True)
 
 # %% ../nbs/26c_video_cli.ipynb #d1ce1cb6
 def video_main(argv: list[str] | None = None, # the arguments (None: the command line)

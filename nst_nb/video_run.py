@@ -18,15 +18,15 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .result import versions, write_json
-from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, motion, temporal_blend, warping_error
+from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, Motion, motion, temporal_blend, warping_error
 from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'CARRY', 'PART_FRAMES', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig', 'keep_taken', 'describe_video',
-           'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made',
-           'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead',
-           'stylise_clip', 'EngineSpec']
+__all__ = ['BLENDS', 'COLOURS', 'CARRY', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig',
+           'keep_taken', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
+           'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd',
+           'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -51,7 +51,7 @@ class VideoConfig:
     blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
     colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them the old key frame's fine detail passes to the new one's (the strokes fade, the finest grain switches pixel by pixel)", 'key frame every', lo=2, hi=10_000, metavar='N')
-    carry: str = setting('flow', "network, blend advect: what carries the strokes from frame to frame: flow (the optical flow) or camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does: steadier on pans, zooms and turns; 8 to 11 ms more a frame on the flow's thread at 384 x 256 px)", 'carry strokes along', choices=CARRY, metavar='HOW')
+    carry: str = setting('camera', "network, blend advect: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 10 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone, the default up to 0.23.0); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -271,9 +271,15 @@ def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
+FORMER_DEFAULTS = {'carry': ('flow', '0.23.0')}   # video settings whose default changed: the old default and the last version with it
+
+def _was_default(k: str, v) -> str:
+    "' (the default up to 0.23.0)' if `v` was setting `k`'s default once (`FORMER_DEFAULTS`), else ''."
+    old = FORMER_DEFAULTS.get(k); return f' (the default up to {old[1]})' if old and old[0] == v else ''
+
 def otherwise_said(bad: dict) -> str:
-    "`made_otherwise`'s answer in words, and the flags that give the old run's video settings: '(video: {...}) ... (--colours mixed)'."
-    flags = ' '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.get('video', {}).items() if v is not None)
+    "`made_otherwise`'s answer in words, and the flags that give the old run's video settings: '(video: {...}) ... (--colours mixed)', with a default since changed named."
+    flags = ' '.join(f"--{k.replace('_', '-')} {v}{_was_default(k, v)}" for k, v in bad.get('video', {}).items() if v is not None)
     return f"({'; '.join(f'{k}: {v}' for k, v in bad.items())})" + (f'; its flags: {flags}' if flags else '')
 
 def _resumed(out: Path, made: dict) -> dict:
@@ -394,7 +400,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
-    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(engine, cfg))
+    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(cfg))
     try:
         for i, (f, early, moved) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: _cancel(early, moved); break   # (`total` only guides the bar: some containers only estimate their frames)
@@ -424,9 +430,9 @@ def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str, camera: bool = F
     "`motion(prev, f, preset, camera)` and the seconds it took on the flow's thread."
     t = time.perf_counter(); m = motion(prev, f, preset, camera); return m, time.perf_counter() - t
 
-def _camera(engine, cfg: VideoConfig) -> bool:
-    "Whether each frame's motion needs the camera's (`steadied`): asked for, and read by the engine's blend."
-    return cfg.carry == 'camera' and 'carry' in getattr(engine, 'reads', ())
+def _camera(cfg: VideoConfig) -> bool:
+    "Whether each frame's motion has the camera's too (`steadied`): `carry='camera'`. A blend that reads `carry` carries the strokes with it; the flicker figure reads it whatever the engine (`_flicker_row`)."
+    return cfg.carry == 'camera'
 
 def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium', camera: bool = False) -> typing.Iterator:
     "Each frame with the futures of its painting (None: an engine without `paint`) and of its motion from the frame before (`prev` for the first; None: none), queued one frame ahead."
@@ -455,11 +461,17 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
     if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
-    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(engine, cfg))   # found here (`FLOW_AHEAD` off)
+    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(cfg))   # found here (`FLOW_AHEAD` off)
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
-    if m is not None: row.update(warping_error=warping_error(prev_out, o, m), input_warping_error=warping_error(prev_in, f, m), mask=float(m.mask.mean()))
+    if m is not None: row.update(_flicker_row(prev_in, f, prev_out, o, m))
     return f, o, row
+
+def _flicker_row(prev_in, f, prev_out, o, m: Motion) -> dict:
+    "A frame's flicker: its warping error and the input's, along the motion steadied by the camera's where it has one (`Motion.steady`: nearer the truth on a zoom), else the flow; the share of pixels they read."
+    s = m if m.steady is None else m.steady
+    row = {'warping_error': warping_error(prev_out, o, s), 'input_warping_error': warping_error(prev_in, f, s), 'mask': float(s.mask.mean())}
+    return row if m.steady is None else {**row, 'along': 'camera'}
 
 
 # %% ../nbs/26b_video_run.ipynb #670d6099
@@ -470,12 +482,17 @@ def _wrap_up(src, out, kind, st, info, cfg, engine, stopped) -> dict:
     mean = lambda k: float(np.nanmean([r[k] for r in h])) if h else None
     side = {'source': str(src.resolve()), 'frames': st['done'], 'fps': str(info.fps), 'size': list(Image.open(state_dir(out) / 'last_out.png').size) if st['done'] else None,
             'stopped': stopped, 'video': {**st['video'], 'frames': cfg.frames}, 'engine': engine.describe(), 'settings': _settings_of(engine),
-            'flicker': {'warping_error': mean('warping_error'), 'input_warping_error': mean('input_warping_error')},
+            'flicker': {'warping_error': mean('warping_error'), 'input_warping_error': mean('input_warping_error'), 'along': _along(h)},
             'seconds': round(st['seconds'], 2), 'fps_achieved': round(st['done'] / st['seconds'], 2) if st['seconds'] else None,
             'history': st['history'], 'versions': versions()}
     write_json(sidecar_path(out), side)
     if not stopped: shutil.rmtree(state_dir(out), ignore_errors=True)
     return side
+
+def _along(rows: list[dict]) -> str | None:
+    "The motion the flicker figures read: 'camera' (steadied by it), 'flow', or 'both' (a run resumed with the other `carry`); None: no figure."
+    kinds = {r.get('along', 'flow') for r in rows}
+    return None if not kinds else kinds.pop() if len(kinds) == 1 else 'both'
 
 def _settings_of(engine) -> dict:
     "The run settings an engine paints with, as the sidecar stores them (the optimisation's first frame's)."
