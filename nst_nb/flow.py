@@ -78,7 +78,7 @@ class Motion:
 def motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
            cur: np.ndarray, # this frame
            preset: str = 'medium', # a key of `FLOW_PRESETS`
-           camera: bool = False, # find the camera's motion too (`steadied`, about 10 ms at 342 × 256 px)
+           camera: bool = False, # find the camera's motion too (`steadied`, about 7 ms at 342 × 256 px)
           ) -> Motion:
     "The flow from `cur` back to `prev` and the pixels it can be trusted for; with `camera`, the flow steadied by the camera's motion."
     back = optical_flow(cur, prev, preset); m = Motion(back, reliable(back, optical_flow(prev, cur, preset)))
@@ -134,7 +134,7 @@ def steadied(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
     cam, g0, g1 = _map_flow(A, *m.back.shape[:2]), np.float32(_gray(prev)), np.float32(_gray(cur))
     off = lambda back: cv2.GaussianBlur(np.abs(g1 - warp(g0, back)), (0, 0), smooth)
     left = off(cam); took = (left <= off(m.back) + tolerance) & (left <= most)
-    back = m.back.astype(np.float32); cv2.copyTo(cam, took.view(np.uint8), back)   # a copy, with the camera's motion where taken (OpenCV's: 8 times as fast as NumPy's)
+    back = m.back.astype(np.float32); cv2.copyTo(cam, took.view(np.uint8), back)   # a copy, with the camera's motion where taken (OpenCV's: several times as fast as NumPy's masked copy)
     return Motion(back, (m.mask & ~took) | (took & _from_inside(cam)))
 
 # %% ../nbs/26a_flow.ipynb #cb733442
