@@ -8,7 +8,7 @@ so the figures differ only by the blend. The figures are taken on the frames bef
 (`nst_nb.video.handheld_clip` over the rocket: shake, turn, drift, a slow zoom and sensor noise of 2 grey levels, as a
 phone held in the hand; since 0.17.0).
 
-    python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom handheld] [--blends texture keep0.3 ...] [--json FILE]
+    python benchmarks/bench_blend.py [--model course] [--styles gravel brush_strokes] [--clips pan occlusion zoom handheld] [--blends texture keep0.3 ...] [--check fast|medium] [--json FILE]
 
 Blends (`keep` 0.6 unless named): `texture` (`--blend texture`, the default from 0.9.0 to 0.14.0, `temporal_blend`), `linear` (0.8.0's plain mix),
 `keepK` (the default at `keep` K), `bandS_K` (the detail below a blur of S px mixed at `keep` K, the rest at 0.6, then
@@ -41,6 +41,8 @@ from pathlib import Path
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, write_json
+from nst_nb.video_run import VideoConfig   # no TensorFlow: --help stays quick
+from nst_nb.flow import FLOW_PRESETS
 from bench_quality import figures
 from bench_video import STYLE_FIGURES, make_clips
 
@@ -80,10 +82,17 @@ def blend_object(name: str):
     return ColourKept(b) if name.endswith('+c') else b
 
 
-def carried_by(name: str, motions: list) -> list:
-    "The motions blend `name` is given: with the camera's (`Motion.steady`, `--carry camera`) for a name with `_cam`, else the flow's alone."
+def check_of(name: str, check: str | None = None) -> str:
+    "The preset blend `name`'s flow is checked with: `check`, else nst_nb_video's (`check_taken`): fast for a name with `_cam`, the flow's own (medium) for one along the flow."
+    from nst_nb.video_run import check_taken
+    return check or check_taken(VideoConfig(carry='camera' if '_cam' in name else 'flow'))
+
+
+def carried_by(name: str, motions: dict, check: str | None = None) -> list:
+    "The motions blend `name` is given, of those `painted_runs` found for each check preset: with the camera's (`Motion.steady`, `--carry camera`) for a name with `_cam`, else the flow's alone."
     import dataclasses
-    return motions if '_cam' in name else [m if m is None else dataclasses.replace(m, steady=None) for m in motions]
+    ms = motions[check_of(name, check)]
+    return ms if '_cam' in name else [m if m is None else dataclasses.replace(m, steady=None) for m in ms]
 
 
 def blended(name: str, painted: list, motions: list) -> list:
@@ -93,8 +102,8 @@ def blended(name: str, painted: list, motions: list) -> list:
     return outs
 
 
-def painted_runs(model: str, styles: list, clips: list, frames: int, camera: bool = False):
-    "Each run's `(style, clip, engine, frames, paintings, motions)`: the test clips (`pan`, `occlusion`, `zoom`, `handheld`) painted by `model` at 256 px, each frame's motion with the camera's if asked."
+def painted_runs(model: str, styles: list, clips: list, frames: int, camera: bool = False, checks: tuple = ('medium',)):
+    "Each run's `(style, clip, engine, frames, paintings, motions)`: the test clips (`pan`, `occlusion`, `zoom`, `handheld`) painted by `model` at 256 px; `motions`: for each preset of `checks`, each frame's motion, its flow checked with it, with the camera's if asked."
     import numpy as np
     from nst_nb.flow import motion
     from nst_nb.images import open_image
@@ -110,7 +119,7 @@ def painted_runs(model: str, styles: list, clips: list, frames: int, camera: boo
         eng = NetworkEngine(model, st, s, VideoConfig(height=256))
         for clip in clips:
             fs = list(read_frames(made[clip], 256))
-            yield st, clip, eng, fs, [eng.paint(f) for f in fs], [None] + [motion(x, y, camera=camera) for x, y in zip(fs, fs[1:])]
+            yield st, clip, eng, fs, [eng.paint(f) for f in fs], {c: [None] + [motion(x, y, camera=camera, check=c) for x, y in zip(fs, fs[1:])] for c in checks}
 
 
 def blend(name: str, p, prev, m):
@@ -190,17 +199,23 @@ def anchored(painted, motions, name: str) -> list:
     return outs
 
 
+def mean_warping_error(outs: list, motions: list) -> float:
+    "The mean warping error of frames `outs` along `motions` (one per frame; the first None)."
+    import numpy as np
+    from nst_nb.flow import warping_error
+    return float(np.nanmean([warping_error(a, b, m) for a, b, m in zip(outs, outs[1:], motions[1:])]))
+
+
 def measure(frames, painted, motions, name: str, style: Path, backbone: str, every: int = 3, eng=None) -> dict:
     "The blend's warping error over the clip and `bench_quality`'s figures of every `every`-th frame (3, prime to the key frames' 8: every phase of a cross-fade)."
     import numpy as np
-    from nst_nb.flow import warping_error
     if blend_object(name) is not None: outs = blended(name, painted, motions)
     elif name.startswith('feat'): outs = feature_blended(eng, frames, motions, name)
     elif name.startswith('anchor'): outs = anchored(painted, motions, name)
     else:
         outs = [painted[0]]
         for p, m in zip(painted[1:], motions[1:]): outs.append(blend(name, p, outs[-1], m))
-    err = float(np.nanmean([warping_error(a, b, m) for a, b, m in zip(outs, outs[1:], motions[1:])]))
+    err = mean_warping_error(outs, motions)
     rows = [figures(o, f, str(style), backbone) for i, (f, o) in enumerate(zip(frames, outs)) if i % every == 0]
     return {'warping_error': err, 'figures': {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}}
 
@@ -210,6 +225,7 @@ def main(argv=None):
     p.add_argument('--model', default='course'); p.add_argument('--styles', nargs='+', default=['gravel', 'brush_strokes'])
     p.add_argument('--clips', nargs='+', default=['pan', 'occlusion', 'zoom']); p.add_argument('--blends', nargs='+', default=BLENDS)
     p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
+    p.add_argument('--check', default=None, choices=FLOW_PRESETS, help="the forward flow's preset, which checks the flow back (default: nst_nb_video's, fast for a `_cam` blend, medium along the flow; medium: as up to 0.24.0)")
     a = p.parse_args(argv)
     import numpy as np
     import nst_nb.hardware  # noqa: F401
@@ -217,12 +233,14 @@ def main(argv=None):
     head = machine(network_info(a.model)['backbone'], 'float32'); print_header(head)
     s, res = network_settings(network_info(a.model)), {}
     camera = any('_cam' in b for b in a.blends)   # the camera's motion too (the flicker figure reads the flow's alone)
-    for st, clip, eng, frames, painted, motions in painted_runs(a.model, a.styles, a.clips, a.frames, camera):
+    checks = {b: check_of(b, a.check) for b in a.blends}; first = checks[a.blends[0]]
+    for st, clip, eng, frames, painted, motions in painted_runs(a.model, a.styles, a.clips, a.frames, camera, tuple(set(checks.values()))):
         style = ROOT / 'images/style' / f'{st}.jpg'
-        base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions, 'frame_by_frame', style, s.backbone)
+        base = res[f'{st} {clip} frame_by_frame'] = measure(frames, painted, motions[first], 'frame_by_frame', style, s.backbone)
+        flicker = {c: base['warping_error'] if c == first else mean_warping_error(painted, motions[c]) for c in motions}   # frame by frame's along each check's mask
         for b in a.blends:
-            r = res[f'{st} {clip} {b}'] = measure(frames, painted, carried_by(b, motions), b, style, s.backbone, eng=eng)
-            r['flicker_ratio'] = r['warping_error'] / base['warping_error']
+            r = res[f'{st} {clip} {b}'] = measure(frames, painted, carried_by(b, motions, a.check), b, style, s.backbone, eng=eng)
+            r['flicker_ratio'] = r['warping_error'] / flicker[checks[b]]
             r['changes'] = {k: r['figures'][k] / base['figures'][k] - 1 for k in STYLE_FIGURES}
             print(f"{a.model}, {st}, {clip}, {b:12}: flicker {r['flicker_ratio']:.2f} of frame by frame's; "
                   + ', '.join(f'{k} {v:+.0%}' for k, v in r['changes'].items()), flush=True)
@@ -236,7 +254,7 @@ def main(argv=None):
         m = summary[b]
         print(f"{b:12}: flicker {m['flicker_ratio']:.2f} ({m['flicker_worst']:.2f}); " + ', '.join(f"{k} {m[k]:+.0%} ({m[k + '_worst']:+.0%})" for k in STYLE_FIGURES), flush=True)
     finish(head)
-    if a.json: write_json(a.json, {'args': vars(a), 'summary': summary, 'runs': res}, head)
+    if a.json: write_json(a.json, {'args': {**vars(a), 'checks': checks}, 'summary': summary, 'runs': res}, head)
 
 
 if __name__ == '__main__':

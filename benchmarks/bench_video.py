@@ -7,7 +7,7 @@ The clips are made here from the clone's photos (`nst_nb.video`): a camera pan o
 480 px height, and a pan over the cat with a striped disc crossing it (occlusions); the long clip pans back and forth.
 Every figure is measured in this run, with the CPU named; nothing else should run meanwhile.
 
-    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear|advect] [--colours painted|mixed] [--carry flow|camera] [--runtimes keras onnx] [--styles all] [--no-fps] [--repeat 3] [--flow-serial] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
+    python benchmarks/bench_video.py [--models course course_fast] [--style mosaic] [--blend texture|linear|advect] [--colours painted|mixed] [--carry flow|camera] [--check fast|medium] [--runtimes keras onnx] [--styles all] [--no-fps] [--repeat 3] [--flow-serial] [--frames 48] [--long 1000] [--opt-frames 6] [--json benchmarks/video.json] [--webp FILE.webp]
 """
 from __future__ import annotations
 import argparse, dataclasses, os, statistics, tempfile, time
@@ -17,6 +17,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 from common import ROOT, finish, machine, print_header, proc_status_mb, verdict, write_json
 from bench_quality import figures
 from nst_nb.video_run import BLENDS, CARRY, COLOURS, VideoConfig   # no TensorFlow: --help stays quick
+from nst_nb.flow import FLOW_PRESETS
 
 HEIGHTS = (256, 360, 480)
 
@@ -58,7 +59,7 @@ def network_runs(a, model: str, clips: dict, d: Path) -> dict:
     ways = [True, False] if a.flow_serial else [True]   # the flow on its own thread (0.21.0's), and on the main thread (0.20.0's)
     for h, rt in ((h, rt) for h in HEIGHTS if a.fps for rt in a.runtimes):
         for keep in (VideoConfig().keep, 0.0):   # the blend's own keep (None), and frame by frame
-            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry); eng = NetworkEngine(model, a.style, s, cfg, rt)
+            cfg = VideoConfig(height=h, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry, check=a.check); eng = NetworkEngine(model, a.style, s, cfg, rt)
             first = stylise_clip(clips['pan'], d / f'warm_{h}_{keep}_{rt}.mp4', eng, dataclasses.replace(cfg, frames=4), progress=False)   # a long clip's steady state:
             runs = {w: [] for w in ways}   # the network traced and its kernels made at this size
             try:
@@ -92,7 +93,7 @@ def flicker_runs(a, model: str, name_of_style: str, s, clips: dict, d: Path) -> 
     for name in ('pan', 'occlusion'):
         f = {}
         for keep in (None, 0.0):   # the blend's own keep, and frame by frame
-            cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry); out = d / f'flicker_{name}_{keep}.mp4'
+            cfg = VideoConfig(height=256, keep=keep, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry, check=a.check); out = d / f'flicker_{name}_{keep}.mp4'
             if name_of_style != a.style: out = out.with_name(f'{name_of_style}_{out.name}')
             side = stylise_clip(clips[name], out, NetworkEngine(model, name_of_style, s, cfg, a.runtimes[0]), cfg, progress=False)
             f['input'], f['along'] = side['flicker']['input_warping_error'], side['flicker'].get('along')   # the same clip and motion both times: the flow, or steadied by the camera's (`--carry camera`)
@@ -133,7 +134,7 @@ def memory_run(a, clips: dict, d: Path) -> dict:
     s, marks = network_settings(network_info(a.models[0])), {}
     def mark(i, frame, row):
         if i + 1 in (10, 100, 500, a.long): marks[i + 1] = proc_status_mb('VmRSS')
-    cfg = VideoConfig(height=256, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry)
+    cfg = VideoConfig(height=256, flow=a.flow, blend=a.blend, colours=a.colours, carry=a.carry, check=a.check)
     side = stylise_clip(clips['long'], d / 'long_out.mp4', NetworkEngine(a.models[0], a.style, s, cfg, a.runtimes[0]), cfg, progress=False, on_frame=mark)
     print(f"memory over {side['frames']} frames at 256 px: " + ', '.join(f'{v:.0f} MB after {k}' for k, v in marks.items()) +
           f"; {side['fps_achieved']:.1f} frames/s", flush=True)
@@ -179,6 +180,7 @@ def main(argv=None):
     p.add_argument('--style', default='mosaic'); p.add_argument('--flow', default='medium', help='the flow preset of the network runs')
     p.add_argument('--blend', default=VideoConfig.blend, choices=BLENDS, help=f"the network engine's blend: {', '.join(BLENDS)} (default: nst_nb_video's, {VideoConfig.blend})")
     p.add_argument('--colours', default=VideoConfig.colours, choices=COLOURS, help=f"each blended frame's colours: {' or '.join(COLOURS)} (default: nst_nb_video's, {VideoConfig.colours})")
+    p.add_argument('--check', default=VideoConfig.check, choices=FLOW_PRESETS, help="the network's forward flow's preset, which checks the flow back (default: nst_nb_video's, fast with --carry camera, else --flow's; medium: as up to 0.24.0)")
     p.add_argument('--carry', default=VideoConfig.carry, choices=CARRY, help=f"what carries the strokes: {' or '.join(CARRY)} (default: nst_nb_video's, {VideoConfig.carry})")
     p.add_argument('--styles', nargs='*', default=[], help="flicker and style figures for these styles too (`all`: the network's every style)")
     p.add_argument('--runtimes', nargs='+', default=['keras'], choices=['keras', 'onnx'], help='what runs the networks (frames per second for each; the other figures: the first)')
@@ -202,7 +204,8 @@ def main(argv=None):
     if a.webp: webp(a, clips, d, Path(a.webp))
     if a.long: res['memory'] = memory_run(a, clips, d)
     if a.opt_frames: res['optimisation'] = optimisation_runs(a, clips, d)
-    res['args'] = vars(a); finish(head)
+    from nst_nb.video_run import check_taken
+    res['args'] = {**vars(a), 'check_taken': check_taken(VideoConfig(flow=a.flow, carry=a.carry, check=a.check))}; finish(head)
     if a.json: write_json(a.json, res, head)
     return res
 

@@ -226,7 +226,7 @@ class NetworkPainter:
         "Itself, its network loaded and the runtime chosen once (`chosen_runtime`): a `SettingsError` now, before any pair, if that cannot run."
         if self.net is None:
             self.net = load_network(self.model)
-            if self.runtime != 'keras': chosen_runtime(self.net[0], self.runtime)
+            if self.runtime != 'keras': chosen_runtime(self.net[0], self.runtime, again=True)
         return self
     def __call__(self, content, style, s: Settings, listeners=()) -> Result:
         self.ready()
@@ -378,20 +378,27 @@ def _exported(net: keras.Model, path: Path) -> Path:
     return export_onnx(net, path)
 
 # %% ../nbs/22_network.ipynb #7d7b7f8e
-_CHOSEN = weakref.WeakKeyDictionary()   # `auto`'s choice for each network
+_CHOSEN = weakref.WeakKeyDictionary()   # `auto`'s choice for each network, and the files it chose from
 
 def chosen_runtime(net: keras.Model, # a transform network
                    runtime: str = AUTO, # a key of `RUNTIMES`, or `AUTO`
+                   again: bool = False, # `auto`: look again for a file where Keras was chosen (another process may have exported the network since): a run's start asks so, each picture's pass takes the choice made
                   ) -> str: # `keras` or `onnx`
     "What runs the network's pass: `runtime`, checked (for `onnx`, tf2onnx too if it must be exported); for `auto`, ONNX Runtime where installed and the network exported (`onnx_at_hand`), else Keras."
     if runtime != AUTO: return _runnable(net, check_runtime(runtime))
     if net in _SESSIONS: return 'onnx'   # its session made: it runs
-    if net not in _CHOSEN: _CHOSEN[net] = _auto_choice(net)
-    return _CHOSEN[net]
+    if net in _CHOSEN and not again: return _CHOSEN[net][0]
+    files = _files_at_hand(net)   # found before choosing: one written meanwhile is looked at the next time
+    if _CHOSEN.get(net, (None, None))[1] != files: _CHOSEN[net] = (_auto_choice(net, [p for p, _ in files]), files)
+    return _CHOSEN[net][0]
 
-def _auto_choice(net: keras.Model) -> str:
-    "`onnx` if ONNX Runtime can run here and opens a file of the network at hand (its session kept), else `keras`: said once if a file would not open."
-    if check_runtime(AUTO) != 'onnx' or not (here := [p for p in onnx_places(net) if p.exists()]): return 'keras'
+def _files_at_hand(net: keras.Model) -> tuple:
+    "The network's exported files here, each with the time it was written: what `auto` chose from (a digest of the weights, 10 to 20 ms)."
+    return tuple((p, p.stat().st_mtime_ns) for p in onnx_places(net) if p.exists())
+
+def _auto_choice(net: keras.Model, here: list[Path]) -> str:
+    "`onnx` if ONNX Runtime can run here and opens one of the network's files at hand (`here`; its session kept), else `keras`: said once if a file would not open."
+    if check_runtime(AUTO) != 'onnx' or not here: return 'keras'
     if _session_kept(net, here): return 'onnx'
     warnings.warn(f"ONNX Runtime could not open {here[0]}: Keras paints instead (--runtime onnx exports the network again).", stacklevel=2)
     return 'keras'

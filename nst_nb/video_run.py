@@ -24,9 +24,9 @@ from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, 
 
 # %% auto #0
 __all__ = ['BLENDS', 'COLOURS', 'CARRY', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig',
-           'keep_taken', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video', 'NetworkEngine',
-           'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd',
-           'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
+           'keep_taken', 'check_taken', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
+           'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said', 'ClipStart',
+           'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -55,12 +55,17 @@ class VideoConfig:
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
+    check: str | None = setting(None, "network: optical flow preset (DIS) of the forward flow, which only checks the flow back (which pixels it can follow); unless given, fast where the camera carries the strokes and --flow is medium (--carry camera: a quarter of medium's time, about 5 ms a frame less at 342 x 256 px, and the mask as medium's almost wherever the camera explains the frame), else --flow's (as up to 0.24.0: with --carry flow, checked by fast, the pans flicker twice as much); the optimisation checks with --flow's", 'check flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
     frames: int | None = setting(None, 'stylise at most this many frames (none: the whole clip)', 'frames', lo=1, hi=10_000_000, metavar='N')
     crf: int = setting(18, "H.264 quality: 0 lossless ... 51 worst (18: hard to tell from the frames)", 'crf', lo=0, hi=51, metavar='N')
 
 def keep_taken(cfg: VideoConfig) -> dict:
-    "`cfg` as a dict, its `keep` as its blend takes it (the blend's own, a number, where `keep` is None): what a record of a network's clips says."
-    return {**dataclasses.asdict(cfg), 'keep': getattr(BLENDS[cfg.blend](cfg), 'keep', cfg.keep)}
+    "`cfg` as a dict, its `keep` as its blend takes it (the blend's own, a number, where `keep` is None) and its `check` as a network's (`check_taken`): what a record of a network's clips says."
+    return {**dataclasses.asdict(cfg), 'keep': getattr(BLENDS[cfg.blend](cfg), 'keep', cfg.keep), 'check': check_taken(cfg)}
+
+def check_taken(cfg: VideoConfig) -> str:
+    "The preset a network's forward flow checks the flow back with: `cfg.check`; where None, `cfg.flow`, or `fast` if the camera carries the strokes and `cfg.flow` is slower."
+    return cfg.check or ('fast' if cfg.carry == 'camera' and cfg.flow == 'medium' else cfg.flow)
 
 # %% ../nbs/26b_video_run.ipynb #0c1b67a7
 def describe_video() -> dict[str, FieldInfo]:
@@ -97,11 +102,11 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name, own = 'network', ('keep', 'blend', 'colours', 'key_every', 'carry')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
+    name, own = 'network', ('keep', 'blend', 'colours', 'key_every', 'carry', 'check')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input, chosen_runtime
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
-        self.asked, self.runtime = runtime, chosen_runtime(self.net, runtime)   # what runs it: `auto` chosen for this network
+        self.asked, self.runtime = runtime, chosen_runtime(self.net, runtime, again=True)   # what runs it: `auto` chosen for this network
         self.style = style_input(self.net, style)[0].tolist()
         self.reset()   # the blend's state, if it has one
 
@@ -121,7 +126,7 @@ class NetworkEngine:
         b = BLENDS[self.cfg.blend](self.cfg); self.blend = ColourKept(b) if self.cfg.colours == 'painted' else b
     @property
     def reads(self) -> tuple:   # the `VideoConfig` fields its frames depend on: at `keep` 0 (frame by frame) no blend's
-        return ('keep',) if getattr(self.blend, 'keep', None) == 0 else ('blend', 'colours') + self.blend.reads
+        return ('keep',) if getattr(self.blend, 'keep', None) == 0 else ('blend', 'colours', 'check') + self.blend.reads
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'runtime_asked': self.asked, 'backbone': self.info.get('backbone')}
 
@@ -261,6 +266,7 @@ def made_otherwise(made: dict, # `clip_made`'s
                   ) -> dict:
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
     video = {'blend': 'linear', 'colours': 'mixed', 'carry': 'flow', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours, one before 0.23.0 no carry
+    video.setdefault('check', video.get('flow', 'medium'))   # one before 0.25.0 checked the flow with its own preset
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
     now = {**made, 'engine': _painter_of(made['engine'])}
     bad = {k: was[k] for k in made if was[k] != now[k]}
@@ -271,10 +277,10 @@ def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
-FORMER_DEFAULTS = {'carry': ('flow', '0.23.0')}   # video settings whose default changed: the old default and the last version with it
+FORMER_DEFAULTS = {'carry': ('flow', '0.23.0'), 'check': ('medium', '0.24.0')}   # video settings whose default changed: the old default and the last version with it
 
 def _was_default(k: str, v) -> str:
-    "' (the default up to 0.23.0)' if `v` was setting `k`'s default once (`FORMER_DEFAULTS`), else ''."
+    "' (the default up to VERSION)' if `v` was setting `k`'s default once (`FORMER_DEFAULTS`), else ''."
     old = FORMER_DEFAULTS.get(k); return f' (the default up to {old[1]})' if old and old[0] == v else ''
 
 def otherwise_said(bad: dict) -> str:
@@ -400,7 +406,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
-    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(cfg))
+    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(cfg), _check(cfg, engine))
     try:
         for i, (f, early, moved) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: _cancel(early, moved); break   # (`total` only guides the bar: some containers only estimate their frames)
@@ -426,21 +432,25 @@ FLOW_AHEAD = True   # `nst_nb.video_run.FLOW_AHEAD = False`: each frame's motion
 
 def _cancel(*futures): [j.cancel() for j in futures if j is not None]   # what is queued and not begun: never run
 
-def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str, camera: bool = False) -> tuple:
-    "`motion(prev, f, preset, camera)` and the seconds it took on the flow's thread."
-    t = time.perf_counter(); m = motion(prev, f, preset, camera); return m, time.perf_counter() - t
+def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str, camera: bool = False, check: str | None = None) -> tuple:
+    "`motion(prev, f, preset, camera, check)` and the seconds it took on the flow's thread."
+    t = time.perf_counter(); m = motion(prev, f, preset, camera, check); return m, time.perf_counter() - t
+
+def _check(cfg: VideoConfig, engine) -> str | None:
+    "The forward flow's preset: `check_taken`'s for an engine that owns `check` (a network's, its frame by frame too, so that its flicker figure reads the mask a blend would), else None (`cfg.flow`'s)."
+    return check_taken(cfg) if 'check' in getattr(engine, 'own', ()) else None
 
 def _camera(cfg: VideoConfig) -> bool:
     "Whether each frame's motion has the camera's too (`steadied`): `carry='camera'`. A blend that reads `carry` carries the strokes with it; the flicker figure reads it whatever the engine (`_flicker_row`)."
     return cfg.carry == 'camera'
 
-def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium', camera: bool = False) -> typing.Iterator:
+def _ahead(engine, frames: typing.Iterator, prev: np.ndarray | None = None, preset: str = 'medium', camera: bool = False, check: str | None = None) -> typing.Iterator:
     "Each frame with the futures of its painting (None: an engine without `paint`) and of its motion from the frame before (`prev` for the first; None: none), queued one frame ahead."
     jobs = []
     def job(f):
         nonlocal prev
         paint = _PAINTER.submit(engine.paint, f) if hasattr(engine, 'paint') else None
-        moved = None if prev is None or not FLOW_AHEAD else _FLOW.submit(_timed_motion, prev, f, preset, camera)
+        moved = None if prev is None or not FLOW_AHEAD else _FLOW.submit(_timed_motion, prev, f, preset, camera, check)
         prev = f; return f, paint, moved
     try:
         try:
@@ -461,7 +471,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
     if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
-    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(cfg))   # found here (`FLOW_AHEAD` off)
+    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(cfg), _check(cfg, engine))   # found here (`FLOW_AHEAD` off)
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(_flicker_row(prev_in, f, prev_out, o, m))

@@ -1,0 +1,112 @@
+#!/usr/bin/env python
+"""The network engine's frame loop against 0.24.0's, in one run: frames per second of `nst_nb_video`'s loop (decoding,
+flow, network, blend, flicker figures and coding all counted) on the 480 px pan of `bench_video.py` read at 256, 360
+and 480 px, ONNX Runtime, blended (`--carry camera`, the default) and frame by frame, each way taken in turn so that a
+slow spell of a shared machine falls on all of them; and the CPU time each thread spent a frame (Linux).
+
+The ways: `0.24.0` (the forward flow checked with `--flow`'s preset, medium, and the flicker figure summed by NumPy,
+as 0.24.0 did: a copy of its `warping_error` is kept here), `check fast` (0.25.0's check, 0.24.0's figure), and
+`0.25.0` (the check with DIS's fast preset where the camera carries the strokes, the figure summed by OpenCV).
+Nothing else should run meanwhile.
+
+    python benchmarks/bench_realtime.py [--models course_fast course] [--heights 256 360 480] [--repeat 3] [--json FILE]
+"""
+from __future__ import annotations
+import argparse, collections, dataclasses, glob, os, resource, statistics, tempfile, threading
+from pathlib import Path
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+from common import finish, machine, print_header, verdict, write_json
+from bench_video import make_clips
+
+
+def numpy_warping_error(prev, cur, m) -> float:
+    "0.24.0's `nst_nb.flow.warping_error`, summed by NumPy: the baseline's."
+    import numpy as np
+    from nst_nb.flow import warp
+    if not m.mask.any(): return float('nan')
+    d = (cur.astype(np.float32) - warp(prev, m.back).astype(np.float32)) / 255
+    return float((d[m.mask] ** 2).mean())
+
+
+WAYS = {'0.24.0': ('medium', True), 'check fast': (None, True), '0.25.0': (None, False)}   # (`VideoConfig.check`, NumPy's figure)
+
+
+def thread_cpu() -> collections.Counter:
+    "CPU seconds of each of this process's living threads so far, by thread id (Linux's /proc; none elsewhere), and of the whole process (`total`: ended threads too)."
+    u = resource.getrusage(resource.RUSAGE_SELF); r, tick = collections.Counter(total=u.ru_utime + u.ru_stime), os.sysconf('SC_CLK_TCK')
+    for t in glob.glob('/proc/self/task/*'):
+        try: f = Path(t, 'stat').read_text().rsplit(')', 1)[1].split(); r[t.rsplit('/', 1)[1]] = (int(f[11]) + int(f[12])) / tick
+        except (FileNotFoundError, ProcessLookupError, IndexError): pass
+    return r
+
+
+def by_thread(before: collections.Counter, after: collections.Counter, frames: int) -> dict:
+    "ms of CPU a frame: the main thread, the flow's, the painter's (the threads that call OpenCV and ONNX Runtime, not their workers), and all the rest (their workers, the codec's, the reader)."
+    names = {str(t.native_id): t.name for t in threading.enumerate()}
+    kind = lambda n: 'main' if n == 'MainThread' else 'flow' if n.startswith('nst_nb-flow') else 'paint' if n.startswith('nst_nb-paint') else None
+    out = collections.Counter()
+    for tid, s in after.items():
+        if tid != 'total' and (k := kind(names.get(tid, ''))): out[k] += s - before.get(tid, 0)
+    out['other'] = after['total'] - before['total'] - sum(out.values())
+    return {k: round(1e3 * out[k] / frames, 1) for k in ('main', 'flow', 'paint', 'other')}
+
+
+def one_run(clip, out, eng, cfg, numpy_figure: bool) -> dict:
+    "One run of the clip: frames per second and CPU ms a frame by thread."
+    import nst_nb.video_run as vr
+    from nst_nb.video_run import stylise_clip
+    keep = vr.warping_error
+    if numpy_figure: vr.warping_error = numpy_warping_error
+    try:
+        a = thread_cpu(); side = stylise_clip(clip, out, eng, cfg, progress=False); b = thread_cpu()
+    finally: vr.warping_error = keep
+    return {'fps': side['fps_achieved'], 'cpu_ms': by_thread(a, b, side['frames']), 'check': side['video'].get('check')}
+
+
+def model_runs(a, model: str, clip: Path, d: Path) -> dict:
+    "Each way's frames per second at each height, blended and frame by frame, for one network."
+    from nst_nb.train_settings import network_info, network_settings
+    from nst_nb.video_run import NetworkEngine, VideoConfig, stylise_clip
+    s, res = network_settings(network_info(model)), {}
+    for h in a.heights:
+        for keep in (None, 0.0):
+            ways = list(WAYS) if keep is None else ['0.24.0', '0.25.0']   # frame by frame reads the check only for its figure
+            cfgs = {w: VideoConfig(height=h, keep=keep, check=WAYS[w][0]) for w in ways}
+            eng = NetworkEngine(model, a.style, s, cfgs[ways[0]], 'onnx')
+            stylise_clip(clip, d / f'warm_{model}_{h}_{keep}.mp4', eng, dataclasses.replace(cfgs[ways[0]], frames=4), progress=False)   # traced at this size
+            runs = {w: [] for w in ways}
+            for r in range(a.repeat):
+                for w in (ways if r % 2 == 0 else ways[::-1]):
+                    runs[w].append(one_run(clip, d / f'{model}_{h}_{keep}_{w}_{r}.mp4', eng, cfgs[w], WAYS[w][1]))
+            for w in ways:
+                fps = [x['fps'] for x in runs[w]]
+                row = res[f"{h} {'blended' if keep is None else 'frame by frame'} {w}"] = {
+                    'fps': statistics.median(fps), 'fps_runs': fps, 'check': runs[w][0]['check'],
+                    'cpu_ms': {k: statistics.median(x['cpu_ms'][k] for x in runs[w]) for k in runs[w][0]['cpu_ms']}}
+                print(f"{model} at {h} px, {'blended' if keep is None else 'frame by frame'}, {w:10}: {row['fps']:5.1f} frames/s (runs {', '.join(f'{x:.1f}' for x in fps)}); "
+                      f"CPU a frame: " + ', '.join(f'{k} {v:.0f} ms' for k, v in row['cpu_ms'].items()), flush=True)
+            base, new = res[f"{h} {'blended' if keep is None else 'frame by frame'} 0.24.0"]['fps'], res[f"{h} {'blended' if keep is None else 'frame by frame'} 0.25.0"]['fps']
+            print(f'  0.25.0: {new / base:.2f}x 0.24.0\'s frames per second', flush=True)
+    return res
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--models', nargs='+', default=['course_fast', 'course']); p.add_argument('--style', default='mosaic')
+    p.add_argument('--heights', nargs='+', type=int, default=[256, 360, 480]); p.add_argument('--repeat', type=int, default=3)
+    p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
+    a = p.parse_args(argv)
+    import nst_nb.hardware  # noqa: F401
+    from nst_nb.train_settings import network_info
+    head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
+    d = Path(tempfile.mkdtemp(prefix='nst_realtime_')); clip = make_clips(d, a.frames, 0)['pan']
+    res = {m: model_runs(a, m, clip, d) for m in a.models}
+    fast = res[a.models[0]].get('256 blended 0.25.0')
+    if fast: print(f"{a.models[0]}, blended at 256 px: {fast['fps']:.1f} frames/s [target 24, the clip's rate: {verdict(fast['fps'] >= 24)}]", flush=True)
+    finish(head)
+    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n} for w, (c, n) in WAYS.items()}, 'networks': res}, head)
+    return res
+
+
+if __name__ == '__main__': main()
