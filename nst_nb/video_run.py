@@ -406,7 +406,7 @@ def stylise_clip(src: str | os.PathLike, # the clip to stylise
     tell = lambda e: [l(e) for l in ls]
     tell(ClipStart(str(src), str(out), total, st['done'], made['engine'])); stopped, t0 = None, time.perf_counter()
     frames = ahead(read_frames(src, cfg.height, st['done'], cfg.frames))   # decoded while the frame before is painted; none past `frames`
-    jobs = _ahead(engine, frames, prev_in, cfg.flow, _camera(cfg), _check(cfg, engine))
+    jobs = _ahead(engine, frames, prev_in, *_how(cfg, engine))
     try:
         for i, (f, early, moved) in enumerate(jobs, st['done']):
             if cfg.frames and i >= cfg.frames: _cancel(early, moved); break   # (`total` only guides the bar: some containers only estimate their frames)
@@ -440,6 +440,10 @@ def _check(cfg: VideoConfig, engine) -> str | None:
     "The forward flow's preset: `check_taken`'s for an engine that owns `check` (a network's, its frame by frame too, so that its flicker figure reads the mask a blend would), else None (`cfg.flow`'s)."
     return check_taken(cfg) if 'check' in getattr(engine, 'own', ()) else None
 
+def _how(cfg: VideoConfig, engine) -> tuple:
+    "How each frame's motion is found for this clip and engine: `motion`'s `(preset, camera, check)`."
+    return cfg.flow, _camera(cfg), _check(cfg, engine)
+
 def _camera(cfg: VideoConfig) -> bool:
     "Whether each frame's motion has the camera's too (`steadied`): `carry='camera'`. A blend that reads `carry` carries the strokes with it; the flicker figure reads it whatever the engine (`_flicker_row`)."
     return cfg.carry == 'camera'
@@ -471,7 +475,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
     "Paint frame `f`: `(f, its stylised frame, its history row)`; `early` and `moved`, the futures of its painting and its motion (`_ahead`; None: made here)."
     t = time.perf_counter()
     if moved is not None: m, tf = moved.result()   # found on the flow's thread: its own seconds
-    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, cfg.flow, _camera(cfg), _check(cfg, engine))   # found here (`FLOW_AHEAD` off)
+    else: m, tf = (None, 0.0) if prev_in is None else _timed_motion(prev_in, f, *_how(cfg, engine))   # found here (`FLOW_AHEAD` off)
     o = engine(f, prev_out, m, early.result()) if early else engine(f, prev_out, m); dt = time.perf_counter() - t
     row = {'seconds': round(dt, 4), 'flow_seconds': round(tf, 4)}
     if m is not None: row.update(_flicker_row(prev_in, f, prev_out, o, m))
