@@ -21,7 +21,7 @@ from .pairs import unique_stems
 from .batch import _check_threads, _use_threads
 from .executors import get_executor, task_threads, _why, _postfix, _Flight, _worker_lost, _ray_reason
 from .video import VideoError, clip_info
-from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, otherwise_said, keep_taken, stylise_clip, _clear
+from .video_run import EngineSpec, validate_video, state_dir, sidecar_path, clip_made, made_otherwise, otherwise_said, settings_taken, stylise_clip, _clear
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'FORMATS', 'RECORD', 'is_clip', 'clip_files', 'ClipJob', 'clip_jobs', 'plan_clip', 'check_fresh',
@@ -62,6 +62,7 @@ class ClipJob:
     flicker: float | None = None     # its warping error (the sidecar's)
     input_flicker: float | None = None   # the input's own
     along: str | None = None         # the motion both were read along: camera (steadied by it), flow, or both (the sidecar's)
+    runtime: str | None = None       # what ran a network's pass: keras or onnx (the sidecar's; on Ray each machine chooses `auto` for itself)
     stopped: str | None = None       # why it stopped early
     retried: str | None = None       # why Ray sent it again (its worker died)
 
@@ -75,6 +76,7 @@ def took(self: ClipJob, side: dict, status: str | None = None) -> ClipJob:
     self.status, self.stopped = status or ('interrupted' if side['stopped'] else 'done'), side['stopped']
     self.frames, self.fps, f = side['frames'], side['fps_achieved'], side['flicker']
     self.flicker, self.input_flicker, self.along = f['warping_error'], f['input_warping_error'], f.get('along', 'flow' if f['warping_error'] is not None else None)   # 0.23.0's read the flow
+    self.runtime = side['engine'].get('runtime') if isinstance(side.get('engine'), dict) else None   # an optimisation's: none
     return self
 
 @patch
@@ -244,7 +246,7 @@ def record(self: ClipBatch) -> dict:
     "The batch as `clips.json` keeps it."
     from nst_nb.result import versions
     return {'clips': [j.record() for j in self.jobs], 'counts': {s: self.count(s) for s in ('done', 'kept', 'interrupted', 'failed', 'not run')},
-            'engine': self.engine, 'video': keep_taken(self.spec.cfg) if self.spec.model else dataclasses.asdict(self.spec.cfg), 'settings': dataclasses.asdict(self.spec.settings),
+            'engine': self.engine, 'video': settings_taken(self.spec.cfg) if self.spec.model else dataclasses.asdict(self.spec.cfg), 'settings': dataclasses.asdict(self.spec.settings),
             'executor': self.executor, 'seconds': round(self.seconds, 2), 'stopped': self.stopped, 'versions': versions()}
 
 # %% ../nbs/26d_clips.ipynb #b44fb4e8

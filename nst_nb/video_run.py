@@ -23,10 +23,10 @@ from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
 # %% auto #0
-__all__ = ['BLENDS', 'COLOURS', 'CARRY', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep', 'VideoConfig',
-           'keep_taken', 'check_taken', 'describe_video', 'state_dir', 'sidecar_path', 'validate_video',
-           'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said', 'ClipStart',
-           'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
+__all__ = ['BLENDS', 'COLOURS', 'CARRY', 'keep_taken', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep',
+           'VideoConfig', 'settings_taken', 'check_taken', 'describe_video', 'state_dir', 'sidecar_path',
+           'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said',
+           'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -59,9 +59,11 @@ class VideoConfig:
     frames: int | None = setting(None, 'stylise at most this many frames (none: the whole clip)', 'frames', lo=1, hi=10_000_000, metavar='N')
     crf: int = setting(18, "H.264 quality: 0 lossless ... 51 worst (18: hard to tell from the frames)", 'crf', lo=0, hi=51, metavar='N')
 
-def keep_taken(cfg: VideoConfig) -> dict:
-    "`cfg` as a dict, its `keep` as its blend takes it (the blend's own, a number, where `keep` is None) and its `check` as a network's (`check_taken`): what a record of a network's clips says."
+def settings_taken(cfg: VideoConfig) -> dict:
+    "`cfg` as a dict as a network takes it: its `keep` the blend's (its own, a number, where `keep` is None), its `check` `check_taken`'s; what a record of a network's clips says."
     return {**dataclasses.asdict(cfg), 'keep': getattr(BLENDS[cfg.blend](cfg), 'keep', cfg.keep), 'check': check_taken(cfg)}
+
+keep_taken = settings_taken   # its name up to 0.25.0
 
 def check_taken(cfg: VideoConfig) -> str:
     "The preset a network's forward flow checks the flow back with: `cfg.check`; where None, `cfg.flow`, or `fast` if the camera carries the strokes and `cfg.flow` is slower."
@@ -257,7 +259,7 @@ def clip_made(src: str | os.PathLike, # the clip
              ) -> dict:
     "What a clip's frames are made from: the clip, the video settings its engine uses (`frames` only says where to stop), the engine."
     skip = ({'frames'} | set(NetworkEngine.own + OptimisationEngine.own)) - set(getattr(engine, 'reads', engine.own))
-    video = {k: v for k, v in keep_taken(cfg).items() if k not in skip}   # `keep` as a number (the blend's own where None)
+    video = {k: v for k, v in settings_taken(cfg).items() if k not in skip}   # `keep` as a number (the blend's own where None)
     made = {'source': str(Path(src).resolve()), 'video': video, 'engine': engine.describe()}
     return json.loads(json.dumps(made))   # as a state or sidecar reads back
 
@@ -436,13 +438,9 @@ def _timed_motion(prev: np.ndarray, f: np.ndarray, preset: str, camera: bool = F
     "`motion(prev, f, preset, camera, check)` and the seconds it took on the flow's thread."
     t = time.perf_counter(); m = motion(prev, f, preset, camera, check); return m, time.perf_counter() - t
 
-def _check(cfg: VideoConfig, engine) -> str | None:
-    "The forward flow's preset: `check_taken`'s for an engine that owns `check` (a network's, its frame by frame too, so that its flicker figure reads the mask a blend would), else None (`cfg.flow`'s)."
-    return check_taken(cfg) if 'check' in getattr(engine, 'own', ()) else None
-
 def _how(cfg: VideoConfig, engine) -> tuple:
-    "How each frame's motion is found for this clip and engine: `motion`'s `(preset, camera, check)`."
-    return cfg.flow, _camera(cfg), _check(cfg, engine)
+    "How each frame's motion is found for this clip and engine: `motion`'s `(preset, camera, check)`, the check `check_taken`'s where the engine owns it (a network's, its frame by frame too, so that its flicker figure reads the mask a blend would), else None (`cfg.flow`'s)."
+    return cfg.flow, _camera(cfg), check_taken(cfg) if 'check' in getattr(engine, 'own', ()) else None
 
 def _camera(cfg: VideoConfig) -> bool:
     "Whether each frame's motion has the camera's too (`steadied`): `carry='camera'`. A blend that reads `carry` carries the strokes with it; the flicker figure reads it whatever the engine (`_flicker_row`)."

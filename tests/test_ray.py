@@ -177,6 +177,7 @@ def test_clips_same_as_local(cluster, clips, tmp_path):
         assert np.allclose([r.get('warping_error', 0) for r in sa['history']], [r.get('warping_error', 0) for r in sb['history']], rtol=1e-3)
     rec = json.loads((tmp_path / 'ray' / 'clips.json').read_text())
     assert rec['executor'] == 'ray' and rec['counts']['done'] == 2
+    assert [c['runtime'] for c in rec['clips']] == [j.runtime for j in here.jobs] == ['keras', 'keras']   # what painted each clip, from its sidecar
 
 
 def test_clips_command_line(cluster, clips, tmp_path, capsys):
