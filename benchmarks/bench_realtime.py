@@ -1,15 +1,18 @@
 #!/usr/bin/env python
-"""The network engine's frame loop against 0.24.0's, in one run: frames per second of `nst_nb_video`'s loop (decoding,
+"""The network engine's frame loop against an earlier version's, in one run: frames per second of `nst_nb_video`'s loop (decoding,
 flow, network, blend, flicker figures and coding all counted) on the 480 px pan of `bench_video.py` read at 256, 360
 and 480 px, ONNX Runtime, blended (`--carry camera`, the default) and frame by frame, each way taken in turn so that a
 slow spell of a shared machine falls on all of them; and the CPU time each thread spent a frame (Linux).
 
-The ways: `0.24.0` (the forward flow checked with `--flow`'s preset, medium, and the flicker figure summed by NumPy,
-as 0.24.0 did: a copy of its `warping_error` is kept here), `check fast` (0.25.0's check, 0.24.0's figure), and
-`0.25.0` (the check with DIS's fast preset where the camera carries the strokes, the figure summed by OpenCV).
-Nothing else should run meanwhile.
+The ways (`--ways`, the first the baseline; by default 0.25.0 and 0.26.0): `0.24.0` (the forward flow checked with
+`--flow`'s preset, medium, and the flicker figure summed by NumPy, as 0.24.0 did: a copy of its `warping_error` is kept
+here), `check fast` (0.25.0's check, 0.24.0's figure), `0.25.0` (the check with DIS's fast preset where the camera
+carries the strokes, the figure summed by OpenCV), each with 0.25.0's passage between key frames (the detail finer than
+1 px switched in 2 px blobs, the rest faded: a blend registered here as `advect-0.25.0`), and `0.26.0` (all of the detail
+switched in 16 px blobs, `--blend advect` since 0.26.0). Frame by frame runs the first and the last way where they differ
+but for the blend, else the last. Nothing else should run meanwhile.
 
-    python benchmarks/bench_realtime.py [--models course_fast course] [--heights 256 360 480] [--repeat 3] [--json FILE]
+    python benchmarks/bench_realtime.py [--models course_fast course] [--heights 256 360 480] [--ways 0.25.0 0.26.0] [--repeat 3] [--json FILE]
 """
 from __future__ import annotations
 import argparse, collections, dataclasses, glob, os, resource, statistics, tempfile, threading
@@ -29,7 +32,14 @@ def numpy_warping_error(prev, cur, m) -> float:
     return float((d[m.mask] ** 2).mean())
 
 
-WAYS = {'0.24.0': ('medium', True), 'check fast': (None, True), '0.25.0': (None, False)}   # (`VideoConfig.check`, NumPy's figure)
+WAYS = {'0.24.0': ('medium', True, 'advect-0.25.0'), 'check fast': (None, True, 'advect-0.25.0'), '0.25.0': (None, False, 'advect-0.25.0'), '0.26.0': (None, False, 'advect')}   # (`VideoConfig.check`, NumPy's figure, `VideoConfig.blend`)
+
+
+def register_old_passage():
+    "`advect-0.25.0`: the `advect` blend with the passage it had up to 0.25.0 (`grain=1`, `blob=2`), as a blend `VideoConfig` may name."
+    from nst_nb.flow import AdvectedBlend
+    from nst_nb.video_run import BLENDS, blend_keep
+    if 'advect-0.25.0' not in BLENDS: BLENDS.add('advect-0.25.0', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3), grain=1.0, blob=2.0), "advect as up to 0.25.0 (bench_realtime.py's)")
 
 
 def thread_cpu() -> collections.Counter:
@@ -71,8 +81,8 @@ def model_runs(a, model: str, clip: Path, d: Path) -> dict:
     s, res = network_settings(network_info(model)), {}
     for h in a.heights:
         for keep in (None, 0.0):
-            ways = list(WAYS) if keep is None else ['0.24.0', '0.25.0']   # frame by frame reads the check only for its figure
-            cfgs = {w: VideoConfig(height=h, keep=keep, check=WAYS[w][0]) for w in ways}
+            ways = list(a.ways) if keep is None else list(dict.fromkeys(w for w in (a.ways[0], a.ways[-1]) if WAYS[w][:2] != WAYS[a.ways[-1]][:2] or w == a.ways[-1]))   # frame by frame: no blend
+            cfgs = {w: VideoConfig(height=h, keep=keep, check=WAYS[w][0], blend=WAYS[w][2]) for w in ways}
             eng = NetworkEngine(model, a.style, s, cfgs[ways[0]], 'onnx')
             stylise_clip(clip, d / f'warm_{model}_{h}_{keep}.mp4', eng, dataclasses.replace(cfgs[ways[0]], frames=4), progress=False)   # traced at this size
             runs = {w: [] for w in ways}
@@ -86,8 +96,9 @@ def model_runs(a, model: str, clip: Path, d: Path) -> dict:
                     'cpu_ms': {k: statistics.median(x['cpu_ms'][k] for x in runs[w]) for k in runs[w][0]['cpu_ms']}}
                 print(f"{model} at {h} px, {'blended' if keep is None else 'frame by frame'}, {w:10}: {row['fps']:5.1f} frames/s (runs {', '.join(f'{x:.1f}' for x in fps)}); "
                       f"CPU a frame: " + ', '.join(f'{k} {v:.0f} ms' for k, v in row['cpu_ms'].items()), flush=True)
-            base, new = res[f"{h} {'blended' if keep is None else 'frame by frame'} 0.24.0"]['fps'], res[f"{h} {'blended' if keep is None else 'frame by frame'} 0.25.0"]['fps']
-            print(f'  0.25.0: {new / base:.2f}x 0.24.0\'s frames per second', flush=True)
+            if len(ways) > 1:
+                base, new = (res[f"{h} {'blended' if keep is None else 'frame by frame'} {w}"]['fps'] for w in (ways[0], ways[-1]))
+                print(f'  {ways[-1]}: {new / base:.2f}x {ways[0]}\'s frames per second', flush=True)
     return res
 
 
@@ -96,16 +107,17 @@ def main(argv=None):
     p.add_argument('--models', nargs='+', default=['course_fast', 'course']); p.add_argument('--style', default='mosaic')
     p.add_argument('--heights', nargs='+', type=int, default=[256, 360, 480]); p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
-    a = p.parse_args(argv)
+    p.add_argument('--ways', nargs='+', default=['0.25.0', '0.26.0'], choices=list(WAYS), help='the loops to time, the first the baseline')
+    a = p.parse_args(argv); register_old_passage()
     import nst_nb.hardware  # noqa: F401
     from nst_nb.train_settings import network_info
     head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
     d = Path(tempfile.mkdtemp(prefix='nst_realtime_')); clip = make_clips(d, a.frames, 0)['pan']
     res = {m: model_runs(a, m, clip, d) for m in a.models}
-    fast = res[a.models[0]].get('256 blended 0.25.0')
+    fast = res[a.models[0]].get(f'256 blended {a.ways[-1]}')
     if fast: print(f"{a.models[0]}, blended at 256 px: {fast['fps']:.1f} frames/s [target 24, the clip's rate: {verdict(fast['fps'] >= 24)}]", flush=True)
     finish(head)
-    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n} for w, (c, n) in WAYS.items()}, 'networks': res}, head)
+    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n, 'blend': b} for w, (c, n, b) in WAYS.items() if w in a.ways}, 'networks': res}, head)
     return res
 
 

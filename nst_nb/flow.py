@@ -316,10 +316,10 @@ class AdvectedBlend:
                  keep: float = 0.6, # how much of the previous coarse picture, warped, stays where the flow holds (0: frame by frame)
                  sigma: float = 12.0, # px: the fine detail is what a Gaussian blur of this width removes (4 before 0.17.0)
                  most_stretch: float = 0.02, # the newest key's median stretch (`KeyDetail.stretch`) at which the passage to it is done
-                 grain: float = 1.0, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as up to 0.17.0; 0: all fades)
+                 grain: float = np.inf, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as since 0.26.0 and up to 0.17.0; 1 from 0.18.0 to 0.25.0; 0: all fades)
                  window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
                  oversample: int = 2, # each key's detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
-                 blob: float = 2.0, # px: the blur of `switch_order`'s noise, so the size of the blobs of pixels that switch in one frame of a passage
+                 blob: float = 16.0, # px: the blur of `switch_order`'s noise, so the size of the blobs of pixels that switch in one frame of a passage (2 up to 0.25.0)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
@@ -391,10 +391,10 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
 # %% ../nbs/26a_flow.ipynb #047e0e2b
 @patch
 def state(self: AdvectedBlend) -> dict[str, np.ndarray]:
-    "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the split, the coarse picture, the detail, the switch order and each key."
+    "The blend's state as named arrays (`np.savez` writes them): the frame counts, the passage, the split, the grain and blobs of the switch, the coarse picture, the detail, the switch order and each key."
     keys = {f'key{i}_{f.name}': np.asarray(getattr(k, f.name)) for i, k in enumerate(self.keys) for f in dataclasses.fields(KeyDetail)}
     last = {k: v for k, v in (('low', self.low), ('fine', self.fine), ('order', self.order)) if v is not None}
-    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), 'grain': np.array(self.grain), **last, **keys}
+    return {'n': np.array(self.n), 'age': np.array(self.age), 'passage': np.array(self.passage), 'sigma': np.array(self.sigma), 'grain': np.array(self.grain), 'blob': np.array(self.blob), **last, **keys}
 
 @patch
 def restore(self: AdvectedBlend, state: dict):
@@ -406,7 +406,8 @@ def restore(self: AdvectedBlend, state: dict):
     self.keys = [key(i) for i in range(2) if f'key{i}_detail' in state]
     split = float(state.get('sigma', -1)) != self.sigma and self.low is not None   # split at another width (0.16.0's 4 px saved none)
     if split: self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again
-    passing = len(self.keys) == 2 and float(state.get('grain', np.inf)) != self.grain   # a passage begun with another grain (0.17.0's switched it all)
+    switched = (float(state.get('grain', np.inf)), float(state.get('blob', 2.0))) != (self.grain, self.blob)   # 0.17.0's switched it all; up to 0.25.0 in 2 px blobs
+    passing = len(self.keys) == 2 and switched   # a passage begun with another switch
     if split or passing: self.keys, self.age, self.passage = [key_detail(self.fine, self.oversample)], 1, 0.0   # the last frame's detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
