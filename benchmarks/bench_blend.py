@@ -22,14 +22,16 @@ frame every N frames; the rest mixed as `linear`), `anchorfadeN_S` (the same, th
 cross-faded over the N frames, then `detail_restored`; the probe that led to `advect`), `advectN_S` (nst_nb's
 `AdvectedBlend(every=N, sigma=S)`, all of its detail switched pixel by pixel from key to key, as up to 0.17.0;
 `advectN_S_K`: with `keep` K for the coarse picture; `_gG`: a passage from key to key that switches the detail finer
-than G px and fades the rest (`grain=G`, as `--blend advect` runs it since 0.18.0 with G = 1); `_wW`: the carried
+than G px and fades the rest (`grain=G`, as `--blend advect` ran it from 0.18.0 to 0.25.0 with G = 1; `_ginf`: all of it switched); `_wW`: the carried
 detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); `_oN`: each
 key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); `_bB`: the pixels
 that switch in one frame of a passage in blobs of noise blurred by B px (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
 detail switched, in 16 px blobs, the probe of 0.22.0); `_cam`: the strokes carried with the camera's motion where it explains the frame
 (`--carry camera`, `nst_nb.flow.steadied`; since 0.23.0); the
-default since 0.20.0 is `advect8_12_0.3_g1_w16_o2+c`: a 12 px blur (whole strokes carried), keys
-that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, the strokes faded from key to key;
+default since 0.26.0 is `advect8_12_0.3_ginf_w16_o2_b16_cam+c`: a 12 px blur (whole strokes carried), keys
+that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, carried
+with the camera, all of it switched from key to key in 16 px blobs; 0.24.0's and 0.25.0's was
+`advect8_12_0.3_g1_w16_o2_cam+c` (the strokes faded from key to key), 0.20.0 to 0.23.0's `advect8_12_0.3_g1_w16_o2+c`,
 0.19.0's was `advect8_12_0.3_g1_w16+c`, 0.18.0's `advect8_12_0.3_g1+c`, 0.17.0's `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
 figures are in `blend_colours.json` only).
 `+c` after a blend nst_nb ships keeps the colours the network painted (`ColourKept`, `--colours painted`, the default

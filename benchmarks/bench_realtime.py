@@ -42,6 +42,13 @@ def register_old_passage():
     if 'advect-0.25.0' not in BLENDS: BLENDS.add('advect-0.25.0', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3), grain=1.0, blob=2.0), "advect as up to 0.25.0 (bench_realtime.py's)")
 
 
+def passage(blend: str) -> dict:
+    "How blend `blend` (a name `VideoConfig.blend` takes) passes from key to key: its `grain` ('inf': all of the detail switched) and `blob`, as made for the default settings."
+    from nst_nb.video_run import BLENDS, VideoConfig
+    b = BLENDS[blend](VideoConfig(blend=blend)); g = getattr(b, 'grain', None)
+    return {'grain': 'inf' if g == float('inf') else g, 'blob': getattr(b, 'blob', None)}   # (JSON has no infinity)
+
+
 def thread_cpu() -> collections.Counter:
     "CPU seconds of each of this process's living threads so far, by thread id (Linux's /proc; none elsewhere), and of the whole process (`total`: ended threads too)."
     u = resource.getrusage(resource.RUSAGE_SELF); r, tick = collections.Counter(total=u.ru_utime + u.ru_stime), os.sysconf('SC_CLK_TCK')
@@ -108,7 +115,7 @@ def main(argv=None):
     p.add_argument('--heights', nargs='+', type=int, default=[256, 360, 480]); p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
     p.add_argument('--ways', nargs='+', default=['0.25.0', '0.26.0'], choices=list(WAYS), help='the loops to time, the first the baseline')
-    a = p.parse_args(argv); register_old_passage()
+    a = p.parse_args(argv); register_old_passage(); a.ways = list(dict.fromkeys(a.ways))   # each once
     import nst_nb.hardware  # noqa: F401
     from nst_nb.train_settings import network_info
     head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
@@ -117,7 +124,7 @@ def main(argv=None):
     fast = res[a.models[0]].get(f'256 blended {a.ways[-1]}')
     if fast: print(f"{a.models[0]}, blended at 256 px: {fast['fps']:.1f} frames/s [target 24, the clip's rate: {verdict(fast['fps'] >= 24)}]", flush=True)
     finish(head)
-    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n, 'blend': b} for w, (c, n, b) in WAYS.items() if w in a.ways}, 'networks': res}, head)
+    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n, 'blend': b, **passage(b)} for w, (c, n, b) in WAYS.items() if w in a.ways}, 'networks': res}, head)
     return res
 
 
