@@ -49,6 +49,12 @@ def passage(blend: str) -> dict:
     return {'grain': 'inf' if g == float('inf') else g, 'blob': getattr(b, 'blob', None)}   # (JSON has no infinity)
 
 
+def frame_by_frame_ways(ways: list) -> list:
+    "The ways frame by frame is timed with: the last, and the first too where it differs from the last but for the blend (frame by frame has none)."
+    last = ways[-1]
+    return ([ways[0]] if WAYS[ways[0]][:2] != WAYS[last][:2] else []) + [last]
+
+
 def thread_cpu() -> collections.Counter:
     "CPU seconds of each of this process's living threads so far, by thread id (Linux's /proc; none elsewhere), and of the whole process (`total`: ended threads too)."
     u = resource.getrusage(resource.RUSAGE_SELF); r, tick = collections.Counter(total=u.ru_utime + u.ru_stime), os.sysconf('SC_CLK_TCK')
@@ -88,7 +94,7 @@ def model_runs(a, model: str, clip: Path, d: Path) -> dict:
     s, res = network_settings(network_info(model)), {}
     for h in a.heights:
         for keep in (None, 0.0):
-            ways = list(a.ways) if keep is None else list(dict.fromkeys(w for w in (a.ways[0], a.ways[-1]) if WAYS[w][:2] != WAYS[a.ways[-1]][:2] or w == a.ways[-1]))   # frame by frame: no blend
+            ways = list(a.ways) if keep is None else frame_by_frame_ways(a.ways)
             cfgs = {w: VideoConfig(height=h, keep=keep, check=WAYS[w][0], blend=WAYS[w][2]) for w in ways}
             eng = NetworkEngine(model, a.style, s, cfgs[ways[0]], 'onnx')
             stylise_clip(clip, d / f'warm_{model}_{h}_{keep}.mp4', eng, dataclasses.replace(cfgs[ways[0]], frames=4), progress=False)   # traced at this size

@@ -76,7 +76,7 @@ def took(self: ClipJob, side: dict, status: str | None = None) -> ClipJob:
     self.status, self.stopped = status or ('interrupted' if side['stopped'] else 'done'), side['stopped']
     self.frames, self.fps, f = side['frames'], side['fps_achieved'], side['flicker']
     self.flicker, self.input_flicker, self.along = f['warping_error'], f['input_warping_error'], f.get('along', 'flow' if f['warping_error'] is not None else None)   # 0.23.0's read the flow
-    self.runtime = side['engine'].get('runtime') if isinstance(side.get('engine'), dict) else None   # an optimisation's: none
+    self.runtime = (side.get('engine') or {}).get('runtime')   # an optimisation's: none
     return self
 
 @patch

@@ -285,7 +285,7 @@ def follows(m: Motion, # the motion from the previous frame
 # %% ../nbs/26a_flow.ipynb #3d5305b9
 def switch_order(shape: tuple, # `(H, W)`
                  seed: int, # the key frame's number: the same order when a run is made again
-                 blob: float = 2.0, # px: the noise's blur, so the size of the blobs that switch together
+                 blob: float, # px: the noise's blur, so the size of the blobs that switch together (`AdvectedBlend.blob`)
                 ) -> np.ndarray: # `(H, W)` float32, 0 to 1
     "When each pixel's grain switches from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
     z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), blob)
