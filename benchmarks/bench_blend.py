@@ -26,11 +26,13 @@ than G px and fades the rest (`grain=G`, as `--blend advect` ran it from 0.18.0 
 detail raised to the painting's contrast over W px neighbourhoods (`window=W`; without it 4 px, as up to 0.18.0); `_oN`: each
 key's detail read from a copy N times as large (`oversample=N`; without it read as it is, as up to 0.19.0); `_bB`: the pixels
 that switch in one frame of a passage in blobs of noise blurred by B px (`blob=B`; without it 2 px, as up to 0.21.0; `_ginf_b16`: all of the
-detail switched, in 16 px blobs, the probe of 0.22.0); `_cam`: the strokes carried with the camera's motion where it explains the frame
+detail switched, in 16 px blobs, the probe of 0.22.0; since 0.27.0 the noise drawn on a coarse grid, `switch_order`); `_dD`: another draw of
+that noise (seeded by the key frame's number plus 1000·D; nst_nb's is D = 0), to see how far the figures move with the draw alone; `_cam`: the strokes carried with the camera's motion where it explains the frame
 (`--carry camera`, `nst_nb.flow.steadied`; since 0.23.0); the
-default since 0.26.0 is `advect8_12_0.3_ginf_w16_o2_b16_cam+c`: a 12 px blur (whole strokes carried), keys
+default since 0.27.0 is `advect8_12_0.3_ginf_w16_o2_b24_cam+c`: a 12 px blur (whole strokes carried), keys
 that keep pace with a zoom, the carried detail at the painting's contrast over 16 px, read from twice the size, carried
-with the camera, all of it switched from key to key in 16 px blobs; 0.24.0's and 0.25.0's was
+with the camera, all of it switched from key to key in 24 px blobs; 0.26.0's was `advect8_12_0.3_ginf_w16_o2_b16_cam+c`
+(16 px blobs, the noise drawn on the whole frame), 0.24.0's and 0.25.0's
 `advect8_12_0.3_g1_w16_o2_cam+c` (the strokes faded from key to key), 0.20.0 to 0.23.0's `advect8_12_0.3_g1_w16_o2+c`,
 0.19.0's was `advect8_12_0.3_g1_w16+c`, 0.18.0's `advect8_12_0.3_g1+c`, 0.17.0's `advect8_12_0.3+c`, 0.16.0's `advect8_4_0.3+c`, 0.15.0's `advect8_3_0.3+c` had no zoom pace or contrast, so its
 figures are in `blend_colours.json` only).
@@ -72,16 +74,26 @@ def multi_restored(p, b, sigmas, where, most: float = 3.0):
 
 
 def blend_object(name: str):
-    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN][_bB][_cam]`; `+c`: its colours kept, `ColourKept`), else None."
+    "nst_nb's own blend for a name it ships (`texture`, `linear`, `advectN_S[_K][_gG][_wW][_oN][_bB][_dD][_cam]`; `+c`: its colours kept, `ColourKept`), else None."
     from nst_nb.flow import AdvectedBlend, ColourKept, MixedBlend
     base = name.removesuffix('+c')
     if base in ('texture', 'linear'): b = MixedBlend(0.6, base == 'texture')
     elif base.startswith('advect'):
         n, sig, *rest = base[6:].split('_'); rest = [x for x in rest if x != 'cam']   # `_cam`: the motions it is given (`carried_by`)
-        k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o', 'b')]; g, w, o, bl = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwob')
-        b = AdvectedBlend(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0, oversample=o[0] if o else 1, blob=bl[0] if bl else 2.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, no `oN`: keys read as they are, as the names before 0.18.0 / 0.19.0 / 0.20.0 meant
+        k = [float(x) for x in rest if x[:1] not in ('g', 'w', 'o', 'b', 'd')]; g, w, o, bl, d = ([float(x[1:]) for x in rest if x[:1] == c] for c in 'gwobd')
+        b = (_other_draw() if d else AdvectedBlend)(int(n), k[0] if k else 0.6, float(sig), grain=g[0] if g else float('inf'), window=w[0] if w else 4.0, oversample=o[0] if o else 1, blob=bl[0] if bl else 2.0)   # no `gG`: all of the detail switched, no `wW`: a 4 px window, no `oN`: keys read as they are, as the names before 0.18.0 / 0.19.0 / 0.20.0 meant
+        if d: b.draw = int(d[0])
     else: return None
     return ColourKept(b) if name.endswith('+c') else b
+
+
+def _other_draw():
+    "`AdvectedBlend` whose switch noise is another draw: seeded by the frame's number plus 1000 times `draw` (nst_nb's is draw 0)."
+    from nst_nb.flow import AdvectedBlend, switch_order
+    class OtherDraw(AdvectedBlend):
+        draw = 0
+        def _order(self, shape): return switch_order(shape, self.n + 1000 * self.draw, self.blob)
+    return OtherDraw
 
 
 def check_of(name: str, check: str | None = None) -> str:

@@ -2,17 +2,20 @@
 """The network engine's frame loop against an earlier version's, in one run: frames per second of `nst_nb_video`'s loop (decoding,
 flow, network, blend, flicker figures and coding all counted) on the 480 px pan of `bench_video.py` read at 256, 360
 and 480 px, ONNX Runtime, blended (`--carry camera`, the default) and frame by frame, each way taken in turn so that a
-slow spell of a shared machine falls on all of them; and the CPU time each thread spent a frame (Linux).
+slow spell of a shared machine falls on all of them; and the CPU time each thread spent a frame (Linux). First, the
+time a key frame spends drawing its order of switching (`switch_order`), 0.26.0's way beside.
 
-The ways (`--ways`, the first the baseline; by default 0.25.0 and 0.26.0): `0.24.0` (the forward flow checked with
+The ways (`--ways`, the first the baseline; by default 0.26.0 and 0.27.0): `0.24.0` (the forward flow checked with
 `--flow`'s preset, medium, and the flicker figure summed by NumPy, as 0.24.0 did: a copy of its `warping_error` is kept
 here), `check fast` (0.25.0's check, 0.24.0's figure), `0.25.0` (the check with DIS's fast preset where the camera
 carries the strokes, the figure summed by OpenCV), each with 0.25.0's passage between key frames (the detail finer than
-1 px switched in 2 px blobs, the rest faded: a blend registered here as `advect-0.25.0`), and `0.26.0` (all of the detail
-switched in 16 px blobs, `--blend advect` since 0.26.0). Frame by frame runs the first and the last way where they differ
+1 px switched in 2 px blobs, the rest faded: a blend registered here as `advect-0.25.0`), `0.26.0` (all of the detail
+switched in 16 px blobs, each key's order of switching drawn from the whole frame's noise blurred by 16 px: a blend
+registered here as `advect-0.26.0`), and `0.27.0` (`--blend advect` since 0.27.0: the order drawn on a coarse grid,
+`nst_nb.flow.switch_order`). Frame by frame runs the first and the last way where they differ
 but for the blend, else the last. Nothing else should run meanwhile.
 
-    python benchmarks/bench_realtime.py [--models course_fast course] [--heights 256 360 480] [--ways 0.25.0 0.26.0] [--repeat 3] [--json FILE]
+    python benchmarks/bench_realtime.py [--models course_fast course] [--heights 256 360 480] [--ways 0.26.0 0.27.0] [--repeat 3] [--json FILE]
 """
 from __future__ import annotations
 import argparse, collections, dataclasses, glob, os, resource, statistics, tempfile, threading
@@ -32,21 +35,47 @@ def numpy_warping_error(prev, cur, m) -> float:
     return float((d[m.mask] ** 2).mean())
 
 
-WAYS = {'0.24.0': ('medium', True, 'advect-0.25.0'), 'check fast': (None, True, 'advect-0.25.0'), '0.25.0': (None, False, 'advect-0.25.0'), '0.26.0': (None, False, 'advect')}   # (`VideoConfig.check`, NumPy's figure, `VideoConfig.blend`)
+WAYS = {'0.24.0': ('medium', True, 'advect-0.25.0'), 'check fast': (None, True, 'advect-0.25.0'), '0.25.0': (None, False, 'advect-0.25.0'), '0.26.0': (None, False, 'advect-0.26.0'), '0.27.0': (None, False, 'advect')}   # (`VideoConfig.check`, NumPy's figure, `VideoConfig.blend`)
 
 
-def register_old_passage():
-    "`advect-0.25.0`: the `advect` blend with the passage it had up to 0.25.0 (`grain=1`, `blob=2`), as a blend `VideoConfig` may name."
+def whole_frame_order(shape: tuple, seed: int, blob: float):
+    "0.26.0's `switch_order`: the whole frame's noise blurred by `blob` px (a copy kept here: the baseline's)."
+    import cv2, numpy as np
+    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), blob)
+    return 1 / (1 + np.exp(-1.702 * z / z.std()))
+
+
+def order_times(heights: list, repeat: int = 30) -> dict:
+    "ms a key frame spends drawing its order of switching, at each height (4:3 frames, as the pan's): 0.26.0's (the whole frame's noise blurred by 16 px) and `switch_order`'s at 16 and 24 px, each in turn."
+    import time
+    from nst_nb.flow import switch_order
+    ways = {'0.26.0 (whole frame, 16 px)': lambda sh, i: whole_frame_order(sh, i, 16.0), 'switch_order 16 px': lambda sh, i: switch_order(sh, i, 16.0), 'switch_order 24 px': lambda sh, i: switch_order(sh, i, 24.0)}
+    res = {}
+    for h in heights:
+        sh, t = (h, round(h * 4 / 3)), {w: [] for w in ways}
+        for i in range(repeat):
+            for w, f in ways.items(): t0 = time.perf_counter(); f(sh, i); t[w].append(1e3 * (time.perf_counter() - t0))
+        res[h] = {w: statistics.median(v) for w, v in t.items()}
+        print(f"order of switching at {sh[1]} x {h} px: " + ', '.join(f'{w} {v:.2f} ms' for w, v in res[h].items()), flush=True)
+    return res
+
+
+def register_old_passages():
+    "`advect-0.25.0` and `advect-0.26.0`: the `advect` blend with the passage it had up to 0.25.0 (`grain=1`, `blob=2`) and in 0.26.0 (all switched in 16 px blobs, the order from the whole frame's noise), as blends `VideoConfig` may name."
     from nst_nb.flow import AdvectedBlend
     from nst_nb.video_run import BLENDS, blend_keep
+    class WholeFrameOrder(AdvectedBlend):
+        def _order(self, shape): return whole_frame_order(shape, self.n, self.blob)
     if 'advect-0.25.0' not in BLENDS: BLENDS.add('advect-0.25.0', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3), grain=1.0, blob=2.0), "advect as up to 0.25.0 (bench_realtime.py's)")
+    if 'advect-0.26.0' not in BLENDS: BLENDS.add('advect-0.26.0', lambda cfg: WholeFrameOrder(cfg.key_every, blend_keep(cfg, 0.3), grain=float('inf'), blob=16.0), "advect as in 0.26.0 (bench_realtime.py's)")
 
 
 def passage(blend: str) -> dict:
-    "How blend `blend` (a name `VideoConfig.blend` takes) passes from key to key: its `grain` ('inf': all of the detail switched) and `blob`, as made for the default settings."
+    "How blend `blend` (a name `VideoConfig.blend` takes) passes from key to key: its `grain` ('inf': all of the detail switched), `blob` and where its order of switching is drawn, as made for the default settings."
     from nst_nb.video_run import BLENDS, VideoConfig
     b = BLENDS[blend](VideoConfig(blend=blend)); g = getattr(b, 'grain', None)
-    return {'grain': 'inf' if g == float('inf') else g, 'blob': getattr(b, 'blob', None)}   # (JSON has no infinity)
+    order = 'whole frame' if type(b).__name__ == 'WholeFrameOrder' else 'switch_order' if hasattr(b, '_order') else None
+    return {'grain': 'inf' if g == float('inf') else g, 'blob': getattr(b, 'blob', None), 'order': order}   # (JSON has no infinity)
 
 
 def frame_by_frame_ways(ways: list) -> list:
@@ -120,17 +149,18 @@ def main(argv=None):
     p.add_argument('--models', nargs='+', default=['course_fast', 'course']); p.add_argument('--style', default='mosaic')
     p.add_argument('--heights', nargs='+', type=int, default=[256, 360, 480]); p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--frames', type=int, default=48); p.add_argument('--json')
-    p.add_argument('--ways', nargs='+', default=['0.25.0', '0.26.0'], choices=list(WAYS), help='the loops to time, the first the baseline')
-    a = p.parse_args(argv); register_old_passage(); a.ways = list(dict.fromkeys(a.ways))   # each once
+    p.add_argument('--ways', nargs='+', default=['0.26.0', '0.27.0'], choices=list(WAYS), help='the loops to time, the first the baseline')
+    a = p.parse_args(argv); register_old_passages(); a.ways = list(dict.fromkeys(a.ways))   # each once
     import nst_nb.hardware  # noqa: F401
     from nst_nb.train_settings import network_info
     head = machine(network_info(a.models[0])['backbone'], 'float32'); print_header(head)
+    orders = order_times(a.heights)
     d = Path(tempfile.mkdtemp(prefix='nst_realtime_')); clip = make_clips(d, a.frames, 0)['pan']
     res = {m: model_runs(a, m, clip, d) for m in a.models}
     fast = res[a.models[0]].get(f'256 blended {a.ways[-1]}')
     if fast: print(f"{a.models[0]}, blended at 256 px: {fast['fps']:.1f} frames/s [target 24, the clip's rate: {verdict(fast['fps'] >= 24)}]", flush=True)
     finish(head)
-    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n, 'blend': b, **passage(b)} for w, (c, n, b) in WAYS.items() if w in a.ways}, 'networks': res}, head)
+    if a.json: write_json(a.json, {'args': vars(a), 'ways': {w: {'check': c, 'numpy_figure': n, 'blend': b, **passage(b)} for w, (c, n, b) in WAYS.items() if w in a.ways}, 'networks': res, 'switch_order_ms': orders}, head)
     return res
 
 

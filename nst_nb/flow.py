@@ -288,7 +288,10 @@ def switch_order(shape: tuple, # `(H, W)`
                  blob: float, # px: the noise's blur, so the size of the blobs that switch together (`AdvectedBlend.blob`)
                 ) -> np.ndarray: # `(H, W)` float32, 0 to 1
     "When each pixel's grain switches from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
-    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal(shape, np.float32), (0, 0), blob)
+    f = max(1, int(blob // 4))   # the noise drawn on every f-th px and blurred by blob/f there, then stretched (bilinear): as smooth, f² times fewer px (since 0.27.0)
+    h, w = (-(-s // f) + (f > 1) for s in shape)
+    z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal((h, w), np.float32), (0, 0), blob / f)
+    if f > 1: z = cv2.resize(z, (w * f, h * f), interpolation=cv2.INTER_LINEAR)[:shape[0], :shape[1]]
     return 1 / (1 + np.exp(-1.702 * z / z.std()))   # a logistic curve within 0.01 of the normal CDF: z is normal
 
 # %% ../nbs/26a_flow.ipynb #7a9d3825
@@ -319,7 +322,7 @@ class AdvectedBlend:
                  grain: float = np.inf, # px: in a passage, the detail finer than this switches pixel by pixel and the rest fades (inf: all of it switches, as since 0.26.0 and up to 0.17.0; 1 from 0.18.0 to 0.25.0; 0: all fades)
                  window: float = 16.0, # px: the neighbourhood whose contrast the carried detail is raised to (`contrast_gain`; 4 up to 0.18.0; 0: not raised)
                  oversample: int = 2, # each key's detail is read from a copy this many times as large (`upsampled`; 1: as it is, as up to 0.19.0)
-                 blob: float = 16.0, # px: the blur of `switch_order`'s noise, so the size of the blobs of pixels that switch in one frame of a passage (2 up to 0.25.0)
+                 blob: float = 24.0, # px: the blur of `switch_order`'s noise, so the size of the blobs of pixels that switch in one frame of a passage (16 in 0.26.0, 2 up to 0.25.0)
                 ):
         if every < 2: raise ValueError(f'AdvectedBlend: every must be 2 or more (frames from one key frame to the next), not {every}')
         if not most_stretch > 0: raise ValueError(f"AdvectedBlend: most_stretch must be above 0 (float('inf'): keys by time only), not {most_stretch}")
@@ -340,6 +343,10 @@ class AdvectedBlend:
         self.keys, self.low, self.fine, self.n, self.order = [], None, None, 0, None   # the keys, the last frame's coarse picture and detail, frames so far, `switch_order`
         self.age, self.passage = 0, 1.0   # frames since the newest key; how far the passage to it has gone (1: a new key is due)
 
+    def _order(self, shape: tuple) -> np.ndarray:
+        "When each pixel switches in the passage to a key made now: `switch_order` in `blob` px blobs, seeded by the frame's number."
+        return switch_order(shape, self.n, self.blob)
+
 # %% ../nbs/26a_flow.ipynb #c026a365
 @patch
 def _mixed(self: AdvectedBlend, now: np.ndarray, last: np.ndarray | None, m: Motion | None, w: np.ndarray | None) -> np.ndarray:
@@ -351,7 +358,7 @@ def _detail(self: AdvectedBlend, own: np.ndarray, m: Motion | None, w: np.ndarra
     "The fine detail: the last two keys' carried to this frame, passing from the older to the newer (`_passed`; a new key when the passage is done)."
     if m is not None and self.keys: f = follows(m); self.keys = [k.moved(m, f) for k in self.keys]   # (a clip's first frame starts afresh: `__call__`)
     cut = bool(self.keys) and self.keys[-1].held.mean() < 0.5   # the newest key lost over half the frame: a cut, or something passing close
-    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own, self.oversample)], switch_order(own.shape[:2], self.n, self.blob), 0
+    if self.passage >= 1 or cut: self.keys, self.order, self.age = self.keys[-1:] + [key_detail(own, self.oversample)], self._order(own.shape[:2]), 0
     self.passage = max(self.age / (self.every - 1), self.keys[-1].stretch() / self.most_stretch if self.age else 0.0); self.age += 1   # by time or by stretch, whichever is further
     lost = self._mixed(own, self.fine, m, w)   # where the keys lost a pixel the flow follows now: mixed from frame to frame
     new = self.keys[-1].read(lost)
