@@ -74,8 +74,9 @@ def passage(blend: str) -> dict:
     "How blend `blend` (a name `VideoConfig.blend` takes) passes from key to key: its `grain` ('inf': all of the detail switched), `blob` and where its order of switching is drawn, as made for the default settings."
     from nst_nb.video_run import BLENDS, VideoConfig
     b = BLENDS[blend](VideoConfig(blend=blend)); g = getattr(b, 'grain', None)
-    order = 'whole frame' if type(b).__name__ == 'WholeFrameOrder' else 'switch_order' if hasattr(b, '_order') else None
-    return {'grain': 'inf' if g == float('inf') else g, 'blob': getattr(b, 'blob', None), 'order': order}   # (JSON has no infinity)
+    blob = getattr(b, 'blob', None)
+    order = 'whole frame' if type(b).__name__ == 'WholeFrameOrder' else ('every px' if blob < 8 else f'every {int(blob // 4)} px, stretched') if blob else None   # where `switch_order` draws its noise
+    return {'grain': 'inf' if g == float('inf') else g, 'blob': blob, 'order': order}   # (JSON has no infinity)
 
 
 def frame_by_frame_ways(ways: list) -> list:
