@@ -65,6 +65,7 @@ def register_old_passages():
     from nst_nb.flow import AdvectedBlend
     from nst_nb.video_run import BLENDS, blend_keep
     class WholeFrameOrder(AdvectedBlend):
+        whole_frame = True   # (`passage` reads it)
         def _order(self, shape): return whole_frame_order(shape, self.n, self.blob)
     if 'advect-0.25.0' not in BLENDS: BLENDS.add('advect-0.25.0', lambda cfg: AdvectedBlend(cfg.key_every, blend_keep(cfg, 0.3), grain=1.0, blob=2.0), "advect as up to 0.25.0 (bench_realtime.py's)")
     if 'advect-0.26.0' not in BLENDS: BLENDS.add('advect-0.26.0', lambda cfg: WholeFrameOrder(cfg.key_every, blend_keep(cfg, 0.3), grain=float('inf'), blob=16.0), "advect as in 0.26.0 (bench_realtime.py's)")
@@ -72,10 +73,12 @@ def register_old_passages():
 
 def passage(blend: str) -> dict:
     "How blend `blend` (a name `VideoConfig.blend` takes) passes from key to key: its `grain` ('inf': all of the detail switched), `blob` and where its order of switching is drawn, as made for the default settings."
+    from nst_nb.flow import order_step
     from nst_nb.video_run import BLENDS, VideoConfig
     b = BLENDS[blend](VideoConfig(blend=blend)); g = getattr(b, 'grain', None)
     blob = getattr(b, 'blob', None)
-    order = 'whole frame' if type(b).__name__ == 'WholeFrameOrder' else ('every px' if blob < 8 else f'every {int(blob // 4)} px, stretched') if blob else None   # where `switch_order` draws its noise
+    step = order_step(blob) if blob else None
+    order = 'whole frame' if getattr(b, 'whole_frame', False) else ('every px' if step == 1 else f'every {step} px, stretched') if blob else None   # where `switch_order` draws its noise
     return {'grain': 'inf' if g == float('inf') else g, 'blob': blob, 'order': order}   # (JSON has no infinity)
 
 

@@ -16,8 +16,8 @@ from .images import colour_map, colour_moments
 # %% auto #0
 __all__ = ['FLOW_PRESETS', 'optical_flow', 'warp', 'reliable', 'Motion', 'motion', 'camera_motion', 'steadied', 'warping_error',
            'low_pass', 'contrast_gain', 'detail_restored', 'softened', 'mixed_along', 'temporal_blend', 'MixedBlend',
-           'upsampled', 'KeyDetail', 'key_detail', 'follows', 'switch_order', 'stretch_map', 'AdvectedBlend',
-           'colours_kept', 'ColourKept']
+           'upsampled', 'KeyDetail', 'key_detail', 'follows', 'order_step', 'switch_order', 'stretch_map',
+           'AdvectedBlend', 'colours_kept', 'ColourKept']
 
 # %% ../nbs/26a_flow.ipynb #66f987a0
 FLOW_PRESETS = {'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, 'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST, 'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
@@ -283,12 +283,17 @@ def follows(m: Motion, # the motion from the previous frame
     return _from_inside(m.back) & ~wide
 
 # %% ../nbs/26a_flow.ipynb #3d5305b9
+def order_step(blob: float, # px: `switch_order`'s blobs
+              ) -> int: # px between the points its noise is drawn on (1: every pixel)
+    "How far apart `switch_order` draws its noise for blobs of `blob` px: a quarter of their size, every pixel below 8 px."
+    return max(1, int(blob // 4))
+
 def switch_order(shape: tuple, # `(H, W)`
                  seed: int, # the key frame's number: the same order when a run is made again
                  blob: float, # px: the noise's blur, so the size of the blobs that switch together (`AdvectedBlend.blob`)
                 ) -> np.ndarray: # `(H, W)` float32, 0 to 1
     "When each pixel's grain switches from the old key frame's detail to the new one's: smooth noise, in blobs of a few pixels, evenly spread from 0 to 1."
-    f = max(1, int(blob // 4))   # the noise drawn on every f-th px and blurred by blob/f there, then stretched (bilinear): as smooth, f² times fewer px (since 0.27.0)
+    f = order_step(blob)   # the noise drawn on every f-th px and blurred by blob/f there, then stretched (bilinear): as smooth, f² times fewer px (since 0.27.0)
     h, w = (-(-s // f) + (f > 1) for s in shape)
     z = cv2.GaussianBlur(np.random.default_rng(seed).standard_normal((h, w), np.float32), (0, 0), blob / f)
     if f > 1: z = cv2.resize(z, (w * f, h * f), interpolation=cv2.INTER_LINEAR)[:shape[0], :shape[1]]
@@ -413,8 +418,8 @@ def restore(self: AdvectedBlend, state: dict):
     self.keys = [key(i) for i in range(2) if f'key{i}_detail' in state]
     split = float(state.get('sigma', -1)) != self.sigma and self.low is not None   # split at another width (0.16.0's 4 px saved none)
     if split: self.low, self.fine = self._split(self.low + self.fine)   # the last frame split again
-    switched = (float(state.get('grain', np.inf)), float(state.get('blob', 2.0))) != (self.grain, self.blob)   # 0.17.0's switched it all; up to 0.25.0 in 2 px blobs
-    passing = len(self.keys) == 2 and switched   # a passage begun with another switch
+    regrained = float(state.get('grain', np.inf)) != self.grain   # 0.17.0's switched it all and named no grain
+    passing = len(self.keys) == 2 and (regrained or self.order is None)   # a passage composed another way, or with no order to go on with (its blobs are in `order`: since 0.28.0 other blobs go on)
     if split or passing: self.keys, self.age, self.passage = [key_detail(self.fine, self.oversample)], 1, 0.0   # the last frame's detail the key carried on: no jump
 
 # %% ../nbs/26a_flow.ipynb #cbb72789
