@@ -14,6 +14,14 @@ median and smallest distance between two different style pictures. A texture fig
 change nobody notices much nearer to itself than to another style; the ratio column says how many times nearer.
 No network runs: about a minute. `--crops` puts 96 px crops of a `bench_quality.py` run's pictures (`--pictures`, its
 `--out` folder; the settings `new` and `course`, 256 px) beside the style picture's, at twice the size, three pairs a row each.
+
+    python benchmarks/bench_lbp.py --grain 0.5 1 --pictures /tmp/nst_quality --json benchmarks/lbp_grain.json   # after the same run, 8 pairs
+
+`--grain F...` asks whether the network's plain-LBP gap is the style or any grain at all: each `course` picture of the
+run gets noise (`grain`: random phases with the amplitude spectrum of the style picture's fine band, the picture less its
+blur by σ = `LBP_SMOOTH` px, in grey) at F times the fine-band energy it lacks against the style picture, and every
+figure of `bench_quality.py` (`figures`) is measured on `new`, `course` and each of these, as ratios of the means to
+`new`'s; `--crops` then shows them (`--grain-crops FILE`).
 """
 from __future__ import annotations
 import argparse, io, itertools
@@ -61,6 +69,57 @@ def crops(out: str, pictures: str, zoom: int = 2, box: tuple = (100, 196)):
     grid.save(out, quality=90); print(f'crops: {out}')
 
 
+def fine(g, sigma: float = LBP_SMOOTH):
+    "The fine band of a grey picture: itself less its blur by `sigma` px."
+    from scipy.ndimage import gaussian_filter
+    return g - gaussian_filter(g, sigma)
+
+
+def grain(a, style, frac: float, seed: int = 0):
+    "The RGB picture `a` (uint8) with `style`'s grain: noise with the amplitude spectrum of `style`'s fine band (grey) and random phases, at `frac` of the fine-band energy `a` lacks against `style`."
+    import numpy as np
+    from skimage.color import rgb2gray
+    f = fine(rgb2gray(style)); amp = np.abs(np.fft.fft2(f, s=a.shape[:2]))
+    n = fine(np.real(np.fft.ifft2(amp * np.exp(2j * np.pi * np.random.default_rng(seed).random(a.shape[:2])))))
+    lack = max(0.0, f.var() - fine(rgb2gray(a)).var())
+    return np.clip(np.round(a + 255 * n[..., None] * np.sqrt(frac * lack) / (n.std() + 1e-12)), 0, 255).astype(np.uint8)
+
+
+def grain_run(a):
+    "Every figure of `bench_quality.py` on `new`, `course` and `course` with the style's grain (`--grain`), from a run's pictures."
+    import numpy as np
+    from PIL import Image
+    from nst_nb.images import load_image
+    from bench_quality import BETTER, PAIRS, figures
+    head = machine('vgg16-hed', 'float32', sigma_px=LBP_SMOOTH, fractions=a.grain); print_header(head)
+    names = ['new', 'course'] + [f'course+grain {f:g}' for f in a.grain]; rows = {n: [] for n in names}; pics = []
+    for c, s in PAIRS:
+        cp, sp = ROOT / 'images/content' / f'{c}.jpg', ROOT / 'images/style' / f'{s}.jpg'
+        ims = {n: np.asarray(Image.open(f'{a.pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names[:2]}
+        style = np.asarray(load_image(sp, ims['course'].shape[0]))
+        ims.update({f'course+grain {f:g}': grain(ims['course'], style, f) for f in a.grain})
+        for n, im in ims.items(): rows[n].append({'pair': f'{c} x {s}', **figures(Image.fromarray(im), str(cp), str(sp), 'vgg16-hed')})
+        pics.append([style] + [ims[n] for n in names])
+    mean = {n: {k: float(np.mean([r[k] for r in rows[n]])) for k in BETTER} for n in names}
+    print(f"{'':22}" + ''.join(f'{k:>11}' for k in BETTER) + f"\n(means over {len(PAIRS)} pairs, and as a multiple of new's)")
+    for n in names: print(f'{n:22}' + ''.join(f"{mean[n][k]:7.4f} {mean[n][k] / mean['new'][k]:4.2f}" for k in BETTER))
+    finish(head)
+    if a.grain_crops: grain_crops(a.grain_crops, pics, ['style picture', 'optimisation'] + names[1:])
+    if a.json: write_json(a.json, {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'figures': rows, 'means': mean}, head)
+    return mean
+
+
+def grain_crops(out: str, pics: list, labels: list, pairs=(2, 3, 0), zoom: int = 2, box: tuple = (100, 196)):
+    "Crops at `zoom` times the size of three pairs' pictures (`grain_run`'s), a pair a row."
+    from PIL import Image, ImageDraw
+    t, g, (a, b) = (box[1] - box[0]) * zoom, 4, box
+    grid = Image.new('RGB', (len(labels) * (t + g) - g, len(pairs) * (t + g) + 16), 'white'); d = ImageDraw.Draw(grid)
+    for j, label in enumerate(labels): d.text((j * (t + g) + 4, 4), label, fill='black')
+    for i, k in enumerate(pairs):
+        for j, im in enumerate(pics[k]): grid.paste(Image.fromarray(im[a:b, a:b]).resize((t, t), Image.NEAREST), (j * (t + g), 20 + i * (t + g)))
+    grid.save(out, quality=80); print(f'crops: {out}')
+
+
 def main(argv=None):
     import numpy as np
     from nst_nb.images import load_image
@@ -68,8 +127,11 @@ def main(argv=None):
     p.add_argument('--size', type=int, default=256); p.add_argument('--json')
     p.add_argument('--crops', help='write a grid of crops to this file (JPEG) from --pictures, and stop')
     p.add_argument('--pictures', default='/tmp/nst_quality', help="a bench_quality.py run's --out folder")
+    p.add_argument('--grain', nargs='+', type=float, help="measure `course`'s pictures with the style's grain added at these fractions of the fine-band energy they lack, and stop")
+    p.add_argument('--grain-crops', help='with --grain: write a grid of crops to this file (JPEG): the style picture, the optimisation, course, course with each grain')
     a = p.parse_args(argv)
     if a.crops: return crops(a.crops, a.pictures)
+    if a.grain: return grain_run(a)
     head = machine(None, 'float32', sigma_px=LBP_SMOOTH, size=a.size); print_header(head)
     styles = {f.stem: np.asarray(load_image(f, a.size)) for f in sorted((ROOT / 'images/style').glob('*.jpg'))}
     rng = np.random.default_rng(0)

@@ -111,7 +111,7 @@ def plan_clip(job: ClipJob, # the clip
     if side is None or side.get('stopped') or not job.output.exists(): return False
     bad = made_otherwise(made, side) | ({} if side['video'].get('frames') == frames else {'length': side['frames']})
     if not bad: job.took(side, 'kept'); return None
-    job.status, job.error = 'failed', f"{job.output} exists, made with another {' and '.join(bad)} {otherwise_said(bad)}: resume with those flags to keep it, or overwrite (--overwrite) to make it again."
+    job.status, job.error = 'failed', f"{job.output} exists, made with another {' and '.join(bad)} {otherwise_said(bad, made['engine'].get('engine'))}: resume with those flags to keep it, or overwrite (--overwrite) to make it again."
 
 # %% ../nbs/26d_clips.ipynb #1b328af3
 def check_fresh(jobs: list[ClipJob]):

@@ -51,7 +51,7 @@ class VideoConfig:
     blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
     colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them the old key frame's fine detail passes to the new one's (each pixel at its own turn, in blobs about 24 px across (16 in 0.26.0); up to 0.25.0 the strokes faded and only the finest grain switched)", 'key frame every', lo=2, hi=10_000, metavar='N')
-    carry: str = setting('camera', "network, blend advect: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 7 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone, the default up to 0.23.0); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
+    carry: str = setting('camera', "network (blend advect) and optimisation: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 7 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone: the default up to 0.23.0 for a network, up to 0.27.0 for the optimisation); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -162,8 +162,9 @@ def _temporal_objective():
 
 # %% ../nbs/26b_video_run.ipynb #f364b455
 class OptimisationEngine:
-    "Frames painted by the optimisation: the first as a picture, each later one from the warped previous result with a temporal loss."
+    "Frames painted by the optimisation: the first as a picture, each later one from the previous result carried to it, with a temporal loss."
     name, own = 'optimisation', ('later_steps', 'temporal_weight')   # the `VideoConfig` fields only this engine reads
+    reads = own + ('carry',)   # and `carry`: the motion it is given has the camera's where `carry` asked for it (`Motion.steady`)
     def __init__(self, styles: list, s: Settings, cfg: VideoConfig):
         from nst_nb.transfer import NeuralStyleTransfer
         self.styles, self.s, self.cfg, self.obj, self.Temporal, self.NST = list(styles), s, cfg, None, _temporal_objective(), NeuralStyleTransfer
@@ -171,7 +172,7 @@ class OptimisationEngine:
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m) -> np.ndarray:
         self._sized(frame)
         if m is None: return np.asarray(self.NST(frame, self.styles, self.first).run(progress=False).image)
-        return _picture(lambda: self._later(frame, prev, m).run(progress=False))
+        return _picture(lambda: self._later(frame, prev, m if m.steady is None else m.steady).run(progress=False))   # with the camera where it explains the frame (since 0.28.0)
 
     def describe(self) -> dict: return {'engine': self.name, 'styles': [str(o) for o in self.styles], 'later_steps': self.cfg.later_steps, 'temporal_weight': self.cfg.temporal_weight}
 
@@ -279,21 +280,23 @@ def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
-FORMER_DEFAULTS = {'carry': ('flow', '0.23.0'), 'check': ('medium', '0.24.0')}   # video settings whose default changed: the old default and the last version with it
+FORMER_DEFAULTS = {'carry': {'network': ('flow', '0.23.0'), 'optimisation': ('flow', '0.27.0')}, 'check': {'network': ('medium', '0.24.0')}}   # video settings whose default changed, by engine: the old default and the last version with it
 
-def _was_default(k: str, v) -> str:
-    "' (the default up to VERSION)' if `v` was setting `k`'s default once (`FORMER_DEFAULTS`), else ''."
-    old = FORMER_DEFAULTS.get(k); return f' (the default up to {old[1]})' if old and old[0] == v else ''
+def _was_default(k: str, v, engine: str = 'network') -> str:
+    "' (the default up to VERSION)' if `v` was setting `k`'s default once for `engine` (`FORMER_DEFAULTS`), else ''."
+    old = FORMER_DEFAULTS.get(k, {}).get(engine); return f' (the default up to {old[1]})' if old and old[0] == v else ''
 
-def otherwise_said(bad: dict) -> str:
+def otherwise_said(bad: dict, # `made_otherwise`'s answer
+                   engine: str = 'network', # the engine the run is made by now (`describe()['engine']`)
+                  ) -> str:
     "`made_otherwise`'s answer in words, and the flags that give the old run's video settings: '(video: {...}) ... (--colours mixed)', with a default since changed named."
-    flags = ' '.join(f"--{k.replace('_', '-')} {v}{_was_default(k, v)}" for k, v in bad.get('video', {}).items() if v is not None)
+    flags = ' '.join(f"--{k.replace('_', '-')} {v}{_was_default(k, v, engine)}" for k, v in bad.get('video', {}).items() if v is not None)
     return f"({'; '.join(f'{k}: {v}' for k, v in bad.items())})" + (f'; its flags: {flags}' if flags else '')
 
 def _resumed(out: Path, made: dict) -> dict:
     "A stopped run's state, or a `SettingsError` if it was made from another clip or with other settings."
     st = _load_state(out); bad = made_otherwise(made, st)
-    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} {otherwise_said(bad)}: resume with the same clip and flags, or start afresh with --overwrite.")
+    if bad: raise SettingsError('resume', f"{out} was started with another {' and '.join(bad)} {otherwise_said(bad, made['engine'].get('engine'))}: resume with the same clip and flags, or start afresh with --overwrite.")
     return {**st, **made}
 
 # %% ../nbs/26b_video_run.ipynb #3072e2cd

@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-NB_LIMIT_KB, TOTAL_LIMIT_KB = 200, 3432
+NB_LIMIT_KB, TOTAL_LIMIT_KB = 200, 3440
 
 
 def jpeg_b64(img: Image.Image, width: int, quality: int) -> str:
