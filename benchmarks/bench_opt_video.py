@@ -1,18 +1,20 @@
 #!/usr/bin/env python
 """The optimisation engine on video: each later frame started from the previous result carried to it, with the temporal
-loss, its strokes carried along the optical flow (`--carry flow`, as up to 0.27.0) or with the camera's motion where
-that explains the frame (`--carry camera`, since 0.28.0), against every frame optimised on its own. On the clips whose
+loss, against every frame optimised on its own. Three ways of carrying: along the optical flow, warped bilinearly (`flow`:
+0.27.0's engine, `--carry flow` then); with the camera's motion where that explains the frame, bilinearly (`camera
+bilinear`); and so, bicubically (`camera`: 0.28.0's, `--carry camera`). On the clips whose
 motion the project made: a pan and a zoom (`bench_flicker.true_motion`: the flicker read along the true motion too), and
 the clip held in the hand that the README films (`handheld_clip` over the rocket: a drift, a shake, a turn, a slow
 zoom and sensor noise). For each way: the warping error along the true motion (where known), the flow steadied by the
 camera's (as the sidecars read it) and the flow; `bench_quality.py`'s style figures on every second frame from the second
-(the first is the same in every way), against frame by frame's; the seconds a later frame takes.
+(the first is the same in every way), against frame by frame's; the frames' sharpness (the spread of their grey fine band, the picture less its blur by 1 px), as a
+multiple of frame by frame's; the seconds a later frame takes.
 
-    python benchmarks/bench_opt_video.py [--clips pan zoom handheld] [--frames 8] [--height 192] [--style mosaic] [--json FILE]
+    python benchmarks/bench_opt_video.py [--clips pan zoom handheld] [--frames 12] [--height 192] [--style mosaic] [--json FILE]
 
 Every way paints the same first frame (the optimisation's, as `nst_nb_video` paints it) and is given the same motions:
 the flow found once per frame pair (DIS `medium`, checked as the optimisation checks it) with the camera's; `flow`
-gets it without the camera's. About 10 minutes at the defaults on two cores; nothing else should run meanwhile.
+gets it without the camera's. About 20 minutes at the defaults on two cores; nothing else should run meanwhile.
 """
 from __future__ import annotations
 import argparse, os, time
@@ -22,7 +24,7 @@ from common import ROOT, finish, machine, print_header, verdict, write_json
 from bench_quality import figures
 from bench_video import STYLE_FIGURES, make_clips
 
-WAYS = ('frame_by_frame', 'flow', 'camera')
+WAYS = ('frame_by_frame', 'flow', 'camera bilinear', 'camera')   # `ENGINES` and `MOTION` say how each paints
 
 
 def clips_made(d, names: list, frames: int) -> dict:
@@ -38,6 +40,16 @@ def clips_made(d, names: list, frames: int) -> dict:
     return {n: made[n]() for n in names}
 
 
+def engines(styles: list, s, cfg) -> dict:
+    "An engine for each way: 0.28.0's (`camera`), and 0.27.0's start, the previous result warped bilinearly (`flow`, `camera bilinear`)."
+    from nst_nb.flow import temporal_blend
+    from nst_nb.video_run import OptimisationEngine
+    class Bilinear(OptimisationEngine):   # 0.27.0's start
+        def _start(self, frame, prev, m): return temporal_blend(frame, prev, m, keep=1.0, texture=False)
+    new, old = OptimisationEngine(styles, s, cfg), Bilinear(styles, s, cfg)
+    return {'frame_by_frame': new, 'flow': old, 'camera bilinear': old, 'camera': new}
+
+
 def painted(engine, frames: list, motions: list, way: str, first) -> tuple[list, list]:
     "The frames painted one way (`WAYS`), from the same `first`, and the seconds each later frame took."
     from nst_nb.flow import Motion
@@ -45,7 +57,7 @@ def painted(engine, frames: list, motions: list, way: str, first) -> tuple[list,
     for f, m in zip(frames[1:], motions[1:]):
         t = time.perf_counter()
         if way == 'frame_by_frame': outs.append(engine(f, None, None))
-        else: outs.append(engine(f, outs[-1], m if way == 'camera' else Motion(m.back, m.mask)))
+        else: outs.append(engine(f, outs[-1], Motion(m.back, m.mask) if way == 'flow' else m))   # the camera's where found (`Motion.steady`)
         secs.append(time.perf_counter() - t)
     return outs, secs
 
@@ -57,14 +69,20 @@ def flicker(outs: list, motions: list) -> float:
     return float(np.mean([warping_error(a, b, m) for a, b, m in zip(outs, outs[1:], motions[1:])]))
 
 
+def sharpness(a) -> float:
+    "The spread of a picture's grey fine band: itself less its blur by 1 px (0-1 levels)."
+    from scipy.ndimage import gaussian_filter
+    g = a.mean(-1) / 255; return float((g - gaussian_filter(g, 1.0)).std())
+
+
 def style_figures(outs: list, frames: list, style: str, backbone: str, every: int = 2) -> dict:
-    "`bench_quality.py`'s figures of every `every`-th frame from the second (the first is every way's own) against its input frame and the style, averaged."
+    "`bench_quality.py`'s figures and the `sharpness` of every `every`-th frame from the second (the first is every way's own) against its input frame and the style, averaged."
     import numpy as np
-    rows = [figures(o, f, style, backbone) for i, (f, o) in enumerate(zip(frames, outs)) if i % every == 1 % every]
+    rows = [{**figures(o, f, style, backbone), 'sharpness': sharpness(o)} for i, (f, o) in enumerate(zip(frames, outs)) if i % every == 1 % every]
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 
-def clip_run(a, clip, name: str, engine, style: str) -> dict:
+def clip_run(a, clip, name: str, engines: dict, style: str) -> dict:
     "Every way on one clip: flicker along each motion, style figures, seconds a later frame."
     from nst_nb.flow import motion
     from nst_nb.video import read_frames
@@ -73,41 +91,41 @@ def clip_run(a, clip, name: str, engine, style: str) -> dict:
     motions = [None] + [motion(x, y, 'medium', camera=True) for x, y in zip(frames, frames[1:])]
     truth = true_motion(name, h, w)
     along = {**({'true': [None] + [truth] * (len(frames) - 1)} if truth else {}), 'steadied': [None] + [m.steady for m in motions[1:]], 'flow': motions}
-    first = engine(frames[0], None, None); res = {}
+    first = engines['camera'](frames[0], None, None); res = {}
     for way in WAYS:
-        outs, secs = painted(engine, frames, motions, way, first)
+        outs, secs = painted(engines[way], frames, motions, way, first)
         res[way] = {'flicker': {k: flicker(outs, ms) for k, ms in along.items()}, 'later_frame_s': sum(secs) / len(secs),
                     'figures': style_figures(outs, frames, style, a.backbone)}
-        print(f"{name}, {way:14}: warping error " + ', '.join(f'along the {k} {v:.5f}' for k, v in res[way]['flicker'].items())
-              + f"; {res[way]['later_frame_s']:.1f} s a later frame", flush=True)
+        print(f"{name}, {way:15}: warping error " + ', '.join(f'along the {k} {v:.5f}' for k, v in res[way]['flicker'].items())
+              + f"; sharpness {res[way]['figures']['sharpness']:.4f}; {res[way]['later_frame_s']:.1f} s a later frame", flush=True)
     res['input'] = {k: flicker(frames, ms) for k, ms in along.items()}
     for way in WAYS[1:]:
         r = res[way]; fbf = res['frame_by_frame']
         r['flicker_ratio'] = {k: r['flicker'][k] / fbf['flicker'][k] for k in along}
-        r['changes'] = {k: r['figures'][k] / fbf['figures'][k] - 1 for k in STYLE_FIGURES}
+        r['changes'] = {k: r['figures'][k] / fbf['figures'][k] - 1 for k in STYLE_FIGURES}; r['sharpness_ratio'] = r['figures']['sharpness'] / fbf['figures']['sharpness']
         far = max(r['changes'].values())
         print(f"  {name}, {way}: " + ', '.join(f'{v:.3f} of frame by frame along the {k}' for k, v in r['flicker_ratio'].items())
               + f" [target <= 0.5: {verdict(max(r['flicker_ratio'].values()) <= 0.5)}]; style figures " + ', '.join(f'{k} {v:+.1%}' for k, v in r['changes'].items())
-              + f" [target each within 10 % or nearer: {verdict(far <= 0.10)}]", flush=True)
+              + f" [target each within 10 % or nearer: {verdict(far <= 0.10)}]; sharpness {r['sharpness_ratio']:.2f} of frame by frame's", flush=True)
     return res
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--clips', nargs='+', default=['pan', 'zoom', 'handheld'], choices=['pan', 'zoom', 'handheld'])
-    p.add_argument('--frames', type=int, default=8); p.add_argument('--height', type=int, default=192)
+    p.add_argument('--frames', type=int, default=12); p.add_argument('--height', type=int, default=192)
     p.add_argument('--style', default='mosaic'); p.add_argument('--backbone', default='vgg16-hed'); p.add_argument('--json')
     a = p.parse_args(argv)
     import tempfile
     from pathlib import Path
     import nst_nb.hardware  # noqa: F401
     from nst_nb.settings import Settings
-    from nst_nb.video_run import OptimisationEngine, VideoConfig
+    from nst_nb.video_run import VideoConfig
     head = machine(a.backbone); print_header(head)
     style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height)
-    engine = OptimisationEngine([style], Settings(backbone=a.backbone), cfg)
+    ways = engines([style], Settings(backbone=a.backbone), cfg)
     made = clips_made(Path(tempfile.mkdtemp(prefix='nst_opt_video_')), a.clips, a.frames)
-    res = {n: clip_run(a, made[n], n, engine, style) for n in a.clips}
+    res = {n: clip_run(a, made[n], n, ways, style) for n in a.clips}
     finish(head)
     if a.json: write_json(a.json, {'args': vars(a), 'video': {'later_steps': cfg.later_steps, 'temporal_weight': cfg.temporal_weight}, 'clips': res}, head)
     return res

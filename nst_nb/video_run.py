@@ -18,7 +18,7 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .result import versions, write_json
-from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, Motion, motion, temporal_blend, warping_error
+from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, Motion, mixed_along, motion, softened, warping_error
 from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
@@ -197,10 +197,15 @@ def _sized(self: OptimisationEngine, frame: np.ndarray):
 
 # %% ../nbs/26b_video_run.ipynb #51bd8aa6
 @patch
+def _start(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m) -> np.ndarray:
+    "Where a later frame starts: the previous result carried along `m` where it holds (bicubic since 0.28.0: carried again at every frame, bilinear warps soften it), the frame elsewhere."
+    return np.clip(np.round(mixed_along(np.float32(frame), prev, m, 1.0, softened(m.mask), cubic=True)), 0, 255).astype(np.uint8)
+
+@patch
 def _later(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m):
-    "The run of a later frame: started from the warped previous result, with the temporal term."
+    "The run of a later frame: started from the previous result carried to it (`_start`), with the temporal term."
     from nst_nb.features import preprocess
-    eng, start = self, temporal_blend(frame, prev, m, keep=1.0, texture=False)   # the warped result where the flow holds, the frame elsewhere
+    eng, start = self, self._start(frame, prev, m)
     class Frame(self.NST):
         def _init(self, content, styles): return start if start.shape == content.shape else content
         def _objective(self, run, i, content, styles):
