@@ -15,7 +15,7 @@ change nobody notices much nearer to itself than to another style; the ratio col
 No network runs: about a minute. `--crops` puts 96 px crops of a `bench_quality.py` run's pictures (`--pictures`, its
 `--out` folder; the settings `new` and `course`, 256 px) beside the style picture's, at twice the size, three pairs a row each.
 
-    python benchmarks/bench_lbp.py --grain 0.5 1 --pictures /tmp/nst_quality --json benchmarks/lbp_grain.json   # after the same run, 8 pairs
+    python benchmarks/bench_lbp.py --grain 0.25 0.5 1 --pictures /tmp/nst_quality --json benchmarks/lbp_grain.json   # after the same run, 8 pairs
 
 `--grain F...` asks whether the network's plain-LBP gap is the style or any grain at all: each `course` picture of the
 run gets noise (`grain`: random phases with the amplitude spectrum of the style picture's fine band, the picture less its

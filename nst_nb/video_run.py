@@ -51,7 +51,7 @@ class VideoConfig:
     blend: str = setting('advect', lambda: f'network: {BLENDS.help_text()}', 'blend', choices=BLENDS, metavar='HOW')
     colours: str = setting('painted', "network: each blended frame's colours: painted (given the mean and spread of the colours the network painted, which mixing along the flow greys) or mixed (as mixed, as before 0.15.0)", 'colours', choices=COLOURS, metavar='HOW')
     key_every: int = setting(8, "network, blend advect: frames from one key frame to the next; over them the old key frame's fine detail passes to the new one's (each pixel at its own turn, in blobs about 24 px across (16 in 0.26.0); up to 0.25.0 the strokes faded and only the finest grain switched)", 'key frame every', lo=2, hi=10_000, metavar='N')
-    carry: str = setting('camera', "network (blend advect) and optimisation: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 7 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone: the default up to 0.23.0 for a network, up to 0.27.0 for the optimisation); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
+    carry: str = setting('camera', "network (blend advect) and optimisation: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 7 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone: the default up to 0.23.0 for a network, how the optimisation carried them up to 0.27.0); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
@@ -104,7 +104,7 @@ def validate_video(cfg: VideoConfig, # the clip's settings
 # %% ../nbs/26b_video_run.ipynb #2a020bdc
 class NetworkEngine:
     "Frames painted by a trained network, the previous stylised frame blended in along the flow."
-    name, own = 'network', ('keep', 'blend', 'colours', 'key_every', 'carry', 'check')   # `own`: the `VideoConfig` fields only this engine may read (`reads`: those it does)
+    name, own = 'network', ('keep', 'blend', 'colours', 'key_every', 'carry', 'check')   # `own`: the `VideoConfig` fields this engine may read and the optimisation does not (but `carry`, since 0.28.0: `OptimisationEngine.reads`); `reads`: those it does
     def __init__(self, model: str | os.PathLike, style, s: Settings, cfg: VideoConfig, runtime: str = 'keras'):
         from nst_nb.network import load_network, style_input, chosen_runtime
         self.model, (self.net, self.info), self.s, self.cfg = str(model), load_network(model), s, cfg
@@ -285,11 +285,12 @@ def _painter_of(engine):
     "An engine's record without its runtime: Keras and ONNX Runtime paint within a level, so a clip may go on with either."
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
-FORMER_DEFAULTS = {'carry': {'network': ('flow', '0.23.0'), 'optimisation': ('flow', '0.27.0')}, 'check': {'network': ('medium', '0.24.0')}}   # video settings whose default changed, by engine: the old default and the last version with it
+FORMER_DEFAULTS = {'carry': {'network': ('flow', '0.23.0', 'the default'), 'optimisation': ('flow', '0.27.0', 'how it carried')},
+                   'check': {'network': ('medium', '0.24.0', 'the default')}}   # how each engine once did what a video setting now says, by engine: the old value, the last version with it, in words
 
 def _was_default(k: str, v, engine: str = 'network') -> str:
-    "' (the default up to VERSION)' if `v` was setting `k`'s default once for `engine` (`FORMER_DEFAULTS`), else ''."
-    old = FORMER_DEFAULTS.get(k, {}).get(engine); return f' (the default up to {old[1]})' if old and old[0] == v else ''
+    "' (the default up to VERSION)', or how `engine` did it then, if `v` was what setting `k` meant once for `engine` (`FORMER_DEFAULTS`), else ''."
+    old = FORMER_DEFAULTS.get(k, {}).get(engine); return f' ({old[2]} up to {old[1]})' if old and old[0] == v else ''
 
 def otherwise_said(bad: dict, # `made_otherwise`'s answer
                    engine: str = 'network', # the engine the run is made by now (`describe()['engine']`)
