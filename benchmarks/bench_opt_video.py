@@ -92,14 +92,14 @@ def clip_run(a, clip, name: str, engines: dict, style: str) -> dict:
     truth = true_motion(name, h, w)
     along = {**({'true': [None] + [truth] * (len(frames) - 1)} if truth else {}), 'steadied': [None] + [m.steady for m in motions[1:]], 'flow': motions}
     first = engines['camera'](frames[0], None, None); res = {}
-    for way in WAYS:
+    for way in a.ways:
         outs, secs = painted(engines[way], frames, motions, way, first)
         res[way] = {'flicker': {k: flicker(outs, ms) for k, ms in along.items()}, 'later_frame_s': sum(secs) / len(secs),
                     'figures': style_figures(outs, frames, style, a.backbone)}
         print(f"{name}, {way:15}: warping error " + ', '.join(f'along the {k} {v:.5f}' for k, v in res[way]['flicker'].items())
               + f"; sharpness {res[way]['figures']['sharpness']:.4f}; {res[way]['later_frame_s']:.1f} s a later frame", flush=True)
     res['input'] = {k: flicker(frames, ms) for k, ms in along.items()}
-    for way in WAYS[1:]:
+    for way in a.ways[1:]:
         r = res[way]; fbf = res['frame_by_frame']
         r['flicker_ratio'] = {k: r['flicker'][k] / fbf['flicker'][k] for k in along}
         r['changes'] = {k: r['figures'][k] / fbf['figures'][k] - 1 for k in STYLE_FIGURES}; r['sharpness_ratio'] = r['figures']['sharpness'] / fbf['figures']['sharpness']
@@ -115,6 +115,8 @@ def main(argv=None):
     p.add_argument('--clips', nargs='+', default=['pan', 'zoom', 'handheld'], choices=['pan', 'zoom', 'handheld'])
     p.add_argument('--frames', type=int, default=12); p.add_argument('--height', type=int, default=192)
     p.add_argument('--style', default='mosaic'); p.add_argument('--backbone', default='vgg16-hed'); p.add_argument('--json')
+    p.add_argument('--later-steps', type=int, default=None, help="steps for each later frame (default: nst_nb_video's, VideoConfig.later_steps)")
+    p.add_argument('--ways', nargs='+', default=list(WAYS), choices=WAYS, help='the ways to paint (frame_by_frame always: the others are read against it)')
     a = p.parse_args(argv)
     import tempfile
     from pathlib import Path
@@ -122,7 +124,8 @@ def main(argv=None):
     from nst_nb.settings import Settings
     from nst_nb.video_run import VideoConfig
     head = machine(a.backbone); print_header(head)
-    style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height)
+    style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height, **({'later_steps': a.later_steps} if a.later_steps else {}))
+    a.ways = ['frame_by_frame'] + [w for w in WAYS[1:] if w in a.ways]
     ways = engines([style], Settings(backbone=a.backbone), cfg)
     made = clips_made(Path(tempfile.mkdtemp(prefix='nst_opt_video_')), a.clips, a.frames)
     res = {n: clip_run(a, made[n], n, ways, style) for n in a.clips}
