@@ -115,6 +115,7 @@ def main(argv=None):
     p.add_argument('--clips', nargs='+', default=['pan', 'zoom', 'handheld'], choices=['pan', 'zoom', 'handheld'])
     p.add_argument('--frames', type=int, default=12); p.add_argument('--height', type=int, default=192)
     p.add_argument('--style', default='mosaic'); p.add_argument('--backbone', default='vgg16-hed'); p.add_argument('--json')
+    p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'], help="the optimisation's precision (auto: bfloat16 where the CPU has it)")
     p.add_argument('--later-steps', type=int, default=None, help="steps for each later frame (default: nst_nb_video's, VideoConfig.later_steps)")
     p.add_argument('--ways', nargs='+', default=list(WAYS), choices=WAYS, help='the ways to paint (frame_by_frame always: the others are read against it)')
     a = p.parse_args(argv)
@@ -123,10 +124,10 @@ def main(argv=None):
     import nst_nb.hardware  # noqa: F401
     from nst_nb.settings import Settings
     from nst_nb.video_run import VideoConfig
-    head = machine(a.backbone); print_header(head)
+    head = machine(a.backbone, a.precision); print_header(head)
     style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height, **({'later_steps': a.later_steps} if a.later_steps else {}))
     a.ways = ['frame_by_frame'] + [w for w in WAYS[1:] if w in a.ways]
-    ways = engines([style], Settings(backbone=a.backbone), cfg)
+    ways = engines([style], Settings(backbone=a.backbone, precision=a.precision), cfg)
     made = clips_made(Path(tempfile.mkdtemp(prefix='nst_opt_video_')), a.clips, a.frames)
     res = {n: clip_run(a, made[n], n, ways, style) for n in a.clips}
     finish(head)

@@ -75,6 +75,11 @@ class Motion:
     mask: np.ndarray # `(H, W)` bool: the pixels `back` can be trusted for (`reliable`)
     steady: Motion | None = None # the motion with the camera's where that explains the frame (`steadied`); None: not asked for
 
+    @property
+    def carried(self) -> Motion:
+        "The motion strokes are carried along (and the flicker figure read along): `steady` where the camera's was asked for, else this one."
+        return self if self.steady is None else self.steady
+
 def motion(prev: np.ndarray, # the previous frame, `(H, W, 3)` uint8
            cur: np.ndarray, # this frame
            preset: str = 'medium', # a key of `FLOW_PRESETS`
@@ -207,11 +212,12 @@ def temporal_blend(painted: np.ndarray, # this frame as the network paints it, `
                    m: Motion, # the input clip's motion from the previous frame to this one
                    keep: float = 0.6, # how much of the warped previous frame stays where the flow holds
                    texture: bool = True, # warp bicubically and give back the detail the mix takes (`detail_restored`)
+                   cubic: bool | None = None, # warp bicubically (None: as `texture` says)
                   ) -> np.ndarray: # `(H, W, 3)` uint8
     "The frame with the previous stylised frame, warped along the flow, blended in where the flow can be trusted."
     if not keep: return painted   # frame by frame
     w, p = softened(m.mask), painted.astype(np.float32)   # w: where the flow holds
-    out = mixed_along(p, prev, m, keep, w, texture)
+    out = mixed_along(p, prev, m, keep, w, texture if cubic is None else cubic)
     return np.clip(np.round(detail_restored(p, out, where=w) if texture else out), 0, 255).astype(np.uint8)
 
 # %% ../nbs/26a_flow.ipynb #9bd79097
@@ -390,7 +396,7 @@ def __call__(self: AdvectedBlend, painted: np.ndarray, # this frame as the netwo
     "This frame: the coarse picture mixed along the flow, plus the fine detail carried from the key frames."
     if not self.keep: return painted   # frame by frame
     if m is None: self._fresh()   # a clip's first frame
-    elif m.steady is not None: m = m.steady   # strokes carried with the camera where it alone moved (`steadied`)
+    else: m = m.carried   # strokes carried with the camera where it alone moved (`steadied`)
     if m is not None and self.low is None and prev is not None:   # going on from `prev` without the state: its coarse picture and detail
         self.low, self.fine = self._split(np.float32(prev))
     lp, own = self._split(np.float32(painted))

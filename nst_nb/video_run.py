@@ -18,7 +18,7 @@ from .settings import Settings, FieldInfo, setting, describe_fields, _one, _chec
 from .stopping import STOP, INTERRUPTED, stop_reason
 from .events import Listener
 from .result import versions, write_json
-from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, Motion, mixed_along, motion, softened, warping_error
+from .flow import FLOW_PRESETS, AdvectedBlend, ColourKept, MixedBlend, Motion, motion, temporal_blend, warping_error
 from .registry import Registry
 from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, join_clip, save_animation, OUTPUTS
 
@@ -172,7 +172,7 @@ class OptimisationEngine:
     def __call__(self, frame: np.ndarray, prev: np.ndarray | None, m) -> np.ndarray:
         self._sized(frame)
         if m is None: return np.asarray(self.NST(frame, self.styles, self.first).run(progress=False).image)
-        return _picture(lambda: self._later(frame, prev, m if m.steady is None else m.steady).run(progress=False))   # with the camera where it explains the frame (since 0.28.0)
+        return _picture(lambda: self._later(frame, prev, m.carried).run(progress=False))   # with the camera where it explains the frame (since 0.28.0)
 
     def describe(self) -> dict: return {'engine': self.name, 'styles': [str(o) for o in self.styles], 'later_steps': self.cfg.later_steps, 'temporal_weight': self.cfg.temporal_weight}
 
@@ -199,7 +199,7 @@ def _sized(self: OptimisationEngine, frame: np.ndarray):
 @patch
 def _start(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m) -> np.ndarray:
     "Where a later frame starts: the previous result carried along `m` where it holds (bicubic since 0.28.0: carried again at every frame, bilinear warps soften it), the frame elsewhere."
-    return np.clip(np.round(mixed_along(np.float32(frame), prev, m, 1.0, softened(m.mask), cubic=True)), 0, 255).astype(np.uint8)
+    return temporal_blend(frame, prev, m, keep=1.0, texture=False, cubic=True)
 
 @patch
 def _later(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m):
@@ -490,7 +490,7 @@ def _one_frame(engine, cfg: VideoConfig, f: np.ndarray, prev_in, prev_out, early
 
 def _flicker_row(prev_in, f, prev_out, o, m: Motion) -> dict:
     "A frame's flicker: its warping error and the input's, along the motion steadied by the camera's where it has one (`Motion.steady`: nearer the truth on a zoom), else the flow; the share of pixels they read."
-    s = m if m.steady is None else m.steady
+    s = m.carried
     row = {'warping_error': warping_error(prev_out, o, s), 'input_warping_error': warping_error(prev_in, f, s), 'mask': float(s.mask.mean())}
     return row if m.steady is None else {**row, 'along': 'camera'}
 
