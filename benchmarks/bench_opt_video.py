@@ -70,9 +70,9 @@ def flicker(outs: list, motions: list) -> float:
 
 
 def sharpness(a) -> float:
-    "The spread of a picture's grey fine band: itself less its blur by 1 px (0-1 levels)."
-    from scipy.ndimage import gaussian_filter
-    g = a.mean(-1) / 255; return float((g - gaussian_filter(g, 1.0)).std())
+    "The spread of a picture's grey fine band: itself less its blur by 1 px (`bench_lbp.fine`; 0-1 levels)."
+    from bench_lbp import fine
+    return float(fine(a.mean(-1) / 255).std())
 
 
 def style_figures(outs: list, frames: list, style: str, backbone: str, every: int = 2) -> dict:
