@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""A probe for the feed-forward issue's LBP figure: `course` with its last stage (a bilinear resize to full size, then a
+3×3 convolution) replaced by a sub-pixel convolution (Shi et al. 2016) that paints each of a 2×2 block's pixels on its own,
+started as exactly the stage it replaces and trained on from `course`'s weights.
+
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras [--steps 1000] [--grid-weight 5] [--stability 1000]   # train
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras --paint sub      # paint bench_quality.py's pairs
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course sub --json FILE [--crops FILE]
+
+Why: the lean network's full-size picture is a 3×3 convolution of a bilinear resize of half-size maps, and a bilinear
+resize by two has no energy left at the full size's highest frequencies; so nothing the network paints changes from one
+pixel to the next on its own, which is what plain LBP reads. A resize by two followed by a 3×3 convolution is, for each of
+the four pixels of a 2×2 block, a 3×3 convolution of the half-size maps (`subpixel_kernel` works it out), so a convolution
+to 4 × 3 channels at half size, put in place by depth-to-space, starts as the same network (to the border pixels) and
+costs the same multiplications, with the freedom to paint single pixels.
+
+`--measure NAME...` reads a `bench_quality.py` run's pictures (`--pictures`, 8 pairs at 256 px, with the probe's
+painted beside them) and prints, for each setting, every figure of `bench_quality.py` (`figures`) and two that say
+what a picture has at the scale of one pixel: `fine_energy`, the grey picture's spectral energy above 0.4 cycles/px as
+a multiple of the style picture's (the geometric mean over the pairs; a bilinear resize by two leaves next to none
+there), and `pattern`, how far the means of the four pixels of a 2×2 block differ over the whole picture (grey
+levels; a picture with no grid reads about 0.1, a sub-pixel convolution that repeats one 2×2 pattern reads more).
+`--grid-weight W` trains with W × `grid_penalty` added to the loss: the same spread, over 32 px windows.
+"""
+from __future__ import annotations
+import argparse
+import numpy as np
+from common import ROOT, finish, machine, print_header
+
+# B[q][m]: the weight of the half-size sample i+m in the full-size sample 2i+q of a bilinear resize by two (half-pixel centres)
+B = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
+
+
+def subpixel_kernel(k):
+    "The (3, 3, C, 4·O) kernel at half size equal to the (3, 3, C, O) kernel `k` applied after a bilinear resize by two: output channel (py·2 + px)·O + o."
+    c, o = k.shape[2:]; w = np.zeros((3, 3, c, 4 * o), 'float64')
+    for py in (0, 1):
+        for px in (0, 1):
+            for my in (-1, 0, 1):
+                for mx in (-1, 0, 1):
+                    w[my + 1, mx + 1, :, (py * 2 + px) * o:(py * 2 + px + 1) * o] = sum(
+                        k[dy + 1, dx + 1] * B[py + dy][my] * B[px + dx][mx] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    return w.astype('float32')
+
+
+def depth_to_space():
+    "The Keras layer that puts a sub-pixel convolution's channels in place (registered, so a saved probe network loads)."
+    import keras, tensorflow as tf
+    @keras.saving.register_keras_serializable('nst_nb_probe')
+    class DepthToSpace2(keras.layers.Layer):
+        "Depth-to-space by two: (H, W, 4·C) to (2H, 2W, C)."
+        def call(self, x): return tf.nn.depth_to_space(x, 2)
+    return DepthToSpace2
+
+
+def paint(model: str, name: str, pictures: str):
+    "The quality pairs painted by a probe network, saved as a `bench_quality.py` run saves them (`--pictures`)."
+    from pathlib import Path
+    from PIL import Image
+    from bench_quality import PAIRS
+    from nst_nb.images import load_image
+    from nst_nb.network import load_network, stylise
+    depth_to_space(); net, info = load_network(model)
+    for c, s in PAIRS:
+        photo = np.asarray(load_image(str(ROOT / 'images/content' / f'{c}.jpg'), 256))
+        Image.fromarray(stylise(net, photo, s)).save(Path(pictures) / f'{c}__{s}__{name}__256.png')
+    print(f'painted {len(PAIRS)} pairs as {name!r} in {pictures}')
+
+
+def sub_net():
+    "A `transform_net` factory: the lean body with a sub-pixel last stage."
+    import keras
+    import nst_nb.network as N
+    D2S = depth_to_space()
+
+    def build(styles, width, blocks, separable, shape):
+        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
+        x = N.conv_block(N.conv_block(keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, stride=2), w, 2 * width, stride=2)
+        for _ in range(blocks): x = N.residual_block(x, w, separable)
+        x = N.up_block(x, w, width)
+        x = D2S(name='sub_d2s')(keras.layers.Conv2D(12, 3, name='sub_conv')(N.ReflectPad(1)(x)))
+        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
+        return keras.Model([img, w], out, name=f'nst_sub_{styles}x{width}')
+    return build
+
+
+def copy_from(net, base):
+    "`net` given `base`'s weights layer by layer; its last convolution the sub-pixel form of `base`'s."
+    a, b = [l for l in net.layers if l.weights], [l for l in base.layers if l.weights]
+    for la, lb in zip(a, b, strict=True):
+        ws = lb.get_weights()
+        la.set_weights([subpixel_kernel(ws[0]), np.tile(ws[1], 4)] if la.name == 'sub_conv' else ws)
+    return net
+
+
+def grid_penalty(y, window: int = 16):
+    "How much a picture `y` (B, H, W, 3; 0-255) repeats a 2×2 pattern: the variance over the four pixels of a 2×2 block of their means over `window`² blocks (32 px), in grey levels²."
+    import tensorflow as tf
+    g = tf.reduce_mean(y, -1, keepdims=True)
+    ph = tf.concat([g[:, i::2, j::2] for i in (0, 1) for j in (0, 1)], -1)   # (B, H/2, W/2, 4)
+    m = tf.nn.avg_pool2d(ph, window, window, 'VALID')
+    return tf.reduce_mean(tf.math.reduce_variance(m, -1))
+
+
+def with_grid_penalty(weight: float):
+    "`nst_nb.training.train_step` with `weight` × `grid_penalty` of the network's pictures added to the loss it descends."
+    import nst_nb.training as T
+    plain = T.train_step
+    def train_step(net, loss, opt, *args, **kw):
+        def penalised(x, y, style):
+            parts = loss(x, y, style); return (parts[0] + weight * grid_penalty(y), *parts[1:])
+        return plain(net, penalised, opt, *args, **kw)
+    return train_step
+
+
+def fine_energy(g, lo: float = 0.4) -> float:
+    "The spectral energy of the grey picture `g` (0-1) above `lo` cycles/px, per pixel."
+    F = np.abs(np.fft.fft2(g - g.mean())) ** 2
+    r = np.hypot(np.fft.fftfreq(g.shape[0])[:, None], np.fft.fftfreq(g.shape[1])[None])
+    return float(F[r >= lo].sum() / g.size ** 2)
+
+
+def pattern(g) -> float:
+    "How far the means of the four pixels of a 2×2 block differ over the grey picture `g` (0-1): their spread in grey levels."
+    g = g[:g.shape[0] // 2 * 2, :g.shape[1] // 2 * 2]
+    return float(np.std([g[i::2, j::2].mean() for i in (0, 1) for j in (0, 1)]) * 255)
+
+
+def measure(names: list, pictures: str) -> dict:
+    "Every figure of `bench_quality.py`, `fine_energy` (against the style picture's) and `pattern` of each setting's pictures of the 8 pairs."
+    from PIL import Image
+    from skimage.color import rgb2gray
+    from bench_quality import PAIRS, figures
+    from nst_nb.images import load_image
+    rows = {n: [] for n in names + ['style picture']}
+    for c, s in PAIRS:
+        cp, sp = ROOT / 'images/content' / f'{c}.jpg', ROOT / 'images/style' / f'{s}.jpg'
+        style = rgb2gray(np.asarray(load_image(sp, 256)))
+        for n in names:
+            im = Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'); g = rgb2gray(np.asarray(im))
+            rows[n].append({'pair': f'{c} x {s}', **figures(im, str(cp), str(sp), 'vgg16-hed'),
+                            'fine_energy': fine_energy(g) / fine_energy(style), 'pattern': pattern(g)})
+        rows['style picture'].append({'pair': f'{c} x {s}', 'fine_energy': 1.0, 'pattern': pattern(style)})
+    return rows
+
+
+def summary(rows: dict) -> dict:
+    "The means over the pairs (`fine_energy`: the geometric mean) of each setting's figures."
+    geo = lambda v: float(np.exp(np.mean(np.log(v))))
+    return {n: {k: (geo if k == 'fine_energy' else lambda v: float(np.mean(v)))([r[k] for r in rs]) for k in rs[0] if k != 'pair'} for n, rs in rows.items()}
+
+
+LABELS = {'new': 'optimisation', 'course': 'course', 'sub': 'sub-pixel', 'subg': 'sub-pixel, grid penalty', 'subs': 'sub-pixel, stability'}
+
+
+def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
+    "48 px crops at `zoom` times the size (nearest neighbour, so single pixels show) of three pairs: the style picture, then each setting."
+    from PIL import Image, ImageDraw
+    from nst_nb.images import load_image
+    pairs, (a, b) = [('rocket', 'waves'), ('coffee', 'abstract'), ('astronaut', 'mosaic')], box
+    t, g = (b - a) * zoom, 4
+    grid = Image.new('RGB', ((len(names) + 1) * (t + g) - g, len(pairs) * (t + g) + 16), 'white'); d = ImageDraw.Draw(grid)
+    for j, label in enumerate(['style picture'] + [LABELS.get(n, n) for n in names]): d.text((j * (t + g) + 4, 4), label, fill='black')
+    for i, (c, s) in enumerate(pairs):
+        ims = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names]
+        for j, im in enumerate(ims): grid.paste(Image.fromarray(im[a:b, a:b]).resize((t, t), Image.NEAREST), (j * (t + g), 20 + i * (t + g)))
+    grid.save(out, quality=80); print(f'crops: {out}')
+
+
+def check(base):
+    "How far the new network's first picture is from `base`'s, inside and at the border (grey levels)."
+    from nst_nb.network import transform_net
+    net = copy_from(sub_net()(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
+    x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype('float32'); w = np.eye(base.inputs[1].shape[-1], dtype='float32')[:1]
+    d = np.abs(net([x, w]).numpy() - base([x, w]).numpy())
+    return float(d[:, 2:-2, 2:-2].max()), float(d.max())
+
+
+def measured(a) -> dict:
+    "`--measure`: the table, the header, the JSON file and the crops."
+    from common import write_json
+    head = machine('vgg16-hed', 'float32', pictures=a.pictures); print_header(head)
+    rows = measure(a.measure, a.pictures); mean = summary(rows); base = mean[a.measure[0]]
+    keys = [k for k in mean[a.measure[0]]]
+    print(f"{'':14}" + ''.join(f'{k:>14}' for k in keys) + f"\n(means over the pairs; fine_energy against the style picture's; then as a multiple of {a.measure[0]}'s)")
+    for n, m in mean.items(): print(f'{n:14}' + ''.join(f"{m[k]:8.4f} {m[k] / base[k]:5.2f}" if k in m else f"{'':>14}" for k in keys))
+    finish(head)
+    if a.crops: crops(a.crops, a.measure, a.pictures)
+    if a.json: write_json(a.json, {'pairs': [r['pair'] for r in rows[a.measure[0]]], 'figures': rows, 'means': mean}, head)
+    return mean
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('out', nargs='?'); p.add_argument('--steps', type=int, default=1000)
+    p.add_argument('--check', action='store_true', help='only check that the sub-pixel network starts as course')
+    p.add_argument('--grid-weight', type=float, default=0.0, help='weight of `grid_penalty` in the loss (0: off)')
+    p.add_argument('--stability', type=float, default=0.0, help="weight of the training's stability term (`nst_nb_train --stability`; 0: off)")
+    p.add_argument('--paint', metavar='NAME', help="paint bench_quality.py's pairs with the network `out` as the setting NAME into --pictures, and stop")
+    p.add_argument('--pictures', default='/tmp/nst_quality')
+    p.add_argument('--measure', nargs='+', metavar='NAME', help="measure these settings' pictures in --pictures (the first is the base of the ratios), and stop")
+    p.add_argument('--json'); p.add_argument('--crops', help='with --measure: write 48 px crops of three pairs at four times the size here (JPEG)')
+    a = p.parse_args(argv)
+    if a.measure: return measured(a)
+    if a.paint: return paint(a.out, a.paint, a.pictures)
+    if a.check:
+        from nst_nb.network import load_network
+        print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0])); return
+    import nst_nb.training as T
+    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability); print_header(head)
+    T.transform_net, T.extend = sub_net(), copy_from
+    if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
+    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
+    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, stability=a.stability), init='course')
+    finish(head)
+
+
+if __name__ == '__main__': main()
