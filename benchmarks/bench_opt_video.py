@@ -2,7 +2,9 @@
 """The optimisation engine on video: each later frame started from the previous result carried to it, with the temporal
 loss, against every frame optimised on its own. Three ways of carrying: along the optical flow, warped bilinearly (`flow`:
 0.27.0's engine, `--carry flow` then); with the camera's motion where that explains the frame, bilinearly (`camera
-bilinear`); and so, bicubically (`camera`: 0.28.0's, `--carry camera`). On the clips whose
+bilinear`); and so, bicubically (`camera 0.28.0`, `--carry camera`). Each with the temporal term on the pictures as they
+are, as up to 0.28.0; `camera` is today's engine, its term on the pictures blurred by `--temporal-sigma` px (0.29.0's
+default, 1). On the clips whose
 motion the project made: a pan and a zoom (`bench_flicker.true_motion`: the flicker read along the true motion too), and
 the clip held in the hand that the README films (`handheld_clip` over the rocket: a drift, a shake, a turn, a slow
 zoom and sensor noise). For each way: the warping error along the true motion (where known), the flow steadied by the
@@ -10,11 +12,11 @@ camera's (as the sidecars read it) and the flow; `bench_quality.py`'s style figu
 (the first is the same in every way), against frame by frame's; the frames' sharpness (the spread of their grey fine band, the picture less its blur by 1 px), as a
 multiple of frame by frame's; the seconds a later frame takes.
 
-    python benchmarks/bench_opt_video.py [--clips pan zoom handheld] [--frames 12] [--height 192] [--style mosaic] [--json FILE]
+    python benchmarks/bench_opt_video.py [--clips pan zoom handheld] [--frames 12] [--height 192] [--style mosaic] [--ways ...] [--temporal-sigma PX] [--json FILE]
 
 Every way paints the same first frame (the optimisation's, as `nst_nb_video` paints it) and is given the same motions:
 the flow found once per frame pair (DIS `medium`, checked as the optimisation checks it) with the camera's; `flow`
-gets it without the camera's. About 20 minutes at the defaults on two cores; nothing else should run meanwhile.
+gets it without the camera's. About 25 minutes at the defaults on two cores; nothing else should run meanwhile.
 """
 from __future__ import annotations
 import argparse, os, time
@@ -24,7 +26,7 @@ from common import ROOT, finish, machine, print_header, verdict, write_json
 from bench_quality import figures
 from bench_video import STYLE_FIGURES, make_clips
 
-WAYS = ('frame_by_frame', 'flow', 'camera bilinear', 'camera')   # `ENGINES` and `MOTION` say how each paints
+WAYS = ('frame_by_frame', 'flow', 'camera bilinear', 'camera 0.28.0', 'camera')   # `engines` and `painted` say how each paints
 
 
 def clips_made(d, names: list, frames: int) -> dict:
@@ -41,13 +43,15 @@ def clips_made(d, names: list, frames: int) -> dict:
 
 
 def engines(styles: list, s, cfg) -> dict:
-    "An engine for each way: 0.28.0's (`camera`), and 0.27.0's start, the previous result warped bilinearly (`flow`, `camera bilinear`)."
+    "An engine for each way: today's (`camera`, as `cfg` says), 0.28.0's (its temporal term on the pictures as they are), and 0.27.0's start too, the previous result warped bilinearly (`flow`, `camera bilinear`)."
+    import dataclasses
     from nst_nb.flow import temporal_blend
     from nst_nb.video_run import OptimisationEngine
     class Bilinear(OptimisationEngine):   # 0.27.0's start
         def _start(self, frame, prev, m): return temporal_blend(frame, prev, m, keep=1.0, texture=False)
-    new, old = OptimisationEngine(styles, s, cfg), Bilinear(styles, s, cfg)
-    return {'frame_by_frame': new, 'flow': old, 'camera bilinear': old, 'camera': new}
+    was = dataclasses.replace(cfg, temporal_sigma=0.0)   # the term up to 0.28.0
+    new, v28, old = OptimisationEngine(styles, s, cfg), OptimisationEngine(styles, s, was), Bilinear(styles, s, was)
+    return {'frame_by_frame': new, 'flow': old, 'camera bilinear': old, 'camera 0.28.0': v28, 'camera': new}
 
 
 def painted(engine, frames: list, motions: list, way: str, first) -> tuple[list, list]:
@@ -118,6 +122,7 @@ def main(argv=None):
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'], help="the optimisation's precision (auto: bfloat16 where the CPU has it)")
     p.add_argument('--later-steps', type=int, default=None, help="steps for each later frame (default: nst_nb_video's, VideoConfig.later_steps)")
     p.add_argument('--ways', nargs='+', default=list(WAYS), choices=WAYS, help='the ways to paint (frame_by_frame always: the others are read against it)')
+    p.add_argument('--temporal-sigma', type=float, default=None, help="the `camera` way's temporal blur in px (default: nst_nb_video's, VideoConfig.temporal_sigma)")
     a = p.parse_args(argv)
     import tempfile
     from pathlib import Path
@@ -125,13 +130,13 @@ def main(argv=None):
     from nst_nb.settings import Settings
     from nst_nb.video_run import VideoConfig
     head = machine(a.backbone, a.precision); print_header(head)
-    style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height, **({'later_steps': a.later_steps} if a.later_steps else {}))
+    style = str(ROOT / 'images/style' / f'{a.style}.jpg'); cfg = VideoConfig(height=a.height, **({'later_steps': a.later_steps} if a.later_steps else {}), **({} if a.temporal_sigma is None else {'temporal_sigma': a.temporal_sigma}))
     a.ways = ['frame_by_frame'] + [w for w in WAYS[1:] if w in a.ways]
     ways = engines([style], Settings(backbone=a.backbone, precision=a.precision), cfg)
     made = clips_made(Path(tempfile.mkdtemp(prefix='nst_opt_video_')), a.clips, a.frames)
     res = {n: clip_run(a, made[n], n, ways, style) for n in a.clips}
     finish(head)
-    if a.json: write_json(a.json, {'args': vars(a), 'video': {'later_steps': cfg.later_steps, 'temporal_weight': cfg.temporal_weight}, 'clips': res}, head)
+    if a.json: write_json(a.json, {'args': vars(a), 'video': {'later_steps': cfg.later_steps, 'temporal_weight': cfg.temporal_weight, 'temporal_sigma': cfg.temporal_sigma}, 'clips': res}, head)
     return res
 
 

@@ -25,8 +25,9 @@ from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, 
 # %% auto #0
 __all__ = ['BLENDS', 'COLOURS', 'CARRY', 'keep_taken', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep',
            'VideoConfig', 'settings_taken', 'check_taken', 'describe_video', 'state_dir', 'sidecar_path',
-           'validate_video', 'NetworkEngine', 'OptimisationEngine', 'clip_made', 'made_otherwise', 'otherwise_said',
-           'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip', 'EngineSpec']
+           'validate_video', 'NetworkEngine', 'low_pass', 'OptimisationEngine', 'clip_made', 'made_otherwise',
+           'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip',
+           'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -54,6 +55,7 @@ class VideoConfig:
     carry: str = setting('camera', "network (blend advect) and optimisation: what carries the strokes from frame to frame: camera (the camera's motion, an affine map fitted to the frames, wherever it explains a frame as well as the flow does, and the flow elsewhere: steadier on pans, zooms and turns; about 7 ms more a frame on the flow's thread at 342 x 256 px) or flow (the optical flow alone: the default up to 0.23.0 for a network, how the optimisation carried them up to 0.27.0); the flicker figure reads the same motion, whatever the engine", 'carry strokes along', choices=CARRY, metavar='HOW')
     later_steps: int = setting(20, "optimisation: steps for each frame after the first (which gets the full run's)", 'steps per later frame', lo=1, hi=100_000, metavar='N')
     temporal_weight: float = setting(0.1, 'optimisation: weight of the temporal loss (the picture kept to the warped previous frame where the flow holds)', 'temporal weight', lo=0, metavar='W')
+    temporal_sigma: float = setting(1.0, "optimisation: the temporal loss compares the two pictures blurred by this many px, so that it holds the strokes where they were and leaves their finest detail to the style loss (0: as they are, as up to 0.28.0: by the figure calmer, to the eye softer)", 'temporal loss blur px', lo=0, hi=16, metavar='PX')
     flow: str = setting('medium', 'optical flow preset (DIS): ultrafast, fast or medium, from faster to more accurate', 'flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
     check: str | None = setting(None, "network: optical flow preset (DIS) of the forward flow, which only checks the flow back (which pixels it can follow); unless given, fast where the camera carries the strokes and --flow is medium (--carry camera: a quarter of medium's time, about 5 ms a frame less at 342 x 256 px, and the mask as medium's almost wherever the camera explains the frame), else --flow's (as up to 0.24.0: with --carry flow, checked by fast, the pans flicker about twice as much); the optimisation checks with --flow's", 'check flow', choices=tuple(FLOW_PRESETS), metavar='PRESET')
     frames: int | None = setting(None, 'stylise at most this many frames (none: the whole clip)', 'frames', lo=1, hi=10_000_000, metavar='N')
@@ -132,6 +134,18 @@ class NetworkEngine:
 
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'runtime_asked': self.asked, 'backbone': self.info.get('backbone')}
 
+# %% ../nbs/26b_video_run.ipynb #17108c82
+def low_pass(x, # pictures `(B, H, W, C)`, a tensor
+             sigma: float, # the Gaussian's σ in px; 0: `x` itself
+            ):
+    "`x` blurred by a Gaussian of `sigma` px (reflected at the borders, cut at 3σ), one channel at a time."
+    import tensorflow as tf
+    if not sigma: return x
+    r = int(3 * sigma + 0.5); g = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma ** 2)); g /= g.sum()
+    k = tf.constant(np.tile(g[:, None, None, None], (1, 1, x.shape[-1], 1)), x.dtype)   # (2r+1, 1, C, 1): down the columns
+    x = tf.nn.depthwise_conv2d(tf.pad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'REFLECT'), k, [1, 1, 1, 1], 'VALID')
+    return tf.nn.depthwise_conv2d(x, tf.transpose(k, (1, 0, 2, 3)), [1, 1, 1, 1], 'VALID')
+
 # %% ../nbs/26b_video_run.ipynb #6ae85d5d
 def _temporal_objective():
     "The `Objective` with a temporal term, defined when TensorFlow is first needed."
@@ -139,8 +153,8 @@ def _temporal_objective():
     from nst_nb.objective import Objective
 
     class TemporalObjective(Objective):
-        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels)."
-        weight, seen, computed = 0.0, {}, 0   # `seen`: pictures' style statistics, by their pixels (one class, so one store, per engine)
+        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels), both blurred by `sigma` px first (`low_pass`)."
+        weight, sigma, seen, computed = 0.0, 0.0, {}, 0   # `seen`: pictures' style statistics, by their pixels (one class, so one store, per engine)
         def __init__(self, s, content, styles, like=None):
             shape = tf.TensorShape([1, None, None, 3])
             self.prev = like.prev if like is not None else tf.Variable(tf.zeros((1,) + content.shape), shape=shape, trainable=False)
@@ -157,13 +171,13 @@ def _temporal_objective():
 
         def _losses(self, x, content_t=None, style_t=None):
             total, c, per_layer, tv = super()._losses(x, content_t, style_t)
-            return total + self.weight * tf.reduce_mean(self.mask * (x - self.prev) ** 2), c, per_layer, tv
+            return total + self.weight * tf.reduce_mean(self.mask * low_pass(x - self.prev, self.sigma) ** 2), c, per_layer, tv
     return TemporalObjective
 
 # %% ../nbs/26b_video_run.ipynb #f364b455
 class OptimisationEngine:
     "Frames painted by the optimisation: the first as a picture, each later one from the previous result carried to it, with a temporal loss."
-    name, own = 'optimisation', ('later_steps', 'temporal_weight')   # the `VideoConfig` fields only this engine reads
+    name, own = 'optimisation', ('later_steps', 'temporal_weight', 'temporal_sigma')   # the `VideoConfig` fields only this engine reads
     reads = own + ('carry',)   # and `carry`: the motion it is given has the camera's where `carry` asked for it (`Motion.steady`)
     def __init__(self, styles: list, s: Settings, cfg: VideoConfig):
         from nst_nb.transfer import NeuralStyleTransfer
@@ -209,7 +223,7 @@ def _later(self: OptimisationEngine, frame: np.ndarray, prev: np.ndarray, m):
     class Frame(self.NST):
         def _init(self, content, styles): return start if start.shape == content.shape else content
         def _objective(self, run, i, content, styles):
-            o = eng.Temporal(self.s, content, styles, eng.obj); o.weight = eng.cfg.temporal_weight; eng.obj = o
+            o = eng.Temporal(self.s, content, styles, eng.obj); o.weight, o.sigma = eng.cfg.temporal_weight, eng.cfg.temporal_sigma; eng.obj = o
             o.prev.assign(preprocess(np.asarray(Image.fromarray(start).resize(content.shape[1::-1])), self.net))
             o.mask.assign(np.asarray(Image.fromarray(m.mask.astype(np.uint8) * 255).resize(content.shape[1::-1]), np.float32)[None, ..., None] / 255)
             return o
@@ -275,6 +289,7 @@ def made_otherwise(made: dict, # `clip_made`'s
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
     video = {'blend': 'linear', 'colours': 'mixed', 'carry': 'flow', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours, one before 0.23.0 no carry
     video.setdefault('check', video.get('flow', 'medium'))   # one before 0.25.0 checked the flow with its own preset
+    video.setdefault('temporal_sigma', 0.0)   # an optimisation before 0.29.0 held its frames to the last pixel for pixel
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
     now = {**made, 'engine': _painter_of(made['engine'])}
     bad = {k: was[k] for k in made if was[k] != now[k]}
@@ -286,7 +301,7 @@ def _painter_of(engine):
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
 FORMER_DEFAULTS = {'carry': {'network': ('flow', '0.23.0', 'the default'), 'optimisation': ('flow', '0.27.0', 'how it carried')},
-                   'check': {'network': ('medium', '0.24.0', 'the default')}}   # how each engine once did what a video setting now says, by engine: the old value, the last version with it, in words
+                   'check': {'network': ('medium', '0.24.0', 'the default')}, 'temporal_sigma': {'optimisation': (0.0, '0.28.0', 'how it held frames to the last')}}   # how each engine once did what a video setting now says, by engine: the old value, the last version with it, in words
 
 def _was_default(k: str, v, engine: str = 'network') -> str:
     "' (the default up to VERSION)', or how `engine` did it then, if `v` was what setting `k` meant once for `engine` (`FORMER_DEFAULTS`), else ''."
