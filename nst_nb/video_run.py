@@ -138,10 +138,10 @@ class NetworkEngine:
 def low_pass(x, # pictures `(B, H, W, C)`, a tensor
              sigma: float, # the Gaussian's σ in px; 0: `x` itself
             ):
-    "`x` blurred by a Gaussian of `sigma` px (reflected at the borders, cut at 3σ), one channel at a time."
+    "`x` blurred by a Gaussian of `sigma` px (reflected at the borders, cut at 3σ or where the picture ends), one channel at a time."
     import tensorflow as tf
     if not sigma: return x
-    r = int(3 * sigma + 0.5); g = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma ** 2)); g /= g.sum()
+    r = min([int(3 * sigma + 0.5)] + [d - 1 for d in x.shape[1:3] if d is not None]); g = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma ** 2)); g /= g.sum()
     k = tf.constant(np.tile(g[:, None, None, None], (1, 1, x.shape[-1], 1)), x.dtype)   # (2r+1, 1, C, 1): down the columns
     x = tf.nn.depthwise_conv2d(tf.pad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'REFLECT'), k, [1, 1, 1, 1], 'VALID')
     return tf.nn.depthwise_conv2d(x, tf.transpose(k, (1, 0, 2, 3)), [1, 1, 1, 1], 'VALID')
@@ -153,7 +153,7 @@ def _temporal_objective():
     from nst_nb.objective import Objective
 
     class TemporalObjective(Objective):
-        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels), both blurred by `sigma` px first (`low_pass`)."
+        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels), the difference over `mask` blurred by `sigma` px first (`low_pass`)."
         weight, sigma, seen, computed = 0.0, 0.0, {}, 0   # `seen`: pictures' style statistics, by their pixels (one class, so one store, per engine)
         def __init__(self, s, content, styles, like=None):
             shape = tf.TensorShape([1, None, None, 3])
@@ -171,7 +171,7 @@ def _temporal_objective():
 
         def _losses(self, x, content_t=None, style_t=None):
             total, c, per_layer, tv = super()._losses(x, content_t, style_t)
-            return total + self.weight * tf.reduce_mean(self.mask * low_pass(x - self.prev, self.sigma) ** 2), c, per_layer, tv
+            return total + self.weight * tf.reduce_mean(self.mask * low_pass(self.mask * (x - self.prev), self.sigma) ** 2), c, per_layer, tv   # masked first: nothing leaks in from where the motion fails (`prev` is the photo there)
     return TemporalObjective
 
 # %% ../nbs/26b_video_run.ipynb #f364b455
@@ -208,6 +208,8 @@ def _sized(self: OptimisationEngine, frame: np.ndarray):
     self.later = dataclasses.replace(self.s, size=h, max_side=None, start_size=None, iterations=[self.cfg.later_steps], tile=None)
     if any(self.NST(frame, self.styles, self.later).tiles):
         raise SettingsError('height', f'a {frame.shape[1]}x{h} px frame needs tiles to fit in memory, and the frames after the first cannot be tiled: use a smaller --height or more --max-memory.')
+    if (r := int(3 * self.cfg.temporal_sigma + 0.5)) >= min(frame.shape[:2]):   # `low_pass` reflects at the borders: it needs the frame wider than its reach
+        raise SettingsError('temporal_sigma', f'a {frame.shape[1]}x{h} px frame is too small for a temporal blur of {self.cfg.temporal_sigma:g} px (it reaches {r} px): use a smaller --temporal-sigma or a larger --height.')
 
 # %% ../nbs/26b_video_run.ipynb #51bd8aa6
 @patch
@@ -289,7 +291,7 @@ def made_otherwise(made: dict, # `clip_made`'s
     "What `old` was made from, where it differs from `made`: the clip, the video settings or the engine."
     video = {'blend': 'linear', 'colours': 'mixed', 'carry': 'flow', **(old.get('video') or {})}   # a run by 0.8.0 names no blend (it blended plainly), one before 0.15.0 no colours, one before 0.23.0 no carry
     video.setdefault('check', video.get('flow', 'medium'))   # one before 0.25.0 checked the flow with its own preset
-    video.setdefault('temporal_sigma', 0.0)   # an optimisation before 0.29.0 held its frames to the last pixel for pixel
+    video.setdefault('temporal_sigma', 0.0)   # an optimisation before 0.29.0 held each frame to the previous result pixel for pixel
     was = {'source': old.get('source'), 'video': {k: video.get(k) for k in made['video']}, 'engine': _painter_of(old.get('engine'))}
     now = {**made, 'engine': _painter_of(made['engine'])}
     bad = {k: was[k] for k in made if was[k] != now[k]}
@@ -301,7 +303,7 @@ def _painter_of(engine):
     return {k: v for k, v in engine.items() if k not in ('runtime', 'runtime_asked')} if isinstance(engine, dict) else engine
 
 FORMER_DEFAULTS = {'carry': {'network': ('flow', '0.23.0', 'the default'), 'optimisation': ('flow', '0.27.0', 'how it carried')},
-                   'check': {'network': ('medium', '0.24.0', 'the default')}, 'temporal_sigma': {'optimisation': (0.0, '0.28.0', 'how it held frames to the last')}}   # how each engine once did what a video setting now says, by engine: the old value, the last version with it, in words
+                   'check': {'network': ('medium', '0.24.0', 'the default')}, 'temporal_sigma': {'optimisation': (0.0, '0.28.0', 'how it held frames, pixel for pixel,')}}   # how each engine once did what a video setting now says, by engine: the old value, the last version with it, in words
 
 def _was_default(k: str, v, engine: str = 'network') -> str:
     "' (the default up to VERSION)', or how `engine` did it then, if `v` was what setting `k` meant once for `engine` (`FORMER_DEFAULTS`), else ''."
