@@ -154,17 +154,13 @@ LABELS = {'new': 'optimisation', 'course': 'course', 'sub': 'sub-pixel', 'subg':
 
 
 def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
-    "48 px crops at `zoom` times the size (nearest neighbour, so single pixels show) of three pairs: the style picture, then each setting."
-    from PIL import Image, ImageDraw
+    "48 px crops at `zoom` times the size (nearest neighbour, so single pixels show) of three pairs (`bench_lbp.grain_crops`): the style picture, then each setting."
+    from PIL import Image
+    from bench_lbp import grain_crops
     from nst_nb.images import load_image
-    pairs, (a, b) = [('rocket', 'waves'), ('coffee', 'abstract'), ('astronaut', 'mosaic')], box
-    t, g = (b - a) * zoom, 4
-    grid = Image.new('RGB', ((len(names) + 1) * (t + g) - g, len(pairs) * (t + g) + 16), 'white'); d = ImageDraw.Draw(grid)
-    for j, label in enumerate(['style picture'] + [LABELS.get(n, n) for n in names]): d.text((j * (t + g) + 4, 4), label, fill='black')
-    for i, (c, s) in enumerate(pairs):
-        ims = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names]
-        for j, im in enumerate(ims): grid.paste(Image.fromarray(im[a:b, a:b]).resize((t, t), Image.NEAREST), (j * (t + g), 20 + i * (t + g)))
-    grid.save(out, quality=80); print(f'crops: {out}')
+    pics = [[np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names]
+            for c, s in [('rocket', 'waves'), ('coffee', 'abstract'), ('astronaut', 'mosaic')]]
+    grain_crops(out, pics, ['style picture'] + [LABELS.get(n, n) for n in names], pairs=(0, 1, 2), zoom=zoom, box=box)
 
 
 def check(base):

@@ -25,9 +25,9 @@ from .video import clip_info, frame_size, read_frames, output_kind, PartWriter, 
 # %% auto #0
 __all__ = ['BLENDS', 'COLOURS', 'CARRY', 'keep_taken', 'PART_FRAMES', 'FORMER_DEFAULTS', 'FLOW_AHEAD', 'blend_keep',
            'VideoConfig', 'settings_taken', 'check_taken', 'describe_video', 'state_dir', 'sidecar_path',
-           'validate_video', 'NetworkEngine', 'low_pass', 'OptimisationEngine', 'clip_made', 'made_otherwise',
-           'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead', 'stylise_clip',
-           'EngineSpec']
+           'validate_video', 'NetworkEngine', 'blur_reach', 'tf_low_pass', 'OptimisationEngine', 'clip_made',
+           'made_otherwise', 'otherwise_said', 'ClipStart', 'FrameDone', 'ClipEnd', 'FrameBar', 'EveryFrame', 'ahead',
+           'stylise_clip', 'EngineSpec']
 
 # %% ../nbs/26b_video_run.ipynb #737d4ba3
 BLENDS = Registry('video blend', 'blend')   # how the network engine keeps strokes: each makes a blend object (chapter 26a) from the video settings
@@ -135,13 +135,17 @@ class NetworkEngine:
     def describe(self) -> dict: return {'engine': self.name, 'model': self.model, 'styles': self.info['styles'], 'style': self.style, 'runtime': self.runtime, 'runtime_asked': self.asked, 'backbone': self.info.get('backbone')}
 
 # %% ../nbs/26b_video_run.ipynb #17108c82
-def low_pass(x, # pictures `(B, H, W, C)`, a tensor
-             sigma: float, # the Gaussian's σ in px; 0: `x` itself
-            ):
-    "`x` blurred by a Gaussian of `sigma` px (reflected at the borders, cut at 3σ or where the picture ends), one channel at a time."
+def blur_reach(sigma: float) -> int:
+    "How far (px) `tf_low_pass` reaches for a blur of `sigma` px: 3σ, rounded."
+    return int(3 * sigma + 0.5)
+
+def tf_low_pass(x, # pictures `(B, H, W, C)`, a tensor
+                sigma: float, # the Gaussian's σ in px; 0: `x` itself
+               ):
+    "`x` blurred by a Gaussian of `sigma` px in TensorFlow, so gradients pass (reflected at the borders, cut at `blur_reach` or where the picture ends): `nst_nb.flow.low_pass` for a graph."
     import tensorflow as tf
     if not sigma: return x
-    r = min([int(3 * sigma + 0.5)] + [d - 1 for d in x.shape[1:3] if d is not None]); g = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma ** 2)); g /= g.sum()
+    r = min([blur_reach(sigma)] + [d - 1 for d in x.shape[1:3] if d is not None]); g = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * sigma ** 2)); g /= g.sum()
     k = tf.constant(np.tile(g[:, None, None, None], (1, 1, x.shape[-1], 1)), x.dtype)   # (2r+1, 1, C, 1): down the columns
     x = tf.nn.depthwise_conv2d(tf.pad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'REFLECT'), k, [1, 1, 1, 1], 'VALID')
     return tf.nn.depthwise_conv2d(x, tf.transpose(k, (1, 0, 2, 3)), [1, 1, 1, 1], 'VALID')
@@ -153,7 +157,7 @@ def _temporal_objective():
     from nst_nb.objective import Objective
 
     class TemporalObjective(Objective):
-        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels), the difference over `mask` blurred by `sigma` px first (`low_pass`)."
+        "The style-transfer loss plus `weight` × the mean squared distance to `prev` over `mask` (preprocessed pixels), the difference over `mask` blurred by `sigma` px first (`tf_low_pass`)."
         weight, sigma, seen, computed = 0.0, 0.0, {}, 0   # `seen`: pictures' style statistics, by their pixels (one class, so one store, per engine)
         def __init__(self, s, content, styles, like=None):
             shape = tf.TensorShape([1, None, None, 3])
@@ -171,7 +175,7 @@ def _temporal_objective():
 
         def _losses(self, x, content_t=None, style_t=None):
             total, c, per_layer, tv = super()._losses(x, content_t, style_t)
-            return total + self.weight * tf.reduce_mean(self.mask * low_pass(self.mask * (x - self.prev), self.sigma) ** 2), c, per_layer, tv   # masked first: nothing leaks in from where the motion fails (`prev` is the photo there)
+            return total + self.weight * tf.reduce_mean(self.mask * tf_low_pass(self.mask * (x - self.prev), self.sigma) ** 2), c, per_layer, tv   # masked first: nothing leaks in from where the motion fails (`prev` is the photo there)
     return TemporalObjective
 
 # %% ../nbs/26b_video_run.ipynb #f364b455
@@ -208,7 +212,7 @@ def _sized(self: OptimisationEngine, frame: np.ndarray):
     self.later = dataclasses.replace(self.s, size=h, max_side=None, start_size=None, iterations=[self.cfg.later_steps], tile=None)
     if any(self.NST(frame, self.styles, self.later).tiles):
         raise SettingsError('height', f'a {frame.shape[1]}x{h} px frame needs tiles to fit in memory, and the frames after the first cannot be tiled: use a smaller --height or more --max-memory.')
-    if (r := int(3 * self.cfg.temporal_sigma + 0.5)) >= min(frame.shape[:2]):   # `low_pass` reflects at the borders: it needs the frame wider than its reach
+    if (r := blur_reach(self.cfg.temporal_sigma)) >= min(frame.shape[:2]):   # `tf_low_pass` reflects at the borders: it needs the frame wider than its reach
         raise SettingsError('temporal_sigma', f'a {frame.shape[1]}x{h} px frame is too small for a temporal blur of {self.cfg.temporal_sigma:g} px (it reaches {r} px): use a smaller --temporal-sigma or a larger --height.')
 
 # %% ../nbs/26b_video_run.ipynb #51bd8aa6
