@@ -3,7 +3,7 @@
 3×3 convolution) replaced by a sub-pixel convolution (Shi et al. 2016) that paints each of a 2×2 block's pixels on its own,
 started as exactly the stage it replaces and trained on from `course`'s weights.
 
-    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras [--steps 1000] [--grid-weight 5] [--stability 1000]   # train
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras [--steps 1000] [--grid-weight 5] [--stability 1000] [--steady]   # train
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras --paint sub      # paint bench_quality.py's pairs
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course sub --json FILE [--crops FILE]
 
@@ -21,6 +21,8 @@ a multiple of the style picture's (the geometric mean over the pairs; a bilinear
 there), and `pattern`, how far the means of the four pixels of a 2×2 block differ over the whole picture (grey
 levels; a picture with no grid reads about 0.1, a sub-pixel convolution that repeats one 2×2 pattern reads more).
 `--grid-weight W` trains with W × `grid_penalty` added to the loss: the same spread, over 32 px windows.
+`--steady` holds the four phases' kernels to the same sum over their taps and to one bias (`steady_conv`), so that a
+flat input, or any picture's mean over a window, gives the four pixels of a block the same value: no pattern repeats.
 """
 from __future__ import annotations
 import argparse
@@ -60,25 +62,47 @@ def paint(model: str, name: str, pictures: str):
     from bench_quality import PAIRS
     from nst_nb.images import load_image
     from nst_nb.network import load_network, stylise
-    depth_to_space(); net, info = load_network(model)
+    depth_to_space(); steady_conv(); net, info = load_network(model)
     for c, s in PAIRS:
         photo = np.asarray(load_image(str(ROOT / 'images/content' / f'{c}.jpg'), 256))
         Image.fromarray(stylise(net, photo, s)).save(Path(pictures) / f'{c}__{s}__{name}__256.png')
     print(f'painted {len(PAIRS)} pairs as {name!r} in {pictures}')
 
 
-def sub_net():
-    "A `transform_net` factory: the lean body with a sub-pixel last stage."
+def steady_conv():
+    "The Keras layer of `--steady`: a 3×3 convolution to 4·O channels whose four phases' kernels sum alike over taps and share a bias."
+    import keras
+    from keras import ops
+    @keras.saving.register_keras_serializable('nst_nb_probe')
+    class SteadyConv(keras.layers.Layer):
+        "A sub-pixel convolution (VALID) that paints no 2×2 pattern where its input is flat: each phase's response to a constant the same."
+        def __init__(self, filters: int, **kw): super().__init__(**kw); self.filters = filters
+        def build(self, shape):
+            self.kernel = self.add_weight((3, 3, shape[-1], 4 * self.filters), 'glorot_uniform', name='kernel')
+            self.bias = self.add_weight((4 * self.filters,), 'zeros', name='bias')
+        def call(self, x):
+            k = ops.reshape(self.kernel, (3, 3, -1, 4, self.filters))
+            dc = ops.sum(k, (0, 1), keepdims=True)
+            k = ops.reshape(k - (dc - ops.mean(dc, 3, keepdims=True)) / 9, (3, 3, -1, 4 * self.filters))
+            b = ops.tile(ops.mean(ops.reshape(self.bias, (4, self.filters)), 0), [4])
+            return ops.conv(x, k, padding='valid') + b
+        def get_config(self): return {**super().get_config(), 'filters': self.filters}
+    return SteadyConv
+
+
+def sub_net(steady: bool = False):
+    "A `transform_net` factory: the lean body with a sub-pixel last stage (`steady`: one that paints no pattern where its input is flat)."
     import keras
     import nst_nb.network as N
     D2S = depth_to_space()
+    conv = (lambda: steady_conv()(3, name='sub_conv')) if steady else (lambda: keras.layers.Conv2D(12, 3, name='sub_conv'))
 
     def build(styles, width, blocks, separable, shape):
         img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
         x = N.conv_block(N.conv_block(keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, stride=2), w, 2 * width, stride=2)
         for _ in range(blocks): x = N.residual_block(x, w, separable)
         x = N.up_block(x, w, width)
-        x = D2S(name='sub_d2s')(keras.layers.Conv2D(12, 3, name='sub_conv')(N.ReflectPad(1)(x)))
+        x = D2S(name='sub_d2s')(conv()(N.ReflectPad(1)(x)))
         out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
         return keras.Model([img, w], out, name=f'nst_sub_{styles}x{width}')
     return build
@@ -150,7 +174,7 @@ def summary(rows: dict) -> dict:
     return {n: {k: (geo if k == 'fine_energy' else lambda v: float(np.mean(v)))([r[k] for r in rs]) for k in rs[0] if k != 'pair'} for n, rs in rows.items()}
 
 
-LABELS = {'new': 'optimisation', 'course': 'course', 'sub': 'sub-pixel', 'subg': 'sub-pixel, grid penalty', 'subs': 'sub-pixel, stability'}
+LABELS = {'new': 'optimisation', 'course': 'course', 'sub': 'sub-pixel', 'subg': 'sub-pixel, grid penalty', 'subs': 'sub-pixel, stability', 'steady': 'sub-pixel, steady'}
 
 
 def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
@@ -163,10 +187,9 @@ def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
     grain_crops(out, pics, ['style picture'] + [LABELS.get(n, n) for n in names], pairs=(0, 1, 2), zoom=zoom, box=box)
 
 
-def check(base):
+def check(base, steady: bool = False):
     "How far the new network's first picture is from `base`'s, inside and at the border (grey levels)."
-    from nst_nb.network import transform_net
-    net = copy_from(sub_net()(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
+    net = copy_from(sub_net(steady)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
     x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype('float32'); w = np.eye(base.inputs[1].shape[-1], dtype='float32')[:1]
     d = np.abs(net([x, w]).numpy() - base([x, w]).numpy())
     return float(d[:, 2:-2, 2:-2].max()), float(d.max())
@@ -190,6 +213,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out', nargs='?'); p.add_argument('--steps', type=int, default=1000)
     p.add_argument('--check', action='store_true', help='only check that the sub-pixel network starts as course')
+    p.add_argument('--steady', action='store_true', help="a last stage whose four phases answer a flat input alike (kernels' sums over taps equal, one bias)")
     p.add_argument('--grid-weight', type=float, default=0.0, help='weight of `grid_penalty` in the loss (0: off)')
     p.add_argument('--stability', type=float, default=0.0, help="weight of the training's stability term (`nst_nb_train --stability`; 0: off)")
     p.add_argument('--paint', metavar='NAME', help="paint bench_quality.py's pairs with the network `out` as the setting NAME into --pictures, and stop")
@@ -201,11 +225,11 @@ def main(argv=None):
     if a.paint: return paint(a.out, a.paint, a.pictures)
     if a.check:
         from nst_nb.network import load_network
-        print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0])); return
+        print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0], a.steady)); return
     import nst_nb.training as T
     from nst_nb.train_settings import TrainConfig, network_info, training_settings
-    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability); print_header(head)
-    T.transform_net, T.extend = sub_net(), copy_from
+    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady); print_header(head)
+    T.transform_net, T.extend = sub_net(a.steady), copy_from
     if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
     styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
     T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, stability=a.stability), init='course')
