@@ -22,7 +22,8 @@ there), and `pattern`, how far the means of the four pixels of a 2×2 block diff
 levels; a picture with no grid reads about 0.1, a sub-pixel convolution that repeats one 2×2 pattern reads more).
 `--grid-weight W` trains with W × `grid_penalty` added to the loss: the same spread, over 32 px windows.
 `--steady` holds the four phases' kernels to the same sum over their taps and to one bias (`steady_conv`), so that a
-flat input, or any picture's mean over a window, gives the four pixels of a block the same value: no pattern repeats.
+flat input, or the mean over a window of any maps, gives the four pixels of a block the same value before the tanh: no
+fixed pattern repeats.
 """
 from __future__ import annotations
 import argparse
@@ -109,11 +110,14 @@ def sub_net(steady: bool = False):
 
 
 def copy_from(net, base):
-    "`net` given `base`'s weights layer by layer; its last convolution the sub-pixel form of `base`'s."
+    "`net` given `base`'s weights layer by layer; its last convolution the sub-pixel form of `base`'s (or a probe's own, from `--init`)."
     a, b = [l for l in net.layers if l.weights], [l for l in base.layers if l.weights]
     for la, lb in zip(a, b, strict=True):
         ws = lb.get_weights()
-        la.set_weights([subpixel_kernel(ws[0]), np.tile(ws[1], 4)] if la.name == 'sub_conv' else ws)
+        sub = la.name == 'sub_conv' and ws[0].shape[-1] != la.get_weights()[0].shape[-1]   # course's last convolution, not a probe's
+        if la.name == 'sub_conv' and not sub and type(la).__name__ != type(lb).__name__:
+            raise SystemExit(f'--init: the network given has a {type(lb).__name__} last stage; train it on with{"out" if type(lb).__name__ == "Conv2D" else ""} --steady')
+        la.set_weights([subpixel_kernel(ws[0]), np.tile(ws[1], 4)] if sub else ws)
     return net
 
 
@@ -213,6 +217,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out', nargs='?'); p.add_argument('--steps', type=int, default=1000)
     p.add_argument('--check', action='store_true', help='only check that the sub-pixel network starts as course')
+    p.add_argument('--init', default='course', help="the network to start from: course (its last stage made sub-pixel) or a probe's model file, to train it on")
     p.add_argument('--steady', action='store_true', help="a last stage whose four phases answer a flat input alike (kernels' sums over taps equal, one bias)")
     p.add_argument('--grid-weight', type=float, default=0.0, help='weight of `grid_penalty` in the loss (0: off)')
     p.add_argument('--stability', type=float, default=0.0, help="weight of the training's stability term (`nst_nb_train --stability`; 0: off)")
@@ -228,11 +233,12 @@ def main(argv=None):
         print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0], a.steady)); return
     import nst_nb.training as T
     from nst_nb.train_settings import TrainConfig, network_info, training_settings
-    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady); print_header(head)
+    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady, init=a.init); print_header(head)
     T.transform_net, T.extend = sub_net(a.steady), copy_from
     if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
-    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
-    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, stability=a.stability), init='course')
+    depth_to_space(); steady_conv()   # a probe's network given to --init loads
+    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(a.init)['styles']]
+    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, stability=a.stability), init=a.init)
     finish(head)
 
 
