@@ -6,6 +6,7 @@ started as exactly the stage it replaces and trained on from `course`'s weights.
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras [--steps 1000] [--grid-weight 5] [--stability 1000] [--steady]   # train
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py sub.keras --paint sub      # paint bench_quality.py's pairs
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course sub --json FILE [--crops FILE]
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --moved course=course steady=steady.keras [--json FILE]   # a photo moved by 1, 2, 4 px
 
 Why: the lean network's full-size picture is a 3×3 convolution of a bilinear resize of half-size maps, and a bilinear
 resize by two has no energy left at the full size's highest frequencies; so nothing the network paints changes from one
@@ -191,6 +192,24 @@ def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
     grain_crops(out, pics, ['style picture'] + [LABELS.get(n, n) for n in names], pairs=(0, 1, 2), zoom=zoom, box=box)
 
 
+def moved(models: dict, shifts=(1, 2, 4)) -> dict:
+    "How far each network's picture of a photo moved by k px is from its picture of the photo, moved alike (grey levels; the mean over the quality pairs, 8 px borders left out)."
+    from bench_quality import PAIRS
+    from nst_nb.images import load_image
+    from nst_nb.network import load_network, stylise
+    depth_to_space(); steady_conv(); res = {}
+    for name, model in models.items():
+        net, d = load_network(model)[0], {k: [] for k in shifts}
+        for c, s in PAIRS:
+            ph = np.asarray(load_image(str(ROOT / 'images/content' / f'{c}.jpg'), 256 + 2 * max(shifts)))[:256]
+            grey = lambda im: stylise(net, np.ascontiguousarray(im), s).astype('float32').mean(-1)
+            base = grey(ph[:, :256])
+            for k in shifts: d[k].append(float(np.abs(base[8:-8, 8 + k:-8] - grey(ph[:, k:256 + k])[8:-8, 8:-8 - k]).mean()))
+        res[name] = {k: float(np.mean(v)) for k, v in d.items()}
+        print(f'{name:12}' + ''.join(f'  moved {k} px: {v:6.2f}' for k, v in res[name].items()))
+    return res
+
+
 def check(base, steady: bool = False):
     "How far the new network's first picture is from `base`'s, inside and at the border (grey levels)."
     net = copy_from(sub_net(steady)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
@@ -225,7 +244,14 @@ def main(argv=None):
     p.add_argument('--pictures', default='/tmp/nst_quality')
     p.add_argument('--measure', nargs='+', metavar='NAME', help="measure these settings' pictures in --pictures (the first is the base of the ratios), and stop")
     p.add_argument('--json'); p.add_argument('--crops', help='with --measure: write 48 px crops of three pairs at four times the size here (JPEG)')
+    p.add_argument('--moved', nargs='+', metavar='NAME=MODEL', help="only print how far each network's picture of a moved photo is from its picture moved alike (1, 2 and 4 px; --json)")
     a = p.parse_args(argv)
+    if a.moved:
+        head = machine('vgg16-hed', 'float32'); print_header(head); r = moved(dict(m.split('=', 1) for m in a.moved)); finish(head)
+        if a.json:
+            from common import write_json
+            write_json(a.json, {'moved': r}, head)
+        return r
     if a.measure: return measured(a)
     if a.paint: return paint(a.out, a.paint, a.pictures)
     if a.check:
