@@ -15,7 +15,7 @@ network trained the same steps without the path (`nst_nb_train ... --init course
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, machine, print_header
+from common import ROOT, finish, lean_half, machine, print_header, probe_net
 
 
 def fine_net(channels: int):
@@ -23,16 +23,12 @@ def fine_net(channels: int):
     import keras
     import nst_nb.network as N
     def build(styles, width, blocks, separable, shape):
-        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
-        x0 = keras.layers.Rescaling(1 / 127.5, -1)(img)
-        x = N.conv_block(N.conv_block(x0, w, width, stride=2), w, 2 * width, stride=2)
-        for _ in range(blocks): x = N.residual_block(x, w, separable)
-        x = N.Bilinear2x()(N.up_block(x, w, width))
+        img, w, x0, x = lean_half(styles, width, blocks, separable)
+        x = N.Bilinear2x()(x)
         f = keras.layers.Conv2D(channels, 3, name='fine_conv')(N.ReflectPad(1, name='fine_pad')(x0))
         f = keras.layers.ReLU(name='fine_relu')(N.StyleNorm(styles, name='fine_norm')([f, w]))
         x = keras.layers.Conv2D(3, 3)(N.ReflectPad(1)(keras.layers.Concatenate(name='fine_cat')([x, f])))
-        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
-        return keras.Model([img, w], out, name=f'nst_fine_{styles}x{width}')
+        return probe_net(img, w, x, f'nst_fine_{styles}x{width}')
     return build
 
 

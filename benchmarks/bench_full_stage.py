@@ -23,7 +23,7 @@ setting `shA`. It adds no training and no grain the picture has not got, only mo
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, machine, print_header
+from common import ROOT, finish, lean_half, machine, print_header, probe_net
 
 
 def full_net(channels: int):
@@ -31,17 +31,12 @@ def full_net(channels: int):
     import keras
     import nst_nb.network as N
     def build(styles, width, blocks, separable, shape):
-        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
-        x = N.conv_block(N.conv_block(keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, stride=2), w, 2 * width, stride=2)
-        for _ in range(blocks): x = N.residual_block(x, w, separable)
-        u = N.up_block(x, w, width)
+        img, w, _, u = lean_half(styles, width, blocks, separable)
         base = keras.layers.Conv2D(3, 3)(N.ReflectPad(1)(N.Bilinear2x()(u)))
         h = keras.layers.UpSampling2D(2, interpolation='nearest', name='full_up')(u)
         h = keras.layers.ReLU(name='full_relu')(keras.layers.Conv2D(channels, 3, name='full_conv')(N.ReflectPad(1, name='full_pad')(h)))
         d = keras.layers.Conv2D(3, 3, name='full_out')(N.ReflectPad(1, name='full_pad2')(h))
-        x = keras.layers.Add(name='full_add')([base, d])
-        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
-        return keras.Model([img, w], out, name=f'nst_full_{styles}x{width}')
+        return probe_net(img, w, keras.layers.Add(name='full_add')([base, d]), f'nst_full_{styles}x{width}')
     return build
 
 

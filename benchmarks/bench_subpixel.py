@@ -29,7 +29,7 @@ fixed pattern repeats.
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, machine, print_header
+from common import ROOT, finish, lean_half, machine, print_header, probe_net
 
 # B[q][m]: the weight of the half-size sample i+m in the full-size sample 2i+q of a bilinear resize by two (half-pixel centres)
 B = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
@@ -100,13 +100,8 @@ def sub_net(steady: bool = False):
     conv = (lambda: steady_conv()(3, name='sub_conv')) if steady else (lambda: keras.layers.Conv2D(12, 3, name='sub_conv'))
 
     def build(styles, width, blocks, separable, shape):
-        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
-        x = N.conv_block(N.conv_block(keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, stride=2), w, 2 * width, stride=2)
-        for _ in range(blocks): x = N.residual_block(x, w, separable)
-        x = N.up_block(x, w, width)
-        x = D2S(name='sub_d2s')(conv()(N.ReflectPad(1)(x)))
-        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
-        return keras.Model([img, w], out, name=f'nst_sub_{styles}x{width}')
+        img, w, _, x = lean_half(styles, width, blocks, separable)
+        return probe_net(img, w, D2S(name='sub_d2s')(conv()(N.ReflectPad(1)(x))), f'nst_sub_{styles}x{width}')
     return build
 
 

@@ -217,3 +217,21 @@ def write_json(path: str | os.PathLike, # the result file
     tmp.write_text(json.dumps(data, indent=1, default=str) + '\n')
     os.replace(tmp, path)
     return path
+
+
+def lean_half(styles: int, width: int, blocks: int, separable: bool):
+    "For the probes that change the lean network's last stage: its inputs, its scaled pixels and its half-size maps (chapter 22's `lean_body` up to its last resize)."
+    import keras
+    import nst_nb.network as N
+    img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
+    x0 = keras.layers.Rescaling(1 / 127.5, -1)(img)
+    x = N.conv_block(N.conv_block(x0, w, width, stride=2), w, 2 * width, stride=2)
+    for _ in range(blocks): x = N.residual_block(x, w, separable)
+    return img, w, x0, N.up_block(x, w, width)
+
+
+def probe_net(img, w, x, name: str):
+    "A probe's network from `lean_half`'s inputs and its last maps `x`: the tanh to pixels, as `transform_net` ends."
+    import keras
+    out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
+    return keras.Model([img, w], out, name=name)
