@@ -15,7 +15,7 @@ network trained the same steps without the path (`nst_nb_train ... --init course
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, lean_half, machine, print_header, probe_net
+from common import finish, lean_half, machine, print_header, probe_net, train_probe
 
 
 def fine_net(channels: int):
@@ -48,12 +48,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out'); p.add_argument('--channels', type=int, default=8); p.add_argument('--steps', type=int, default=1000)
     a = p.parse_args(argv)
-    import nst_nb.training as T
-    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    from nst_nb.train_settings import training_settings
     head = machine(training_settings().backbone, 'auto', channels=a.channels, steps=a.steps); print_header(head)
-    T.transform_net, T.extend = fine_net(a.channels), copy_from   # this probe's network, in the training loop as it is
-    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
-    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250), init='course')
+    train_probe(fine_net(a.channels), copy_from, a.out, a.steps)
     finish(head)
 
 

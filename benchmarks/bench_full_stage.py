@@ -23,7 +23,7 @@ setting `shA`. It adds no training and no grain the picture has not got, only mo
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, lean_half, machine, print_header, probe_net
+from common import finish, lean_half, machine, print_header, probe_net, train_probe
 
 
 def full_net(channels: int):
@@ -79,12 +79,9 @@ def main(argv=None):
     if a.check:
         from nst_nb.network import load_network
         print('largest difference from course (grey levels): %.6f' % check(load_network('course')[0], a.channels)); return
-    import nst_nb.training as T
-    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    from nst_nb.train_settings import training_settings
     head = machine(training_settings().backbone, 'auto', channels=a.channels, steps=a.steps); print_header(head)
-    T.transform_net, T.extend = full_net(a.channels), copy_from   # this probe's network, in the training loop as it is
-    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info('course')['styles']]
-    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250), init='course')
+    train_probe(full_net(a.channels), copy_from, a.out, a.steps)
     finish(head)
 
 

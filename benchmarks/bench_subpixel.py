@@ -29,7 +29,7 @@ fixed pattern repeats.
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, lean_half, machine, print_header, probe_net
+from common import ROOT, finish, lean_half, machine, print_header, probe_net, train_probe
 
 # B[q][m]: the weight of the half-size sample i+m in the full-size sample 2i+q of a bilinear resize by two (half-pixel centres)
 B = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
@@ -253,13 +253,11 @@ def main(argv=None):
         from nst_nb.network import load_network
         print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0], a.steady)); return
     import nst_nb.training as T
-    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    from nst_nb.train_settings import training_settings
     head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady, init=a.init); print_header(head)
-    T.transform_net, T.extend = sub_net(a.steady), copy_from
     if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
     depth_to_space(); steady_conv()   # a probe's network given to --init loads
-    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(a.init)['styles']]
-    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, stability=a.stability), init=a.init)
+    train_probe(sub_net(a.steady), copy_from, a.out, a.steps, a.init, stability=a.stability)
     finish(head)
 
 

@@ -235,3 +235,12 @@ def probe_net(img, w, x, name: str):
     import keras
     out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
     return keras.Model([img, w], out, name=name)
+
+
+def train_probe(build, copy, out: str, steps: int, init: str = 'course', **cfg):
+    "Train a probe's network (`build`, a `transform_net` factory; `copy`, how it takes `init`'s weights) as `nst_nb_train --init` trains: the same loss, photos, crops and seed."
+    import nst_nb.training as T
+    from nst_nb.train_settings import TrainConfig, network_info
+    T.transform_net, T.extend = build, copy   # the probe's network, in the training loop as it is
+    styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(init)['styles']]
+    T.train(styles, out, TrainConfig(steps=steps, every=250, **cfg), init=init)
