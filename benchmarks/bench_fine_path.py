@@ -48,8 +48,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out'); p.add_argument('--channels', type=int, default=8); p.add_argument('--steps', type=int, default=1000)
     a = p.parse_args(argv)
+    from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import training_settings
-    head = machine(training_settings().backbone, 'auto', channels=a.channels, steps=a.steps); print_header(head)
+    head = machine(default_backbone(training_settings().backbone), 'auto', channels=a.channels, steps=a.steps); print_header(head)
     train_probe(fine_net(a.channels), copy_from, a.out, a.steps)
     finish(head)
 

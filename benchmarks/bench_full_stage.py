@@ -23,7 +23,7 @@ setting `shA`. It adds no training and no grain the picture has not got, only mo
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import finish, lean_half, machine, print_header, probe_net, train_probe
+from common import finish, lean_half, machine, print_header, probe_net, start_gap, train_probe
 
 
 def full_net(channels: int):
@@ -50,9 +50,7 @@ def copy_from(net, base):
 
 def check(base, channels: int = 8) -> float:
     "The largest difference (grey levels) between the new network's first picture and `base`'s."
-    net = copy_from(full_net(channels)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
-    x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype('float32'); w = np.eye(base.inputs[1].shape[-1], dtype='float32')[:1]
-    return float(np.abs(net([x, w]).numpy() - base([x, w]).numpy()).max())
+    return float(start_gap(copy_from(full_net(channels)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base), base).max())
 
 
 def sharpened(amounts: list, pictures: str, sigma: float = 0.7):
@@ -79,8 +77,9 @@ def main(argv=None):
     if a.check:
         from nst_nb.network import load_network
         print('largest difference from course (grey levels): %.6f' % check(load_network('course')[0], a.channels)); return
+    from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import training_settings
-    head = machine(training_settings().backbone, 'auto', channels=a.channels, steps=a.steps); print_header(head)
+    head = machine(default_backbone(training_settings().backbone), 'auto', channels=a.channels, steps=a.steps); print_header(head)
     train_probe(full_net(a.channels), copy_from, a.out, a.steps)
     finish(head)
 

@@ -29,7 +29,7 @@ fixed pattern repeats.
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, lean_half, machine, print_header, probe_net, train_probe
+from common import ROOT, finish, lean_half, machine, print_header, probe_net, start_gap, train_probe
 
 # B[q][m]: the weight of the half-size sample i+m in the full-size sample 2i+q of a bilinear resize by two (half-pixel centres)
 B = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
@@ -207,9 +207,7 @@ def moved(models: dict, shifts=(1, 2, 4)) -> dict:
 
 def check(base, steady: bool = False):
     "How far the new network's first picture is from `base`'s, inside and at the border (grey levels)."
-    net = copy_from(sub_net(steady)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base)
-    x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype('float32'); w = np.eye(base.inputs[1].shape[-1], dtype='float32')[:1]
-    d = np.abs(net([x, w]).numpy() - base([x, w]).numpy())
+    d = start_gap(copy_from(sub_net(steady)(base.inputs[1].shape[-1], 16, 5, False, 'lean'), base), base)
     return float(d[:, 2:-2, 2:-2].max()), float(d.max())
 
 
@@ -253,8 +251,9 @@ def main(argv=None):
         from nst_nb.network import load_network
         print('largest difference from course, inside / anywhere (grey levels): %.4f / %.4f' % check(load_network('course')[0], a.steady)); return
     import nst_nb.training as T
+    from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import training_settings
-    head = machine(training_settings().backbone, 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady, init=a.init); print_header(head)
+    head = machine(default_backbone(training_settings().backbone), 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady, init=a.init); print_header(head)
     if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
     depth_to_space(); steady_conv()   # a probe's network given to --init loads
     train_probe(sub_net(a.steady), copy_from, a.out, a.steps, a.init, stability=a.stability)

@@ -244,3 +244,11 @@ def train_probe(build, copy, out: str, steps: int, init: str = 'course', **cfg):
     T.transform_net, T.extend = build, copy   # the probe's network, in the training loop as it is
     styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(init)['styles']]
     T.train(styles, out, TrainConfig(steps=steps, every=250, **cfg), init=init)
+
+
+def start_gap(net, base):
+    "How far a probe's first picture is from `base`'s on a random 64 px picture, in grey levels: the differences, (1, H, W, 3)."
+    import numpy as np
+    n = base.inputs[1].shape[-1]
+    x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype('float32'); w = np.eye(n, dtype='float32')[:1]
+    return np.abs(net([x, w]).numpy() - base([x, w]).numpy())
