@@ -26,7 +26,8 @@ from common import ROOT, finish, machine, print_header, write_json, reset_peak_r
 SHAPES = {'johnson w32': dict(width=32, shape='johnson'), 'johnson w16': dict(width=16, shape='johnson'),
           'johnson w16 separable': dict(width=16, separable=True, shape='johnson'),
           'lean w16 (default)': dict(width=16, shape='lean'), 'lean w16 separable': dict(width=16, separable=True, shape='lean'),
-          'lean w32 separable': dict(width=32, separable=True, shape='lean'), 'lean w8 3 blocks separable': dict(width=8, blocks=3, separable=True, shape='lean')}
+          'lean w32 separable': dict(width=32, separable=True, shape='lean'), 'lean w8 3 blocks separable': dict(width=8, blocks=3, separable=True, shape='lean'),
+          'subpixel w16': dict(width=16, shape='subpixel')}
 
 
 def median_s(f, repeat: int) -> float:

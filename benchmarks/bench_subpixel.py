@@ -11,7 +11,7 @@ started as exactly the stage it replaces and trained on from `course`'s weights.
 Why: the lean network's full-size picture is a 3×3 convolution of a bilinear resize of half-size maps, and a bilinear
 resize by two has no energy left at the full size's highest frequencies; so nothing the network paints changes from one
 pixel to the next on its own, which is what plain LBP reads. A resize by two followed by a 3×3 convolution is, for each of
-the four pixels of a 2×2 block, a 3×3 convolution of the half-size maps (`subpixel_kernel` works it out), so a convolution
+the four pixels of a 2×2 block, a 3×3 convolution of the half-size maps (`nst_nb.network.subpixel_kernel` works it out), so a convolution
 to 4 × 3 channels at half size, put in place by depth-to-space, starts as the same network (to the border pixels) and
 costs the same multiplications, with the freedom to paint single pixels.
 
@@ -22,7 +22,8 @@ a multiple of the style picture's (the geometric mean over the pairs; a bilinear
 there), and `pattern`, how far the means of the four pixels of a 2×2 block differ over the whole picture (grey
 levels; a picture with no grid reads about 0.1, a sub-pixel convolution that repeats one 2×2 pattern reads more).
 `--grid-weight W` trains with W × `grid_penalty` added to the loss: the same spread, over 32 px windows.
-`--steady` holds the four phases' kernels to the same sum over their taps and to one bias (`steady_conv`), so that a
+`--steady` holds the four phases' kernels to the same sum over their taps and to one bias (chapter 22's `SteadySubpixel`,
+the library's `subpixel` shape, as `nst_nb_train --init course --shape subpixel` trains it), so that a
 flat input, or the mean over a window of any maps, gives the four pixels of a block the same value before the tanh: no
 fixed pattern repeats.
 """
@@ -30,22 +31,6 @@ from __future__ import annotations
 import argparse
 import numpy as np
 from common import ROOT, finish, lean_half, machine, print_header, probe_net, start_gap, train_probe
-
-# B[q][m]: the weight of the half-size sample i+m in the full-size sample 2i+q of a bilinear resize by two (half-pixel centres)
-B = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
-
-
-def subpixel_kernel(k):
-    "The (3, 3, C, 4·O) kernel at half size equal to the (3, 3, C, O) kernel `k` applied after a bilinear resize by two: output channel (py·2 + px)·O + o."
-    c, o = k.shape[2:]; w = np.zeros((3, 3, c, 4 * o), 'float64')
-    for py in (0, 1):
-        for px in (0, 1):
-            for my in (-1, 0, 1):
-                for mx in (-1, 0, 1):
-                    w[my + 1, mx + 1, :, (py * 2 + px) * o:(py * 2 + px + 1) * o] = sum(
-                        k[dy + 1, dx + 1] * B[py + dy][my] * B[px + dx][mx] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-    return w.astype('float32')
-
 
 def depth_to_space():
     "The Keras layer that puts a sub-pixel convolution's channels in place (registered, so a saved probe network loads)."
@@ -64,56 +49,37 @@ def paint(model: str, name: str, pictures: str):
     from bench_quality import PAIRS
     from nst_nb.images import load_image
     from nst_nb.network import load_network, stylise
-    depth_to_space(); steady_conv(); net, info = load_network(model)
+    depth_to_space(); net, info = load_network(model)
     for c, s in PAIRS:
         photo = np.asarray(load_image(str(ROOT / 'images/content' / f'{c}.jpg'), 256))
         Image.fromarray(stylise(net, photo, s)).save(Path(pictures) / f'{c}__{s}__{name}__256.png')
     print(f'painted {len(PAIRS)} pairs as {name!r} in {pictures}')
 
 
-def steady_conv():
-    "The Keras layer of `--steady`: a 3×3 convolution to 4·O channels whose four phases' kernels sum alike over taps and share a bias."
-    import keras
-    from keras import ops
-    @keras.saving.register_keras_serializable('nst_nb_probe')
-    class SteadyConv(keras.layers.Layer):
-        "A sub-pixel convolution (VALID) that paints no 2×2 pattern where its input is flat: each phase's response to a constant the same."
-        def __init__(self, filters: int, **kw): super().__init__(**kw); self.filters = filters
-        def build(self, shape):
-            self.kernel = self.add_weight((3, 3, shape[-1], 4 * self.filters), 'glorot_uniform', name='kernel')
-            self.bias = self.add_weight((4 * self.filters,), 'zeros', name='bias')
-        def call(self, x):
-            k = ops.reshape(self.kernel, (3, 3, -1, 4, self.filters))
-            dc = ops.sum(k, (0, 1), keepdims=True)
-            k = ops.reshape(k - (dc - ops.mean(dc, 3, keepdims=True)) / 9, (3, 3, -1, 4 * self.filters))
-            b = ops.tile(ops.mean(ops.reshape(self.bias, (4, self.filters)), 0), [4])
-            return ops.conv(x, k, padding='valid') + b
-        def get_config(self): return {**super().get_config(), 'filters': self.filters}
-    return SteadyConv
-
-
 def sub_net(steady: bool = False):
-    "A `transform_net` factory: the lean body with a sub-pixel last stage (`steady`: one that paints no pattern where its input is flat)."
+    "A `transform_net` factory: the lean body with a sub-pixel last stage (`steady`: chapter 22's `subpixel` shape, whose stage paints no pattern where its input is flat)."
     import keras
     import nst_nb.network as N
+    if steady: return lambda styles, width, blocks, separable, shape: N.transform_net(styles, width, blocks, separable, 'subpixel')
     D2S = depth_to_space()
-    conv = (lambda: steady_conv()(3, name='sub_conv')) if steady else (lambda: keras.layers.Conv2D(12, 3, name='sub_conv'))
 
     def build(styles, width, blocks, separable, shape):
         img, w, _, x = lean_half(styles, width, blocks, separable)
-        return probe_net(img, w, D2S(name='sub_d2s')(conv()(N.ReflectPad(1)(x))), f'nst_sub_{styles}x{width}')
+        return probe_net(img, w, D2S(name='sub_d2s')(keras.layers.Conv2D(12, 3, name='sub_conv')(N.ReflectPad(1)(x))), f'nst_sub_{styles}x{width}')
     return build
 
 
 def copy_from(net, base):
-    "`net` given `base`'s weights layer by layer; its last convolution the sub-pixel form of `base`'s (or a probe's own, from `--init`)."
+    "`net` given `base`'s weights layer by layer; its last stage the sub-pixel form of `base`'s (`course`'s), or a probe's own (`--init`)."
+    from nst_nb.network import SteadySubpixel, start_weights, subpixel_kernel
     a, b = [l for l in net.layers if l.weights], [l for l in base.layers if l.weights]
+    theirs, steady = b[-1], isinstance(a[-1], SteadySubpixel)
+    lean = not isinstance(theirs, SteadySubpixel) and theirs.get_weights()[0].shape[-1] == 3   # a lean network's own last convolution
+    if not lean and steady != isinstance(theirs, SteadySubpixel):
+        raise SystemExit(f'--init: the network given has a {"steady" if isinstance(theirs, SteadySubpixel) else "free"} sub-pixel last stage; train it on with{"" if isinstance(theirs, SteadySubpixel) else "out"} --steady')
     for la, lb in zip(a, b, strict=True):
         ws = lb.get_weights()
-        sub = la.name == 'sub_conv' and ws[0].shape[-1] != la.get_weights()[0].shape[-1]   # course's last convolution, not a probe's
-        if la.name == 'sub_conv' and not sub and type(la).__name__ != type(lb).__name__:
-            raise SystemExit(f'--init: the network given has a {type(lb).__name__} last stage; train it on with{"out" if type(lb).__name__ == "Conv2D" else ""} --steady')
-        la.set_weights([subpixel_kernel(ws[0]), np.tile(ws[1], 4)] if sub else ws)
+        la.set_weights([subpixel_kernel(ws[0]), np.tile(ws[1], 4)] if la.name == 'sub_conv' and lean else start_weights(la, lb))
     return net
 
 
@@ -192,7 +158,7 @@ def moved(models: dict, shifts=(1, 2, 4)) -> dict:
     from bench_quality import PAIRS
     from nst_nb.images import load_image
     from nst_nb.network import load_network, stylise
-    depth_to_space(); steady_conv(); res = {}
+    depth_to_space(); res = {}
     for name, model in models.items():
         net, d = load_network(model)[0], {k: [] for k in shifts}
         for c, s in PAIRS:
@@ -255,7 +221,7 @@ def main(argv=None):
     from nst_nb.train_settings import training_settings
     head = machine(default_backbone(training_settings().backbone), 'auto', steps=a.steps, grid_weight=a.grid_weight, stability=a.stability, steady=a.steady, init=a.init); print_header(head)
     if a.grid_weight: T.train_step = with_grid_penalty(a.grid_weight)
-    depth_to_space(); steady_conv()   # a probe's network given to --init loads
+    depth_to_space()   # a free probe's network given to --init loads
     train_probe(sub_net(a.steady), copy_from, a.out, a.steps, a.init, stability=a.stability)
     finish(head)
 

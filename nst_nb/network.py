@@ -22,10 +22,11 @@ from .train_settings import NETWORK_FORMAT, NETWORK_SHAPES, INFO_ENTRY, SHIPPED,
 
 # %% auto #0
 __all__ = ['SHAPES', 'TILE_PIXELS', 'ONNX_REVISION', 'SHIPPED_ONNX', 'ReflectPad', 'StyleNorm', 'conv_block', 'residual_block',
-           'Bilinear2x', 'up_block', 'johnson_body', 'lean_body', 'transform_net', 'style_input', 'forward', 'stylise',
-           'reach', 'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network',
-           'export_tflite', 'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache',
-           'network_digest', 'onnx_name', 'onnx_places', 'onnx_at_hand', 'onnx_session', 'chosen_runtime']
+           'Bilinear2x', 'up_block', 'johnson_body', 'lean_trunk', 'lean_body', 'SteadySubpixel', 'subpixel_body',
+           'subpixel_kernel', 'transform_net', 'start_weights', 'style_input', 'forward', 'stylise', 'reach',
+           'tiled_stylise', 'finished', 'painted', 'NetworkPainter', 'save_network', 'load_network', 'export_tflite',
+           'lite_interpreter', 'tflite_stylise', 'export_onnx', 'onnx_stylise', 'onnx_cache', 'network_digest',
+           'onnx_name', 'onnx_places', 'onnx_at_hand', 'onnx_session', 'chosen_runtime']
 
 # %% ../nbs/22_network.ipynb #743e31c9
 @keras.saving.register_keras_serializable('nst_nb')
@@ -91,15 +92,60 @@ def johnson_body(x, w, width: int, blocks: int, separable: bool):
     for _ in range(blocks): x = residual_block(x, w, separable)
     return conv_block(up_block(up_block(x, w, 2 * width), w, width), w, 3, 9, relu=False)
 
-def lean_body(x, w, width: int, blocks: int, separable: bool):
-    "Down twice at once (3×3 blocks), residual blocks at a quarter, up to a half, then a bilinear resize and one 3×3 convolution."
+def lean_trunk(x, w, width: int, blocks: int, separable: bool):
+    "Down twice at once (3×3 blocks), residual blocks at a quarter, up to a half: `width` maps at half the size."
     x = conv_block(conv_block(x, w, width, stride=2), w, 2 * width, stride=2)
     for _ in range(blocks): x = residual_block(x, w, separable)
-    x = Bilinear2x()(up_block(x, w, width))
+    return up_block(x, w, width)
+
+def lean_body(x, w, width: int, blocks: int, separable: bool):
+    "The lean trunk, then a bilinear resize to full size and one 3×3 convolution to pixels."
+    x = Bilinear2x()(lean_trunk(x, w, width, blocks, separable))   # the trunk's layers made first: a seed draws their weights as before
     return keras.layers.Conv2D(3, 3)(ReflectPad(1)(x))
 
-SHAPES = {'lean': lean_body, 'johnson': johnson_body}
+# %% ../nbs/22_network.ipynb #85439f51
+@keras.saving.register_keras_serializable('nst_nb')
+class SteadySubpixel(keras.layers.Layer):
+    "A 3×3 convolution (no padding) to 4 × `filters` channels, then depth-to-space by two: its four phases held to one sum over taps and one bias."
+    def __init__(self, filters: int = 3, **kw): super().__init__(**kw); self.filters = filters
+    def build(self, shape):
+        self.kernel = self.add_weight((3, 3, shape[-1], 4 * self.filters), 'glorot_uniform', name='kernel')
+        self.bias = self.add_weight((4 * self.filters,), 'zeros', name='bias')
+    def get_config(self): return {**super().get_config(), 'filters': self.filters}
+
+# %% ../nbs/22_network.ipynb #88f43698
+@patch
+def steady_kernel(self: SteadySubpixel):
+    "The kernel with each phase's sum over its 9 taps moved to the four phases' mean, the change spread evenly over the taps."
+    k = tf.reshape(self.kernel, (3, 3, -1, 4, self.filters))
+    s = tf.reduce_sum(k, (0, 1), keepdims=True)
+    return tf.reshape(k - (s - tf.reduce_mean(s, 3, keepdims=True)) / 9, (3, 3, -1, 4 * self.filters))
+
+@patch
+def call(self: SteadySubpixel, x):
+    b = tf.tile(tf.reduce_mean(tf.reshape(self.bias, (4, self.filters)), 0), [4])
+    return tf.nn.depth_to_space(tf.nn.conv2d(x, self.steady_kernel(), 1, 'VALID') + b, 2)
+
+# %% ../nbs/22_network.ipynb #f90b5fa9
+def subpixel_body(x, w, width: int, blocks: int, separable: bool):
+    "The lean trunk, then a `SteadySubpixel` stage to pixels: the same multiplications as `lean_body`'s, each pixel its own."
+    x = ReflectPad(1)(lean_trunk(x, w, width, blocks, separable))
+    return SteadySubpixel(3)(x)
+
+SHAPES = {'lean': lean_body, 'johnson': johnson_body, 'subpixel': subpixel_body}
 assert tuple(SHAPES) == NETWORK_SHAPES   # the training settings list them without TensorFlow
+
+# B[q][m]: the weight of the half-size sample i + m in the full-size sample 2i + q of a bilinear resize by two (half-pixel centres)
+_BILINEAR = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
+
+# %% ../nbs/22_network.ipynb #5e377e71
+def subpixel_kernel(k: np.ndarray, # a (3, 3, C, O) kernel applied after a bilinear resize by two
+                   ) -> np.ndarray: # (3, 3, C, 4·O) at half size: output channel (py·2 + px)·O + o
+    "The half-size kernel of a `SteadySubpixel` that paints what a bilinear resize by two, then `k`, paint."
+    B, w = _BILINEAR, np.zeros((3, 3, *k.shape[2:-1], 4, k.shape[-1]))
+    for py, px, my, mx in np.ndindex(2, 2, 3, 3):
+        w[my, mx, :, py * 2 + px] = sum(k[dy + 1, dx + 1] * B[py + dy][my - 1] * B[px + dx][mx - 1] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    return w.reshape(*w.shape[:2], -1, 4 * k.shape[-1]).astype('float32')
 
 # %% ../nbs/22_network.ipynb #b9d56712
 def transform_net(styles: int = 1, # how many styles the network holds
@@ -113,6 +159,15 @@ def transform_net(styles: int = 1, # how many styles the network holds
     x = SHAPES[shape](keras.layers.Rescaling(1 / 127.5, -1)(img), w, width, blocks, separable)
     out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
     return keras.Model([img, w], out, name=f'nst_{shape}_{styles}x{width}' + ('_sep' if separable else ''))
+
+# %% ../nbs/22_network.ipynb #48c741e9
+def start_weights(layer, # a layer of a network about to train
+                  base, # the layer in its place in the network it starts from
+                 ) -> list: # `layer`'s weights
+    "`base`'s weights for `layer`: as they are, or a `lean` network's last convolution made a `SteadySubpixel`'s."
+    ws = base.get_weights()
+    if isinstance(layer, SteadySubpixel) and isinstance(base, keras.layers.Conv2D): return [subpixel_kernel(ws[0]), np.tile(ws[1], 4)]
+    return ws
 
 # %% ../nbs/22_network.ipynb #6db5362b
 def _padded(a: np.ndarray, m: int = 4) -> np.ndarray:
@@ -168,6 +223,7 @@ def reach(net: keras.Model) -> int:
         if isinstance(l, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
             r += (l.kernel_size[0] // 2) * scale; scale *= l.strides[0]
         elif isinstance(l, (keras.layers.UpSampling2D, Bilinear2x)): scale /= 2; r += scale
+        elif isinstance(l, SteadySubpixel): r += scale; scale /= 2; r += scale   # a 3×3 kernel at half size, then a 2×2 block
     return int(np.ceil(r))
 
 def tiled_stylise(net: keras.Model, # a transform network

@@ -14,13 +14,14 @@ from .errors import SettingsError
 from .settings import Settings, FieldInfo, setting, settings_from_dict, describe_fields, _one, _check_field, MIN_SIDE
 
 # %% auto #0
-__all__ = ['NETWORK_SHAPES', 'NET_SHAPE', 'RUNTIMES', 'EXPORTERS', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED', 'NETWORK_FORMAT',
-           'INFO_ENTRY', 'TrainConfig', 'check_runtime', 'check_exporter', 'runnable_runtimes', 'describe_training',
-           'training_settings', 'state_dir', 'validate_training', 'shipped_networks', 'shipped_names', 'find_network',
-           'network_info', 'network_settings', 'style_weights']
+__all__ = ['NETWORK_SHAPES', 'NEW_LAST_STAGE', 'NET_SHAPE', 'RUNTIMES', 'EXPORTERS', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED',
+           'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig', 'check_runtime', 'check_exporter', 'runnable_runtimes',
+           'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
+           'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
-NETWORK_SHAPES = ('lean', 'johnson')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
+NETWORK_SHAPES = ('lean', 'johnson', 'subpixel')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
+NEW_LAST_STAGE = {'lean': ('subpixel',)}   # the shapes a run from a network's weights (`--init`) may make of it: the same trunk, another last stage
 NET_SHAPE = ('shape', 'width', 'blocks', 'separable')   # the training settings that make the network's shape
 
 @dataclass
@@ -30,7 +31,7 @@ class TrainConfig:
     size: int = setting(128, 'side of the square training crops in px (a multiple of 4)', 'crop px', lo=MIN_SIDE, hi=4096, metavar='PX')
     style_size: int = setting(256, "the style pictures' shorter side in px: the scale of the strokes the network learns", 'style px', lo=MIN_SIDE, hi=4096, metavar='PX')
     batch: int = setting(4, 'crops per step', 'batch', lo=1, hi=256, metavar='N')
-    shape: str = setting('lean', "the network's shape: lean (no full-size feature maps, fast) or johnson (Johnson et al. 2016)", 'shape', choices=NETWORK_SHAPES, metavar='SHAPE')
+    shape: str = setting('lean', "the network's shape: lean (no full-size feature maps, fast), subpixel (lean, its last stage painting single pixels) or johnson (Johnson et al. 2016)", 'shape', choices=NETWORK_SHAPES, metavar='SHAPE')
     width: int = setting(16, "the network's channels in its first block (then twice as many; johnson: and four times)", 'width', lo=1, hi=256, metavar='N')
     blocks: int = setting(5, 'residual blocks at a quarter of the size', 'blocks', lo=0, hi=32, metavar='N')
     separable: int = setting(0, 'MobileNet-style residual blocks (1) or plain convolutions (0)', 'separable', lo=0, hi=1, metavar='0|1')

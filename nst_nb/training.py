@@ -26,8 +26,8 @@ from .images import load_image, open_image, IMAGE_EXTS
 from .events import Listener
 from .stopping import STOP, INTERRUPTED
 from .result import versions, write_json
-from .network import StyleNorm, transform_net, stylise, save_network, load_network, network_info
-from .train_settings import NET_SHAPE, TrainConfig, training_settings, network_settings, validate_training, state_dir
+from .network import StyleNorm, transform_net, stylise, save_network, load_network, network_info, start_weights
+from .train_settings import NET_SHAPE, NEW_LAST_STAGE, TrainConfig, training_settings, network_settings, validate_training, state_dir
 
 # %% auto #0
 __all__ = ['default_photos', 'photo_pixels', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'random_moves',
@@ -177,10 +177,11 @@ def _resumed(net, opt, variables: list, out: Path, info: dict) -> tuple[np.rando
     return rng, st['history']
 
 # %% ../nbs/23_training.ipynb #5cf998a3
-def on_base(cfg: TrainConfig, base: dict | None) -> TrainConfig:
-    "`cfg` with the network's shape of `base` (a network's info), whose weights a run adds styles to; refused if `cfg` asks for another."
+def on_base(cfg: TrainConfig, base: dict | None, init: bool = False) -> TrainConfig:
+    "`cfg` with the network's shape of `base` (a network's info) whose weights a run starts from; refused if `cfg` asks for another (`init`: or `NEW_LAST_STAGE`'s)."
     if base is None: return cfg
     theirs, default = {k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE}, TrainConfig()
+    if init and cfg.shape in NEW_LAST_STAGE.get(theirs['shape'], ()): theirs['shape'] = cfg.shape
     other = [k for k in NET_SHAPE if getattr(cfg, k) not in (getattr(default, k), theirs[k])]
     if other: raise SettingsError(other[0], f"{', '.join(other)}: a network trained on top of another keeps the network's shape ({', '.join(f'{k} {theirs[k]}' for k in other)}).")
     return replace(cfg, **theirs)
@@ -210,9 +211,9 @@ def _init_info(init: str | os.PathLike | None, styles: list, base: dict | None) 
 
 # %% ../nbs/23_training.ipynb #db071590
 def extend(net: keras.Model, base: keras.Model) -> keras.Model:
-    "`net` (with more styles than `base`) given `base`'s weights; each new style's γ and β the mean of `base`'s styles'."
-    for a, b in zip(net.layers, base.layers, strict=True):
-        ws = b.get_weights()
+    "`net` (with as many styles as `base`, or more) given `base`'s weights (`start_weights`); each new style's γ and β the mean of `base`'s styles'."
+    for a, b in zip(*([l for l in n.layers if l.weights] for n in (net, base)), strict=True):
+        ws = start_weights(a, b)
         if isinstance(a, StyleNorm): ws = [np.concatenate([v, np.repeat(v.mean(0, keepdims=True), a.styles - b.styles, 0)]) for v in ws]
         a.set_weights(ws)
     return net
@@ -247,7 +248,7 @@ def train(styles: list, # style pictures: paths or uint8 arrays; several make a 
     i = _init_info(init, styles, b)
     out, s = Path(out).absolute(), validate(settings or (network_settings(b) if b else training_settings()))
     if b and s.backbone != b['backbone']: raise SettingsError('backbone', f"{Path(str(base)).name} was trained with {b['backbone']}; train the styles added to it with the same backbone (leave --backbone out).")
-    cfg = validate_training(on_base(cfg, b or i), out, resume)
+    cfg = validate_training(on_base(cfg, b or i, init=i is not None), out, resume)
     if not styles: raise SettingsError('styles', 'give at least one style picture.')
     style_px = [np.asarray(load_image(p, cfg.style_size)) for p in styles]
     return _run(PerceptualLoss(s, style_px), photo_pixels(photos), out, cfg, _trained_info(s, cfg, styles, b, i), resume, [TrainProgress()] if listeners is None else listeners)
