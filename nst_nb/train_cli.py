@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import RUNTIMES, EXPORTERS, TRAIN_LOSS, NET_SHAPE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import RUNTIMES, EXPORTERS, TRAIN_LOSS, NET_SHAPE, NEW_LAST_STAGE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
@@ -54,12 +54,13 @@ def train_parser() -> argparse.ArgumentParser:
                '  nst_nb_train starry_night.jpg -o starry.keras --steps 4000 --resume\n'
                '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network\n'
                '  nst_nb_train --teacher course -o small.keras --steps 6000    # course distilled into a smaller, faster network\n'
-               '  nst_nb_train images/style/*.jpg --init course -o course2.keras --steps 3000    # course trained on with the default loss')
+               '  nst_nb_train images/style/*.jpg --init course -o course2.keras --steps 3000    # course trained on with the default loss\n'
+               '  nst_nb_train images/style/*.jpg --init course --shape subpixel -o fine.keras --steps 6000    # course, its last stage painting single pixels')
     p.add_argument('styles', nargs='*', metavar='STYLE', help='the style pictures (none with --teacher)')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
     p.add_argument('--from', dest='base', metavar='NET', help=f"add the STYLEs to this trained network (a file, or a shipped network's name: {shipped_names()}), learning only their normalisation: minutes, not hours")
-    p.add_argument('--init', dest='init_net', metavar='NET', help="start every weight from this trained network (same shape, as many STYLEs, in its order) and train them all with this run's loss: a network made again with a new recipe without starting over")
+    p.add_argument('--init', dest='init_net', metavar='NET', help="start every weight from this trained network (same shape, or a lean one made subpixel by --shape subpixel; as many STYLEs, in its order) and train them all with this run's loss: a network made again with a new recipe without starting over")
     p.add_argument('--teacher', metavar='NET', help=f"distil: train a smaller network (unless given: {', '.join(f'--{k} {v}' for k, v in STUDENT.items())}) to paint what NET paints, in each of its styles; no backbone in the loop, so minutes a thousand steps")
     p.add_argument('--resume', action='store_true', help="go on from NAME.keras's last checkpoint, with the same settings")
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar and no report')
@@ -88,8 +89,9 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if a.teacher: return _run_distil(parser, a)
     if not a.styles: parser.error('give at least one STYLE picture (or --teacher NET to distil a trained network)')
     base = network_info(a.base) if a.base else None
-    shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}')]
-    if (base or a.init_net) and shaped: parser.error(f"{' '.join(shaped)}: with {'--from' if base else '--init'}, the network's shape is the one it was trained with.")
+    grows = NEW_LAST_STAGE.get(network_info(a.init_net)['config'].get('shape'), ()) if a.init_net and not base else ()   # what --init may make of its network
+    shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}') and not (k == 'shape' and a.train_shape in grows)]
+    if (base or a.init_net) and shaped: parser.error(f"{' '.join(shaped)}: with {'--from' if base else '--init'}, the network's shape is the one it was trained with" + (f" (or --shape {' or '.join(grows)})." if grows else '.'))
     going_on = a.resume and not base and Path(a.output).expanduser().exists()   # a network goes on with its own loss (one begun before 0.12.0: the old recipe)
     s = validate(settings_from_args(a, network_settings(base or network_info(a.output)) if base or going_on else training_settings()))
     out, cfg, photos = _prepared(a, a.styles)
