@@ -135,10 +135,10 @@ def subpixel_body(x, w, width: int, blocks: int, separable: bool):
 SHAPES = {'lean': lean_body, 'johnson': johnson_body, 'subpixel': subpixel_body}
 assert tuple(SHAPES) == NETWORK_SHAPES   # the training settings list them without TensorFlow
 
+# %% ../nbs/22_network.ipynb #5e377e71
 # B[q][m]: the weight of the half-size sample i + m in the full-size sample 2i + q of a bilinear resize by two (half-pixel centres)
 _BILINEAR = {-1: {-1: .75, 0: .25, 1: 0}, 0: {-1: .25, 0: .75, 1: 0}, 1: {-1: 0, 0: .75, 1: .25}, 2: {-1: 0, 0: .25, 1: .75}}
 
-# %% ../nbs/22_network.ipynb #5e377e71
 def subpixel_kernel(k: np.ndarray, # a (3, 3, C, O) kernel applied after a bilinear resize by two
                    ) -> np.ndarray: # (3, 3, C, 4·O) at half size: output channel (py·2 + px)·O + o
     "The half-size kernel of a `SteadySubpixel` that paints what a bilinear resize by two, then `k`, paint."
@@ -152,7 +152,7 @@ def transform_net(styles: int = 1, # how many styles the network holds
                   width: int = 16, # channels of the first block; then 2× (and 4× in `johnson`)
                   blocks: int = 5, # residual blocks at a quarter of the size
                   separable: bool = False, # depthwise-separable residual blocks (MobileNet-style)
-                  shape: str = 'lean', # `lean` (no full-size feature maps) or `johnson`
+                  shape: str = 'lean', # `lean` (no full-size feature maps), `johnson` or `subpixel` (lean, painting single pixels)
                  ) -> keras.Model: # `[pixels (B,H,W,3), style weights (B,styles)]` to pixels; H and W multiples of 4
     "The feed-forward style network: pixels and style weights to pixels."
     img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
@@ -167,6 +167,7 @@ def start_weights(layer, # a layer of a network about to train
     "`base`'s weights for `layer`: as they are, or a `lean` network's last convolution made a `SteadySubpixel`'s."
     ws = base.get_weights()
     if isinstance(layer, SteadySubpixel) and isinstance(base, keras.layers.Conv2D): return [subpixel_kernel(ws[0]), np.tile(ws[1], 4)]
+    if type(layer) is not type(base): raise ValueError(f'{layer.name} ({type(layer).__name__}) cannot start from {base.name} ({type(base).__name__}): the networks differ in shape.')
     return ws
 
 # %% ../nbs/22_network.ipynb #6db5362b
@@ -299,7 +300,8 @@ def save_network(net: keras.Model, # a transform network
     if path.suffix != '.keras': raise SettingsError('model', f'a network is saved as NAME.keras, not {path.name}.')
     tmp = path.with_name(f'.{path.name}.tmp.keras')
     net.save(tmp)
-    with zipfile.ZipFile(tmp, 'a') as z: z.writestr(INFO_ENTRY, json.dumps({**info, 'format': NETWORK_FORMAT}, indent=1))
+    fmt = 2 if any(isinstance(l, SteadySubpixel) for l in net.layers) else 1   # the oldest format that holds it: older versions read what they can run
+    with zipfile.ZipFile(tmp, 'a') as z: z.writestr(INFO_ENTRY, json.dumps({**info, 'format': fmt}, indent=1))
     os.replace(tmp, path)
     return path
 
@@ -307,7 +309,7 @@ def save_network(net: keras.Model, # a transform network
 def load_network(path: str | os.PathLike) -> tuple[keras.Model, dict]:
     "The network in a model file (or a shipped network's name) and its info."
     info = network_info(path)
-    ours = {f'nst_nb>{c.__name__}': c for c in (ReflectPad, StyleNorm, Bilinear2x)}   # Keras looks in its registry first:
+    ours = {f'nst_nb>{c.__name__}': c for c in (ReflectPad, StyleNorm, Bilinear2x, SteadySubpixel)}   # Keras looks in its registry first:
     keras.saving.get_custom_objects().update(ours)   # these classes, whatever registered the names since
     net = keras.saving.load_model(find_network(path), compile=False)
     _NAMES[net] = info['styles']

@@ -31,7 +31,7 @@ class TrainConfig:
     size: int = setting(128, 'side of the square training crops in px (a multiple of 4)', 'crop px', lo=MIN_SIDE, hi=4096, metavar='PX')
     style_size: int = setting(256, "the style pictures' shorter side in px: the scale of the strokes the network learns", 'style px', lo=MIN_SIDE, hi=4096, metavar='PX')
     batch: int = setting(4, 'crops per step', 'batch', lo=1, hi=256, metavar='N')
-    shape: str = setting('lean', "the network's shape: lean (no full-size feature maps, fast), subpixel (lean, its last stage painting single pixels) or johnson (Johnson et al. 2016)", 'shape', choices=NETWORK_SHAPES, metavar='SHAPE')
+    shape: str = setting('lean', "the network's shape: lean (no full-size feature maps, fast), johnson (Johnson et al. 2016) or subpixel (lean, its last stage painting single pixels)", 'shape', choices=NETWORK_SHAPES, metavar='SHAPE')
     width: int = setting(16, "the network's channels in its first block (then twice as many; johnson: and four times)", 'width', lo=1, hi=256, metavar='N')
     blocks: int = setting(5, 'residual blocks at a quarter of the size', 'blocks', lo=0, hi=32, metavar='N')
     separable: int = setting(0, 'MobileNet-style residual blocks (1) or plain convolutions (0)', 'separable', lo=0, hi=1, metavar='0|1')
@@ -122,7 +122,7 @@ def find_network(model: str | os.PathLike) -> Path:
     raise SettingsError('model', f'no model file at {p}, and no shipped network of that name (shipped: {shipped_names()}).')
 
 # %% ../nbs/22a_train_settings.ipynb #dc146f97
-NETWORK_FORMAT = 1   # the model-file format this version writes and reads
+NETWORK_FORMAT = 2   # the newest model-file format this version writes and reads: 2 for a `subpixel` network (0.30.0), else 1, which older versions read
 INFO_ENTRY = 'nst_nb.json'
 
 def network_info(path: str | os.PathLike) -> dict:
@@ -132,8 +132,8 @@ def network_info(path: str | os.PathLike) -> dict:
         with zipfile.ZipFile(p) as z: info = json.loads(z.read(INFO_ENTRY))
     except (zipfile.BadZipFile, KeyError, ValueError):
         raise SettingsError('model', f'{p.name} is not a network trained by nst_nb (train one with nst_nb_train).') from None
-    if info.get('format') != NETWORK_FORMAT:
-        raise SettingsError('model', f"{p.name} is a format-{info.get('format')} network file; this nst_nb reads format {NETWORK_FORMAT}: retrain it, or use the nst_nb version that made it ({info.get('version', '?')}).")
+    if info.get('format') not in range(1, NETWORK_FORMAT + 1):
+        raise SettingsError('model', f"{p.name} is a format-{info.get('format')} network file; this nst_nb reads formats 1 to {NETWORK_FORMAT}: retrain it, or use the nst_nb version that made it ({info.get('version', '?')}).")
     return info
 
 # %% ../nbs/22a_train_settings.ipynb #ce82e28d
