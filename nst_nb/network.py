@@ -128,7 +128,7 @@ def call(self: SteadySubpixel, x):
 
 # %% ../nbs/22_network.ipynb #f90b5fa9
 def subpixel_body(x, w, width: int, blocks: int, separable: bool):
-    "The lean trunk, then a `SteadySubpixel` stage to pixels: the same multiplications as `lean_body`'s, each pixel its own."
+    "The lean trunk, then a `SteadySubpixel` stage to pixels: no more multiplications than `lean_body`'s, each pixel its own."
     x = ReflectPad(1)(lean_trunk(x, w, width, blocks, separable))
     return SteadySubpixel(3)(x)
 
@@ -300,7 +300,7 @@ def save_network(net: keras.Model, # a transform network
     if path.suffix != '.keras': raise SettingsError('model', f'a network is saved as NAME.keras, not {path.name}.')
     tmp = path.with_name(f'.{path.name}.tmp.keras')
     net.save(tmp)
-    fmt = 2 if any(isinstance(l, SteadySubpixel) for l in net.layers) else 1   # the oldest format that holds it: older versions read what they can run
+    fmt = NETWORK_FORMAT if any(isinstance(l, SteadySubpixel) for l in net.layers) else 1   # the oldest format that holds it (2 since 0.30.0's subpixel shape): older versions read what they can run
     with zipfile.ZipFile(tmp, 'a') as z: z.writestr(INFO_ENTRY, json.dumps({**info, 'format': fmt}, indent=1))
     os.replace(tmp, path)
     return path

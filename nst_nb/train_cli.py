@@ -17,7 +17,7 @@ from .images import open_image
 from .output import unwritable
 from .pairs import image_files
 from .stopping import STOP, signal_status
-from .train_settings import RUNTIMES, EXPORTERS, TRAIN_LOSS, NET_SHAPE, NEW_LAST_STAGE, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
+from .train_settings import RUNTIMES, EXPORTERS, TRAIN_LOSS, NET_SHAPE, new_shapes, STUDENT, shipped_names, training_settings, network_info, network_settings, TrainConfig, describe_training, validate_training
 from .cli import EXIT_STATUSES, add_config_flags, settings_flags, settings_from_args, _cli, _say, _said_late, _threads, _use_threads
 
 # %% auto #0
@@ -89,7 +89,7 @@ def _run_train(parser: argparse.ArgumentParser, a: argparse.Namespace) -> int:
     if a.teacher: return _run_distil(parser, a)
     if not a.styles: parser.error('give at least one STYLE picture (or --teacher NET to distil a trained network)')
     base = network_info(a.base) if a.base else None
-    grows = NEW_LAST_STAGE.get(network_info(a.init_net)['config'].get('shape'), ()) if a.init_net and not base else ()   # what --init may make of its network
+    grows = new_shapes(network_info(a.init_net)) if a.init_net and not base else ()   # what --init may make of its network
     shaped = [f"--{k}" for k in NET_SHAPE if hasattr(a, f'train_{k}') and not (k == 'shape' and a.train_shape in grows)]
     if (base or a.init_net) and shaped: parser.error(f"{' '.join(shaped)}: with {'--from' if base else '--init'}, the network's shape is the one it was trained with" + (f" (or --shape {' or '.join(grows)})." if grows else '.'))
     going_on = a.resume and not base and Path(a.output).expanduser().exists()   # a network goes on with its own loss (one begun before 0.12.0: the old recipe)

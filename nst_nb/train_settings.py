@@ -15,13 +15,17 @@ from .settings import Settings, FieldInfo, setting, settings_from_dict, describe
 
 # %% auto #0
 __all__ = ['NETWORK_SHAPES', 'NEW_LAST_STAGE', 'NET_SHAPE', 'RUNTIMES', 'EXPORTERS', 'AUTO', 'STUDENT', 'TRAIN_LOSS', 'SHIPPED',
-           'NETWORK_FORMAT', 'INFO_ENTRY', 'TrainConfig', 'check_runtime', 'check_exporter', 'runnable_runtimes',
-           'describe_training', 'training_settings', 'state_dir', 'validate_training', 'shipped_networks',
-           'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
+           'NETWORK_FORMAT', 'INFO_ENTRY', 'new_shapes', 'TrainConfig', 'check_runtime', 'check_exporter',
+           'runnable_runtimes', 'describe_training', 'training_settings', 'state_dir', 'validate_training',
+           'shipped_networks', 'shipped_names', 'find_network', 'network_info', 'network_settings', 'style_weights']
 
 # %% ../nbs/22a_train_settings.ipynb #4cc11fa4
 NETWORK_SHAPES = ('lean', 'johnson', 'subpixel')   # `nst_nb.network.SHAPES`, named here so that checks need no TensorFlow
 NEW_LAST_STAGE = {'lean': ('subpixel',)}   # the shapes a run from a network's weights (`--init`) may make of it: the same trunk, another last stage
+
+def new_shapes(info: dict) -> tuple:
+    "The shapes a run from the weights of the network `info` describes may give it (`NEW_LAST_STAGE`; a file from before shapes were recorded is `johnson`)."
+    return NEW_LAST_STAGE.get(info['config'].get('shape', 'johnson'), ())
 NET_SHAPE = ('shape', 'width', 'blocks', 'separable')   # the training settings that make the network's shape
 
 @dataclass

@@ -27,7 +27,7 @@ from .events import Listener
 from .stopping import STOP, INTERRUPTED
 from .result import versions, write_json
 from .network import StyleNorm, transform_net, stylise, save_network, load_network, network_info, start_weights
-from .train_settings import NET_SHAPE, NEW_LAST_STAGE, TrainConfig, training_settings, network_settings, validate_training, state_dir
+from .train_settings import NET_SHAPE, new_shapes, TrainConfig, training_settings, network_settings, validate_training, state_dir
 
 # %% auto #0
 __all__ = ['default_photos', 'photo_pixels', 'random_crops', 'PerceptualLoss', 'TrainStep', 'TrainProgress', 'random_moves',
@@ -181,7 +181,7 @@ def on_base(cfg: TrainConfig, base: dict | None, init: bool = False) -> TrainCon
     "`cfg` with the network's shape of `base` (a network's info) whose weights a run starts from; refused if `cfg` asks for another (`init`: or `NEW_LAST_STAGE`'s)."
     if base is None: return cfg
     theirs, default = {k: base['config'].get(k, 'johnson' if k == 'shape' else None) for k in NET_SHAPE}, TrainConfig()
-    if init and cfg.shape in NEW_LAST_STAGE.get(theirs['shape'], ()): theirs['shape'] = cfg.shape
+    if init and cfg.shape in new_shapes(base): theirs['shape'] = cfg.shape
     other = [k for k in NET_SHAPE if getattr(cfg, k) not in (getattr(default, k), theirs[k])]
     if other: raise SettingsError(other[0], f"{', '.join(other)}: a network trained on top of another keeps the network's shape ({', '.join(f'{k} {theirs[k]}' for k in other)}).")
     return replace(cfg, **theirs)
