@@ -22,6 +22,14 @@ run gets noise (`grain`: random phases with the amplitude spectrum of the style 
 blur by σ = `LBP_SMOOTH` px, in grey) at F times the fine-band energy it lacks against the style picture, and every
 figure of `bench_quality.py` (`figures`) is measured on `new`, `course` and each of these, as ratios of the means to
 `new`'s; `--crops` then shows them (`--grain-crops FILE`).
+
+    python benchmarks/bench_lbp.py --codes new course steady15k --pictures /tmp/nst_quality --json FILE   # after a run, 8 pairs
+
+`--codes NAME...` says which local patterns a setting's pictures lack: for each pair, the share of pixels whose radius-1
+code is a peak (all eight neighbours darker: code 0 of the `uniform` codes) and the share that is non-uniform (more
+than two changes around the circle: the last code), in the style picture and in each setting's picture; and the
+setting's plain-LBP distance (radius 1) with and without its flat pixels (a local standard deviation under
+`FLAT_LEVELS` grey levels over 9 px), so that a gap made by flat areas shows as a distance that falls without them.
 """
 from __future__ import annotations
 import argparse, io, itertools
@@ -120,6 +128,54 @@ def grain_crops(out: str, pics: list, labels: list, pairs=(2, 3, 0), zoom: int =
     grid.save(out, quality=80); print(f'crops: {out}')
 
 
+FLAT_LEVELS = 1.5   # grey levels: `--codes` calls a pixel flat whose 9 px neighbourhood varies less than this
+
+
+def code_shares(g, mask=None) -> tuple:
+    "The radius-1 `uniform` LBP histogram of a grey picture `g` in 0-1 (of the pixels in `mask`), its peaks' and non-uniform codes' shares."
+    import numpy as np
+    from skimage.feature import local_binary_pattern
+    c = local_binary_pattern((g * 255).astype(np.uint8), 8, 1, 'uniform').astype(int)
+    c = c[mask] if mask is not None else c.ravel()
+    h = np.bincount(c, minlength=10) / c.size
+    return h, float(h[0]), float(h[9])
+
+
+def flat(g):
+    "Where a grey picture in 0-1 is flat: its standard deviation over 9 px under `FLAT_LEVELS` grey levels."
+    import numpy as np
+    from scipy.ndimage import uniform_filter
+    v = uniform_filter((g * 255) ** 2, 9) - uniform_filter(g * 255, 9) ** 2
+    return np.sqrt(np.maximum(v, 0)) < FLAT_LEVELS
+
+
+def codes_run(a):
+    "`--codes`: each pair's peaks and non-uniform codes in the style picture and each setting's, and the distance without flat pixels."
+    import numpy as np
+    from PIL import Image
+    from skimage.color import rgb2gray
+    from bench_quality import PAIRS
+    from nst_nb.images import load_image
+    head = machine(None, 'float32', size=256, flat_levels=FLAT_LEVELS); print_header(head)
+    chi = lambda p, q: 0.5 * float(np.sum((p - q) ** 2 / (p + q + 1e-12)))
+    res = {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'style': [], **{n: [] for n in a.codes}}
+    print(f"{'pair':28s}" + ''.join(f'{n:>30s}' for n in ['style picture'] + a.codes) + '\n(peaks % / non-uniform %, then a setting\'s radius-1 distance / without its flat pixels, and its flat %)')
+    for c, s in PAIRS:
+        hs, pk, nu = code_shares(rgb2gray(np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))))
+        res['style'].append({'peaks': pk, 'non_uniform': nu}); line = f'{c} x {s}'.ljust(28) + f'{pk * 100:17.1f} / {nu * 100:4.1f}' + ' ' * 6
+        for n in a.codes:
+            g = rgb2gray(np.asarray(Image.open(f'{a.pictures}/{c}__{s}__{n}__256.png').convert('RGB'))); f = flat(g)
+            h, p_, u = code_shares(g); d, d_in = chi(h, hs), chi(code_shares(g, ~f)[0], hs)
+            res[n].append({'peaks': p_, 'non_uniform': u, 'chi_r1': d, 'chi_r1_not_flat': d_in, 'flat': float(f.mean())})
+            line += f'{p_ * 100:9.1f} / {u * 100:4.1f}  {d:.4f} / {d_in:.4f} {f.mean() * 100:3.0f}%'
+        print(line)
+    res['means'] = {n: {k: float(np.mean([r[k] for r in res[n]])) for k in res[n][0]} for n in ['style'] + a.codes}
+    print('means: ' + '; '.join(f"{n} peaks {m['peaks'] * 100:.1f} %, non-uniform {m['non_uniform'] * 100:.1f} %" for n, m in res['means'].items()))
+    finish(head)
+    if a.json: write_json(a.json, res, head)
+    return res
+
+
 def main(argv=None):
     import numpy as np
     from nst_nb.images import load_image
@@ -129,7 +185,9 @@ def main(argv=None):
     p.add_argument('--pictures', default='/tmp/nst_quality', help="a bench_quality.py run's --out folder")
     p.add_argument('--grain', nargs='+', type=float, help="measure `course`'s pictures with the style's grain added at these fractions of the fine-band energy they lack, and stop")
     p.add_argument('--grain-crops', help='with --grain: write a grid of crops to this file (JPEG): the style picture, the optimisation, course, course with each grain')
+    p.add_argument('--codes', nargs='+', metavar='NAME', help="print which local patterns these settings' pictures in --pictures lack against the style pictures (8 pairs), and stop")
     a = p.parse_args(argv)
+    if a.codes: return codes_run(a)
     if a.crops: return crops(a.crops, a.pictures)
     if a.grain: return grain_run(a)
     head = machine(None, 'float32', sigma_px=LBP_SMOOTH, size=a.size); print_header(head)
