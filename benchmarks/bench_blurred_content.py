@@ -5,16 +5,20 @@ it holds the photo's light and dark but no longer the grain below a pixel's blur
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_blurred_content.py blurred.keras [--steps 1500] [--sigma 1] [--init benchmarks/probes/subpixel_steady_15000.keras]
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py blurred.keras --paint blurred    # bench_quality.py's pairs, into /tmp/nst_quality
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course blurred --json FILE
-    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_blurred_content.py --losses new course blurred --json FILE   # what each loss charges each setting's pictures
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_blurred_content.py --losses new course blurred steady15k+grain:new --json FILE   # what each loss charges each setting's pictures
 
-Why: a network is trained with the optimisation's loss and one change (`TRAIN_LOSS`, since 0.12.0): a second content
-layer, `block2_conv2`, beside `block4_conv2`, so that a network keeps the photo's light and dark (`bench_capacity.py`).
-At `block2_conv2` VGG still sees single pixels, so that term also charges for grain the photo has not: by the
-networks' own loss the optimisation's pictures of `bench_quality.py`'s pairs cost more than the networks' (19.3 against
-16.2 on the mean, the content part 1.6 times as much), and by the optimisation's loss they cost 2.6 times less. The grain
-plain LBP reads is what the optimisation pays that term for. Here both pictures are blurred by a Gaussian of `--sigma`
-px before `block2_conv2` sees them (as `bench_quality.py`'s `lbp_smooth` blurs by 1 px), and `block4_conv2`, the style
-and TV terms are the loss's own; the network (the `subpixel` shape) trains on from `--init` with it, the probe's only change.
+Why: a network is trained with the optimisation's loss but for its content term (`TRAIN_LOSS`, since 0.12.0): two
+layers, `block2_conv2` and `block4_conv2`, averaged at weight 0.1, where the optimisation has `block4_conv2` alone at
+0.3, so that a network keeps the photo's light and dark (`bench_capacity.py`). At `block2_conv2` VGG still sees single
+pixels. By the networks' loss the optimisation's pictures of `bench_quality.py`'s pairs cost more than the 15,000-step
+network's (19.3 against 16.8 on the mean, `--losses`), most of it at `block2_conv2`; by the optimisation's loss they cost
+2.3 times less. `--losses A+grain:B` swaps A's grain (a picture less its blur by 1 px) for B's, to ask what the
+grain alone costs. Here both pictures are blurred by a Gaussian of `--sigma` px before `block2_conv2` sees them (as
+`bench_quality.py`'s `lbp_smooth` blurs by 1 px); `block4_conv2`, the style and TV terms are the loss's own; the network
+(the `subpixel` shape) trains on from `--init` with it, the probe's only change. The blur lowers the term on every picture
+(by about 1.6 times on the pairs' pictures, the optimisation's and the networks' alike), so a run at weight 1 also holds
+the photo more loosely; `--shallow-weight W` makes the blurred term W times as heavy (1.6: about
+as heavy as the unblurred term on those pictures).
 """
 from __future__ import annotations
 import argparse
@@ -33,8 +37,8 @@ def blur(x, sigma: float):
     return tf.nn.depthwise_conv2d(x, k((1, -1, 1, 1)), [1, 1, 1, 1], 'VALID')
 
 
-def blurred_loss(sigma: float):
-    "`nst_nb.training.PerceptualLoss` with its `SHALLOW` content term read from both pictures blurred by `sigma` px."
+def blurred_loss(sigma: float, weight: float = 1.0):
+    "`nst_nb.training.PerceptualLoss` with its `SHALLOW` content term read from both pictures blurred by `sigma` px, and `weight` times as heavy."
     import tensorflow as tf
     import nst_nb.training as T
     from nst_nb.features import feature_extractor
@@ -50,7 +54,7 @@ def blurred_loss(sigma: float):
             s, x = self.s, self.net.to_input(out)
             fc, fo = self.extractor(self.net.to_input(content)), self.extractor(x)
             bc, bo = self.shallow(self.net.to_input(blur(content, sigma))), self.shallow(self.net.to_input(blur(out, sigma)))
-            c = tf.add_n([content_loss(bc[l], bo[l]) if l == SHALLOW else content_loss(fc[l], fo[l]) for l in s.content_layers]) / len(s.content_layers)
+            c = tf.add_n([weight * content_loss(bc[l], bo[l]) if l == SHALLOW else content_loss(fc[l], fo[l]) for l in s.content_layers]) / len(s.content_layers)
             per_image = [tf.stack(style_layer_losses(self.targets[style], {l: fo[l][b:b + 1] for l in s.style_layers}, s.style_layers, self.statistic))
                          for b in range(out.shape[0])]
             st, tv = tf.reduce_sum(self.layer_w * tf.reduce_mean(tf.stack(per_image), 0)), tv_loss(x)
@@ -60,33 +64,52 @@ def blurred_loss(sigma: float):
 
 
 
-def losses(names: list, pictures: str, sigma: float) -> dict:
-    "The networks' loss (`training_settings()`), the optimisation's (`Settings()`) and the networks' with `SHALLOW` blurred by `sigma`, of each setting's pictures of `bench_quality.py`'s pairs: total, content, style, TV."
-    import numpy as np, tensorflow as tf
+def picture(name: str, c: str, s: str, pictures: str):
+    "A setting's picture of the pair `c` × `s` as float pixels; `A+grain:B` is A's with its grain (a picture less its blur by `LBP_SMOOTH` px) swapped for B's."
+    import numpy as np
     from PIL import Image
+    from scipy.ndimage import gaussian_filter
+    from bench_quality import LBP_SMOOTH
+    read = lambda n: np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'), 'float32')
+    if '+grain:' not in name: return read(name)
+    blur = lambda x: gaussian_filter(x, (LBP_SMOOTH, LBP_SMOOTH, 0))
+    a, b = (read(n) for n in name.split('+grain:'))
+    return np.clip(blur(a) + b - blur(b), 0, 255)
+
+
+def losses(names: list, pictures: str, sigma: float) -> dict:
+    "The networks' loss (`training_settings()`, its content layers each), the optimisation's (`Settings()`) and the networks' with `SHALLOW` blurred by `sigma`, of each setting's pictures of `bench_quality.py`'s pairs (`picture`): total, content, style, TV."
+    import numpy as np, tensorflow as tf
     from bench_quality import PAIRS
     from nst_nb.images import load_image
+    from nst_nb.losses import content_loss
     from nst_nb.settings import Settings, validate
     from nst_nb.train_settings import training_settings
     from nst_nb.training import PerceptualLoss
     styles = sorted({s for _, s in PAIRS}); px = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256)) for s in styles]   # as training loads them
-    kinds = {"the networks'": PerceptualLoss(validate(training_settings()), px), "the optimisation's": PerceptualLoss(validate(Settings()), px),
+    net = PerceptualLoss(validate(training_settings()), px)
+    kinds = {"the networks'": net, "the optimisation's": PerceptualLoss(validate(Settings()), px),
              f"the networks' with {SHALLOW} blurred by {sigma:g} px": blurred_loss(sigma)(validate(training_settings()), px)}
-    res = {k: {n: [] for n in names} for k in kinds}
+    res = {k: {n: [] for n in names} for k in kinds}; layers = {n: [] for n in names}
     for c, s in PAIRS:
         photo = tf.constant(np.asarray(load_image(ROOT / 'images/content' / f'{c}.jpg', 256), 'float32')[None])
         for n in names:
-            y = tf.constant(np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'), 'float32')[None])
+            y = tf.constant(picture(n, c, s, pictures)[None])
             for k, L in kinds.items(): res[k][n].append(dict(zip(('total', 'content', 'style', 'tv'), (float(v) for v in L(photo, y, styles.index(s))))))
+            fc, fo = net.extractor(net.net.to_input(photo)), net.extractor(net.net.to_input(y))
+            layers[n].append({l: float(content_loss(fc[l], fo[l])) for l in net.s.content_layers})
     for k, r in res.items():
         print(f'\n{k} loss, means over the {len(PAIRS)} pairs (total, content, style, TV):')
-        for n in names: print(f'  {n:12s}' + ''.join(f'{np.mean([x[f] for x in r[n]]):12.4g}' for f in ('total', 'content', 'style', 'tv')))
-    return {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'losses': res}
+        for n in names: print(f'  {n:24s}' + ''.join(f'{np.mean([x[f] for x in r[n]]):12.4g}' for f in ('total', 'content', 'style', 'tv')))
+    print("\nthe networks' content layers, each (means over the pairs):")
+    for n in names: print(f'  {n:24s}' + ''.join(f'  {l} {np.mean([x[l] for x in layers[n]]):8.4g}' for l in net.s.content_layers))
+    return {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'losses': res, 'content_layers': layers}
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out', nargs='?'); p.add_argument('--steps', type=int, default=1500); p.add_argument('--sigma', type=float, default=1.0)
+    p.add_argument('--shallow-weight', type=float, default=1.0, help='the blurred SHALLOW term this many times as heavy (the blur lowers it about 1.6 times on the pairs\' pictures)')
     p.add_argument('--init', default=str(ROOT / 'benchmarks/probes/subpixel_steady_15000.keras'), help='the network to train on (its shape and styles)')
     p.add_argument('--losses', nargs='+', metavar='NAME', help="print what each loss charges these settings' pictures in --pictures (bench_quality.py's 8 pairs), and stop")
     p.add_argument('--pictures', default='/tmp/nst_quality'); p.add_argument('--json')
@@ -100,8 +123,8 @@ def main(argv=None):
     import nst_nb.training as T
     from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import TrainConfig, network_info, training_settings
-    head = machine(default_backbone(training_settings().backbone), 'auto', steps=a.steps, sigma=a.sigma, init=a.init); print_header(head)
-    T.PerceptualLoss = blurred_loss(a.sigma)   # the probe's loss, in the training loop as it is
+    head = machine(default_backbone(training_settings().backbone), 'auto', steps=a.steps, sigma=a.sigma, shallow_weight=a.shallow_weight, init=a.init); print_header(head)
+    T.PerceptualLoss = blurred_loss(a.sigma, a.shallow_weight)   # the probe's loss, in the training loop as it is
     styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(a.init)['styles']]
     T.train(styles, a.out, TrainConfig(steps=a.steps, every=250), init=a.init)
     finish(head)

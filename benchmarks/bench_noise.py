@@ -5,6 +5,7 @@ its loss.
 
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --init benchmarks/probes/subpixel_steady_15000.keras [--steps 2000] [--maps 4]
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --paint noisy     # bench_quality.py's pairs, into --pictures
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --paint silent --silent   # the same, the noise's weights at zero
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course noisy --json FILE   # every figure
 
 Why: the style pictures' pixel-scale texture is noise-like. Their radius-1 LBP histograms have many isolated peaks and
@@ -73,10 +74,23 @@ def copy_from(net, base):
     return net
 
 
-def paint(model: str, name: str, pictures: str):
-    "The quality pairs painted by a probe network (`bench_subpixel.paint`, with this probe's layer registered)."
+def paint(model: str, name: str, pictures: str, silent: bool = False):
+    "The quality pairs painted by a probe network (`bench_subpixel.paint`, with this probe's layer registered); `silent`: with the noise's weights at zero."
     import bench_subpixel
-    noise_maps(); bench_subpixel.paint(model, name, pictures)
+    noise_maps()
+    if not silent: return bench_subpixel.paint(model, name, pictures)
+    from pathlib import Path
+    from nst_nb.network import load_network, save_network
+    net, info = load_network(model); conv = noise_conv(net); k, *rest = conv.get_weights()
+    k[:, :, -net.get_layer('noise').maps:] = 0; conv.set_weights([k, *rest])
+    quiet = str(Path(pictures) / f'{name}.keras'); save_network(net, quiet, info)
+    bench_subpixel.paint(quiet, name, pictures)
+
+
+def noise_conv(net):
+    "The convolution the noise maps go into."
+    i = [l.name for l in net.layers].index('noise')
+    return next(l for l in net.layers[i + 1:] if l.weights)
 
 
 def check(init: str, maps: int) -> float:
@@ -94,9 +108,10 @@ def main(argv=None):
     p.add_argument('--init', default=str(ROOT / 'benchmarks/probes/subpixel_steady_15000.keras'), help='the `subpixel` network to start from, or a probe file of this script to train on')
     p.add_argument('--check', action='store_true', help='only print how far the probe starts from --init')
     p.add_argument('--paint', metavar='NAME', help="paint bench_quality.py's pairs with the network `out` as the setting NAME into --pictures, and stop")
+    p.add_argument('--silent', action='store_true', help="with --paint: the noise's weights set to zero, to see what the noise paints")
     p.add_argument('--pictures', default='/tmp/nst_quality')
     a = p.parse_args(argv)
-    if a.paint: return paint(a.out, a.paint, a.pictures)
+    if a.paint: return paint(a.out, a.paint, a.pictures, a.silent)
     if a.check: print('largest difference from --init (grey levels): %.6f' % check(a.init, a.maps)); return
     from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import training_settings
