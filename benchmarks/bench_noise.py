@@ -5,7 +5,7 @@ its loss.
 
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --init benchmarks/probes/subpixel_steady_15000.keras [--steps 2000] [--maps 4]
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --paint noisy     # bench_quality.py's pairs, into --pictures
-    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --paint silent --silent   # the same, the noise's weights at zero
+    NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_noise.py noisy.keras --paint silent --silent --against noisy   # the same, the noise's weights at zero: how far apart
     NST_NB_BACKBONE=vgg16-hed python benchmarks/bench_subpixel.py --measure new course noisy --json FILE   # every figure
 
 Why: the style pictures' pixel-scale texture is noise-like. Their radius-1 LBP histograms have many isolated peaks and
@@ -74,8 +74,8 @@ def copy_from(net, base):
     return net
 
 
-def paint(model: str, name: str, pictures: str, silent: bool = False):
-    "The quality pairs painted by a probe network (`bench_subpixel.paint`, with this probe's layer registered); `silent`: with the noise's weights at zero."
+def paint(model: str, name: str, pictures: str, silent: bool = False, against: str | None = None):
+    "The quality pairs painted by a probe network (`bench_subpixel.paint`, with this probe's layer registered); `silent`: with the noise's weights at zero (then how far from the setting `against`'s pictures)."
     import bench_subpixel
     noise_maps()
     if not silent: return bench_subpixel.paint(model, name, pictures)
@@ -85,6 +85,16 @@ def paint(model: str, name: str, pictures: str, silent: bool = False):
     k[:, :, -net.get_layer('noise').maps:] = 0; conv.set_weights([k, *rest])
     quiet = str(Path(pictures) / f'{name}.keras'); save_network(net, quiet, info)
     bench_subpixel.paint(quiet, name, pictures)
+    if against: print(differences(name, against, pictures))
+
+
+def differences(a: str, b: str, pictures: str) -> str:
+    "How far two settings' pictures of the pairs are apart, in grey levels: the mean, the 99th percentile and the largest."
+    from PIL import Image
+    from bench_quality import PAIRS
+    read = lambda n, c, s: np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'), 'float32')
+    d = np.concatenate([np.abs(read(a, c, s) - read(b, c, s)).ravel() for c, s in PAIRS])
+    return f'{a} against {b}: {d.mean():.2f} grey levels on average, 99 % within {np.percentile(d, 99):.1f}, the largest {d.max():.0f}'
 
 
 def noise_conv(net):
@@ -109,9 +119,10 @@ def main(argv=None):
     p.add_argument('--check', action='store_true', help='only print how far the probe starts from --init')
     p.add_argument('--paint', metavar='NAME', help="paint bench_quality.py's pairs with the network `out` as the setting NAME into --pictures, and stop")
     p.add_argument('--silent', action='store_true', help="with --paint: the noise's weights set to zero, to see what the noise paints")
+    p.add_argument('--against', metavar='NAME', help="with --silent: print how far the pictures are from the setting NAME's (the network's own, noise on)")
     p.add_argument('--pictures', default='/tmp/nst_quality')
     a = p.parse_args(argv)
-    if a.paint: return paint(a.out, a.paint, a.pictures, a.silent)
+    if a.paint: return paint(a.out, a.paint, a.pictures, a.silent, a.against)
     if a.check: print('largest difference from --init (grey levels): %.6f' % check(a.init, a.maps)); return
     from nst_nb.backbones import default_backbone
     from nst_nb.train_settings import training_settings
