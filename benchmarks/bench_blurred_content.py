@@ -42,23 +42,14 @@ def blurred_loss(sigma: float, weight: float = 1.0):
     import tensorflow as tf
     import nst_nb.training as T
     from nst_nb.features import feature_extractor
-    from nst_nb.losses import content_loss, style_layer_losses, tv_loss, total_loss
 
     class BlurredShallow(T.PerceptualLoss):
+        "The library's loss as it is, its extractor's `SHALLOW` maps taken from the blurred input (a blur commutes with the backbone's per-channel preprocessing), scaled by √`weight` (the content loss is quadratic)."
         def __init__(self, s, styles):
-            super().__init__(s, styles)
-            if SHALLOW not in s.content_layers: raise SystemExit(f'the loss has no {SHALLOW} content term to blur: {s.content_layers}')
-            self.shallow = feature_extractor([SHALLOW], self.net, s.weights, s.precision)
-
-        def __call__(self, content, out, style):
-            s, x = self.s, self.net.to_input(out)
-            fc, fo = self.extractor(self.net.to_input(content)), self.extractor(x)
-            bc, bo = self.shallow(self.net.to_input(blur(content, sigma))), self.shallow(self.net.to_input(blur(out, sigma)))
-            c = tf.add_n([weight * content_loss(bc[l], bo[l]) if l == SHALLOW else content_loss(fc[l], fo[l]) for l in s.content_layers]) / len(s.content_layers)
-            per_image = [tf.stack(style_layer_losses(self.targets[style], {l: fo[l][b:b + 1] for l in s.style_layers}, s.style_layers, self.statistic))
-                         for b in range(out.shape[0])]
-            st, tv = tf.reduce_sum(self.layer_w * tf.reduce_mean(tf.stack(per_image), 0)), tv_loss(x)
-            return total_loss(c, st, tv, s.content_weight, s.style_weight, s.tv_weight), c, st, tv
+            super().__init__(s, styles)   # the style targets from the plain extractor (`SHALLOW` is no style layer)
+            if SHALLOW not in s.content_layers or SHALLOW in s.style_layers: raise SystemExit(f'{SHALLOW} must be a content layer and no style layer: {s.content_layers}, {s.style_layers}')
+            plain, shallow = self.extractor, feature_extractor([SHALLOW], self.net, s.weights, s.precision)
+            self.extractor = lambda x: {**plain(x), SHALLOW: weight ** 0.5 * tf.cast(shallow(blur(x, sigma))[SHALLOW], tf.float32)}   # scaled in float32: no bfloat16 rounding
     return BlurredShallow
 
 
@@ -67,10 +58,9 @@ def blurred_loss(sigma: float, weight: float = 1.0):
 def picture(name: str, c: str, s: str, pictures: str):
     "A setting's picture of the pair `c` × `s` as float pixels; `A+grain:B` is A's with its grain (a picture less its blur by `LBP_SMOOTH` px) swapped for B's."
     import numpy as np
-    from PIL import Image
     from scipy.ndimage import gaussian_filter
-    from bench_quality import LBP_SMOOTH
-    read = lambda n: np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'), 'float32')
+    from bench_quality import LBP_SMOOTH, run_picture
+    read = lambda n: run_picture(pictures, c, s, n).astype('float32')
     if '+grain:' not in name: return read(name)
     blur = lambda x: gaussian_filter(x, (LBP_SMOOTH, LBP_SMOOTH, 0))
     a, b = (read(n) for n in name.split('+grain:'))

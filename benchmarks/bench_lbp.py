@@ -34,7 +34,7 @@ setting's plain-LBP distance (radius 1) with and without its flat pixels (a loca
 from __future__ import annotations
 import argparse, io, itertools
 from common import ROOT, finish, machine, print_header, write_json
-from bench_quality import LBP_SMOOTH, lbp_figures
+from bench_quality import LBP_SMOOTH, chi_square, lbp_figures, run_picture
 
 CHANGES = ('blur 0.5 px', 'blur 0.7 px', 'blur 1 px', 'noise 1 level', 'noise 2 levels', 'JPEG 90', 'half-pixel move', 'half size and back')
 
@@ -72,7 +72,7 @@ def crops(out: str, pictures: str, zoom: int = 2, box: tuple = (100, 196)):
     grid = Image.new('RGB', (3 * t + 2 * g, len(CROP_PAIRS) * (t + g) + 16), 'white'); d = ImageDraw.Draw(grid)
     for j, label in enumerate(['style picture', 'optimisation', 'network course']): d.text((j * (t + g) + 4, 4), label, fill='black')
     for i, (c, s) in enumerate(CROP_PAIRS):
-        ims = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in ('new', 'course')]
+        ims = [np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [run_picture(pictures, c, s, n) for n in ('new', 'course')]
         for j, im in enumerate(ims): grid.paste(Image.fromarray(im[a:b, a:b]).resize((t, t), Image.NEAREST), (j * (t + g), 20 + i * (t + g)))
     grid.save(out, quality=90); print(f'crops: {out}')
 
@@ -103,7 +103,7 @@ def grain_run(a):
     names = ['new', 'course'] + [f'course+grain {f:g}' for f in a.grain]; rows = {n: [] for n in names}; pics = []
     for c, s in PAIRS:
         cp, sp = ROOT / 'images/content' / f'{c}.jpg', ROOT / 'images/style' / f'{s}.jpg'
-        ims = {n: np.asarray(Image.open(f'{a.pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names[:2]}
+        ims = {n: run_picture(a.pictures, c, s, n) for n in names[:2]}
         style = np.asarray(load_image(sp, ims['course'].shape[0]))
         ims.update({f'course+grain {f:g}': grain(ims['course'], style, f) for f in a.grain})
         for n, im in ims.items(): rows[n].append({'pair': f'{c} x {s}', **figures(Image.fromarray(im), str(cp), str(sp), 'vgg16-hed')})
@@ -152,20 +152,18 @@ def flat(g):
 def codes_run(a):
     "`--codes`: each pair's peaks and non-uniform codes in the style picture and each setting's, and the distance without flat pixels."
     import numpy as np
-    from PIL import Image
     from skimage.color import rgb2gray
     from bench_quality import PAIRS
     from nst_nb.images import load_image
     head = machine(None, 'float32', size=256, flat_levels=FLAT_LEVELS); print_header(head)
-    chi = lambda p, q: 0.5 * float(np.sum((p - q) ** 2 / (p + q + 1e-12)))
     res = {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'style': [], **{n: [] for n in a.codes}}
     print(f"{'pair':28s}" + ''.join(f'{n:>30s}' for n in ['style picture'] + a.codes) + '\n(peaks % / non-uniform %, then a setting\'s radius-1 distance / without its flat pixels, and its flat %)')
     for c, s in PAIRS:
         hs, pk, nu = code_shares(rgb2gray(np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))))
         res['style'].append({'peaks': pk, 'non_uniform': nu}); line = f'{c} x {s}'.ljust(28) + f'{pk * 100:17.1f} / {nu * 100:4.1f}' + ' ' * 6
         for n in a.codes:
-            g = rgb2gray(np.asarray(Image.open(f'{a.pictures}/{c}__{s}__{n}__256.png').convert('RGB'))); f = flat(g)
-            h, p_, u = code_shares(g); d, d_in = chi(h, hs), chi(code_shares(g, ~f)[0], hs)
+            g = rgb2gray(run_picture(a.pictures, c, s, n)); f = flat(g)
+            h, p_, u = code_shares(g); d, d_in = chi_square(h, hs), chi_square(code_shares(g, ~f)[0], hs)
             res[n].append({'peaks': p_, 'non_uniform': u, 'chi_r1': d, 'chi_r1_not_flat': d_in, 'flat': float(f.mean())})
             line += f'{p_ * 100:9.1f} / {u * 100:4.1f}  {d:.4f} / {d_in:.4f} {f.mean() * 100:3.0f}%'
         print(line)

@@ -90,9 +90,8 @@ def paint(model: str, name: str, pictures: str, silent: bool = False, against: s
 
 def differences(a: str, b: str, pictures: str) -> str:
     "How far two settings' pictures of the pairs are apart, in grey levels: the mean, the 99th percentile and the largest."
-    from PIL import Image
-    from bench_quality import PAIRS
-    read = lambda n, c, s: np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'), 'float32')
+    from bench_quality import PAIRS, run_picture
+    read = lambda n, c, s: run_picture(pictures, c, s, n).astype('float32')
     d = np.concatenate([np.abs(read(a, c, s) - read(b, c, s)).ravel() for c, s in PAIRS])
     return f'{a} against {b}: {d.mean():.2f} grey levels on average, 99 % within {np.percentile(d, 99):.1f}, the largest {d.max():.0f}'
 

@@ -78,6 +78,12 @@ def lbp_figures(gr, gs) -> dict:
     return {'lbp': lbp_distance(gr, gs), 'lbp_smooth': lbp_distance(gaussian_filter(gr, LBP_SMOOTH), gaussian_filter(gs, LBP_SMOOTH))}
 
 
+def chi_square(p, q) -> float:
+    "The chi-square distance between two histograms (each summing to 1)."
+    import numpy as np
+    return 0.5 * float(np.sum((p - q) ** 2 / (p + q + 1e-12)))
+
+
 def lbp_distance(gr, gs) -> float:
     "Chi-square distance between the uniform LBP histograms (radius 1 and 3, averaged) of two grey pictures in 0-1."
     import numpy as np
@@ -87,8 +93,20 @@ def lbp_distance(gr, gs) -> float:
         n = 8 * radius
         hist = lambda g: np.bincount(local_binary_pattern((g * 255).astype(np.uint8), n, radius, 'uniform').astype(int).ravel(), minlength=n + 2) / g.size
         hr, hs = hist(gr), hist(gs)
-        chi.append(0.5 * float(np.sum((hr - hs) ** 2 / (hr + hs + 1e-12))))
+        chi.append(chi_square(hr, hs))
     return float(np.mean(chi))
+
+
+def picture_path(out: str | Path, content: str, style: str, setting: str, size: int = 256) -> Path:
+    "Where a run with `--out OUT` saves a setting's picture of a pair (the probes read and write the same names)."
+    return Path(out) / f'{content}__{style}__{setting}__{size}.png'
+
+
+def run_picture(out: str | Path, content: str, style: str, setting: str, size: int = 256):
+    "A setting's saved picture of a pair as uint8 RGB (`picture_path`)."
+    import numpy as np
+    from PIL import Image
+    return np.asarray(Image.open(picture_path(out, content, style, setting, size)).convert('RGB'))
 
 
 def figures(result, content_path: str, style_path: str, backbone: str) -> dict:
@@ -185,7 +203,7 @@ def run_all(a) -> dict:
                 run_size = old_size(a.old_size, size) if fixed == 'old' else size
                 spec = {'content': str(ROOT / 'images/content' / f'{c}.jpg'), 'style': str(ROOT / 'images/style' / f'{st}.jpg'),
                         'backbone': a.backbone, 'size': run_size, 'fields': fields,
-                        'png': str(out_dir / f'{c}__{st}__{name}__{size}.png')}
+                        'png': str(picture_path(out_dir, c, st, name, size))}
                 p = run_measured([sys.executable, __file__, '--child', json.dumps(spec)], check=False)
                 if p['returncode']: print(p['stderr'][-2000:], file=sys.stderr); raise SystemExit(f'child failed: {name} {c} {st} {size}')
                 row = dict(last_json(p['stdout']), pair=f'{c} x {st}', setting=name, size=size,
