@@ -6,7 +6,11 @@
 --init course`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped file by `--install` once it is
 done). Once installed, `course` names the new network: to make 0.13.0's again from 0.12.0's, write that one out of git
 and start from it: `git show 8515799:nst_nb/networks/course.keras > course_0.12.0.keras`, then `--again --init-from
-course_0.12.0.keras`. All by `nst_nb_train` as a user
+course_0.12.0.keras`. With `--steady`, 0.31.0's `course`: 0.13.0's `course` given the `subpixel` shape's last stage and trained on
+16,000 steps in five runs, each from the last one's file with Adam started again (1,000, 2,000, 3,000 and 9,000
+steps, then 1,000 at a tenth of the learning rate), into `benchmarks/snapshots/course_steady_STEP.keras`; start it
+from 0.13.0's file: `git show 595decf:nst_nb/networks/course.keras > course_0.13.0.keras`, then `--steady
+--init-from course_0.13.0.keras [--install]`. All by `nst_nb_train` as a user
 would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
 `NAME.json` (every setting, the loss history) and a record of the run with the machine's header in
 `benchmarks/train_networks.json` (`--distil`: `benchmarks/distil_network.json`).
@@ -16,6 +20,7 @@ Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from ther
     python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
     python benchmarks/train_networks.py --distil [--steps 4000] [--resume]
     python benchmarks/train_networks.py --again [--init-from NET] [--steps 4000] [--resume] [--install]
+    python benchmarks/train_networks.py --steady --init-from course_0.13.0.keras [--resume] [--install]
     python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
 
 `--snapshots` copies the model file as it stands after those steps into `benchmarks/snapshots/` (ignored by git);
@@ -37,6 +42,44 @@ FLAGS = ['--backbone', 'vgg16-hed', '--shape', 'lean', '--width', '16', '--block
 AGAIN = SNAPS / 'course_again.keras'
 AGAIN_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--lr', '0.002',
                '--seed', '0', '--every', '100']   # 0.13.0's course: the default loss (TRAIN_LOSS), every weight from 0.12.0's (--init)
+
+STEADY_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--seed', '0', '--every', '250']
+STEADY_RUNS = [(1000, 0.002), (2000, 0.002), (3000, 0.002), (9000, 0.002), (1000, 0.0002)]   # 0.31.0's course: (steps, learning rate) of each run
+
+
+def steady_commands(init: str) -> list[tuple[Path, list[str]]]:
+    "The five `nst_nb_train` runs that make 0.31.0's `course` from 0.13.0's (`init`): each run's model file and command."
+    runs, prev, done = [], init, 0
+    for i, (steps, lr) in enumerate(STEADY_RUNS):
+        done += steps; out = SNAPS / f'course_steady_{done}.keras'
+        shape = ['--shape', 'subpixel'] if i == 0 else []   # the first run swaps the last stage; the rest take the shape from the file
+        runs.append((out, ['nst_nb_train', *map(str, STYLES), '-o', str(out), '--init', str(prev), *shape, *STEADY_FLAGS,
+                           '--lr', str(lr), '--steps', str(steps)]))
+        prev = out
+    return runs
+
+
+def steady(init: str, resume: bool, install: bool, record: Path) -> int:
+    "Run `steady_commands(init)` one after the other, skipping runs whose file is finished; `install`: copy the last over `course`."
+    from nst_nb.train_settings import network_info
+    head = machine('vgg16-hed', 'auto'); print_header(head); SNAPS.mkdir(exist_ok=True)
+    rows = json.loads(record.read_text())['runs'] if resume and record.exists() else []
+    for out, cmd in steady_commands(init):
+        steps = int(cmd[-1])
+        if out.exists() and network_info(out)['step'] >= steps:   # a checkpoint's file says its step
+            print(f'{out.name}: finished before, kept', flush=True); continue
+        shown = [c.replace(str(ROOT) + '/', '') for c in cmd] + (['--resume'] if resume and out.exists() else [])
+        print('$', ' '.join(shown), flush=True)
+        t = time.perf_counter(); child = subprocess.Popen(shown, cwd=ROOT)
+        try: code = child.wait()
+        except KeyboardInterrupt: code = child.wait()   # the child keeps its checkpoint: --resume goes on
+        rows.append({'command': shown, 'steps': steps, 'wall_s': time.perf_counter() - t, 'exit': code})
+        write_json(record, {'runs': rows}, finish(head))
+        if code: return code
+    if install:
+        for sfx in ('.keras', '.json'): shutil.copy(out.with_suffix(sfx), ROOT / 'nst_nb' / 'networks' / f'course{sfx}')
+        print(f'installed {out.name} as nst_nb/networks/course.keras; now run tools/export_shipped_onnx.py', flush=True)
+    return 0
 
 
 def keep_snapshots(steps: list[int], done: threading.Event):
@@ -82,11 +125,15 @@ def main():
     which = p.add_mutually_exclusive_group()
     which.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
     which.add_argument('--again', action='store_true', help='train course again from its weights with the default loss (default 4000 steps, no snapshots)')
-    p.add_argument('--init-from', default='course', metavar='NET', help="with --again: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's)")
-    p.add_argument('--install', action='store_true', help='with --again: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
+    which.add_argument('--steady', action='store_true', help="0.31.0's course: --init-from (0.13.0's course) with the subpixel last stage, five runs, 16,000 steps")
+    p.add_argument('--init-from', default='course', metavar='NET', help="with --again or --steady: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's)")
+    p.add_argument('--install', action='store_true', help='with --again or --steady: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
     a = p.parse_args()
-    if (a.install or a.init_from != 'course') and not a.again: p.error('--install and --init-from go with --again')
+    if (a.install or a.init_from != 'course') and not (a.again or a.steady): p.error('--install and --init-from go with --again or --steady')
     if a.strip: return strip(a.strip)
+    if a.steady:
+        if a.init_from == 'course': p.error("--steady starts from 0.13.0's lean course: write it out of git and pass it to --init-from (see the docstring)")
+        return steady(a.init_from, a.resume, a.install, ROOT / 'benchmarks' / 'train_steady.json')
     global OUT
     if a.distil:
         OUT, a.snapshots = FAST, []

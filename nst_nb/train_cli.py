@@ -55,7 +55,7 @@ def train_parser() -> argparse.ArgumentParser:
                '  nst_nb_train my_painting.jpg --from course -o mine.keras --steps 400    # a new style on a shipped network\n'
                '  nst_nb_train --teacher course -o small.keras --steps 6000    # course distilled into a smaller, faster network\n'
                '  nst_nb_train images/style/*.jpg --init course -o course2.keras --steps 3000    # course trained on with the default loss\n'
-               '  nst_nb_train images/style/*.jpg --init course --shape subpixel -o fine.keras --steps 6000    # course, its last stage painting single pixels')
+               '  nst_nb_train images/style/*.jpg --init lean.keras --shape subpixel -o fine.keras --steps 6000    # a lean network, its last stage painting single pixels (as course was made in 0.31.0)')
     p.add_argument('styles', nargs='*', metavar='STYLE', help='the style pictures (none with --teacher)')
     p.add_argument('-o', '--output', required=True, metavar='NAME.keras', help='the model file to write')
     p.add_argument('--photos', nargs='+', metavar='PHOTO', help="photos or folders to train on (default: the clone's images/content)")
