@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""Train the networks nst_nb ships: `course`, one lean network that holds the course's seven style pictures
-(`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; and with
-`--distil`, `course_fast`, `course` distilled into a network of width 8 and four residual blocks (chapter 23c); with
+"""Train the networks nst_nb ships: `course` (0.5.0's: one lean network that holds the course's seven style pictures
+(`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; later ones below); with
+`--distil`, `course_fast`, `course` distilled (0.13.0's made the shipped one: `--teacher course` now distils 0.31.0's) into a network of width 8 and four residual blocks (chapter 23c); with
 `--again`, `course` trained again from its own weights with the default loss (0.13.0's `course`: `nst_nb_train
 --init course`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped file by `--install` once it is
 done). Once installed, `course` names the new network: to make 0.13.0's again from 0.12.0's, write that one out of git
@@ -60,14 +60,16 @@ def steady_commands(init: str) -> list[tuple[Path, list[str]]]:
 
 
 def steady(init: str, resume: bool, install: bool, record: Path) -> int:
-    "Run `steady_commands(init)` one after the other, skipping runs whose file is finished; `install`: copy the last over `course`."
+    "Run `steady_commands(init)` one after the other, skipping runs whose file is finished; `install`: copy the last over `course`. Precision is `auto`: bfloat16 where the CPU has it, as the shipped runs had, else float32 (close weights, not the same)."
     from nst_nb.train_settings import network_info
     head = machine('vgg16-hed', 'auto'); print_header(head); SNAPS.mkdir(exist_ok=True)
     rows = json.loads(record.read_text())['runs'] if resume and record.exists() else []
-    for out, cmd in steady_commands(init):
-        steps = int(cmd[-1])
-        if out.exists() and network_info(out)['step'] >= steps:   # a checkpoint's file says its step
-            print(f'{out.name}: finished before, kept', flush=True); continue
+    for out, cmd in steady_commands(str(Path(init).resolve())):   # the runs go from ROOT: an absolute start
+        steps, prev = int(cmd[-1]), cmd[cmd.index('--init') + 1]
+        if out.exists():
+            info = network_info(out)
+            if info['init']['model'] != prev: raise SystemExit(f'{out} was trained from {info["init"]["model"]}, not {prev}: move it away first')
+            if info['step'] >= steps: print(f'{out.name}: finished before, kept', flush=True); continue   # a checkpoint's file says its step
         shown = [c.replace(str(ROOT) + '/', '') for c in cmd] + (['--resume'] if resume and out.exists() else [])
         print('$', ' '.join(shown), flush=True)
         t = time.perf_counter(); child = subprocess.Popen(shown, cwd=ROOT)

@@ -28,9 +28,12 @@ def test_shipped_course_is_the_recipes_last_run():
     info, (_, last) = network_info('course'), T.steady_commands('course_0.13.0.keras')[-1]
     c = info['config']
     assert (c['shape'], info['format'], info['backbone']) == ('subpixel', 2, flag(last, '--backbone'))
+    assert info['step'] == c['steps']   # a finished run, not a checkpoint left by Ctrl-C
     assert (c['steps'], c['lr'], c['size'], c['style_size'], c['batch'], c['seed']) == (
         int(flag(last, '--steps')), float(flag(last, '--lr')), int(flag(last, '--size')), int(flag(last, '--style-size')),
         int(flag(last, '--batch')), int(flag(last, '--seed')))
-    start = network_info(ROOT / info['init']['model'])   # the 15,000-step network it was trained on from, kept in git
+    at = ROOT / info['init']['model']
+    assert at.is_relative_to(ROOT / 'benchmarks' / 'probes') and at.exists(), f'{at}: keep the network course was trained on from in benchmarks/probes'
+    start = network_info(at)   # the 15,000-step network it was trained on from, kept in git
     assert start['config']['shape'] == 'subpixel' and start['step'] == info['init']['step'] == 9000
     assert info['styles'] == start['styles'] == [p.stem for p in T.STYLES]
