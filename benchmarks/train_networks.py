@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Train the networks nst_nb ships: `course` (0.5.0's: one lean network that holds the course's seven style pictures
 (`images/style`), trained on the clone's photos (`images/content`) with the offline backbone `vgg16-hed`; later ones below); with
-`--distil`, `course_fast`, `course` distilled (0.13.0's made the shipped one: `--teacher course` now distils 0.31.0's) into a network of width 8 and four residual blocks (chapter 23c); with
+`--distil`, `course_fast`, `course` distilled (the shipped one from 0.13.0's: pass that file to `--init-from`, or the
+shipped `course`, 0.31.0's, is the teacher) into a network of width 8 and four residual blocks (chapter 23c); with
 `--again`, `course` trained again from its own weights with the default loss (0.13.0's `course`: `nst_nb_train
 --init course`, into `benchmarks/snapshots/course_again.keras`, copied over the shipped file by `--install` once it is
 done). Once installed, `course` names the new network: to make 0.13.0's again from 0.12.0's, write that one out of git
@@ -18,7 +19,7 @@ would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sid
 Interrupted (Ctrl-C), it keeps the last checkpoint; `--resume` goes on from there, to more steps if asked.
 
     python benchmarks/train_networks.py [--steps 1600] [--resume] [--snapshots 100 300 1000]
-    python benchmarks/train_networks.py --distil [--steps 4000] [--resume]
+    python benchmarks/train_networks.py --distil [--init-from course_0.13.0.keras] [--steps 4000] [--resume]
     python benchmarks/train_networks.py --again [--init-from NET] [--steps 4000] [--resume] [--install]
     python benchmarks/train_networks.py --steady --init-from course_0.13.0.keras [--resume] [--install]
     python benchmarks/train_networks.py --strip images/gallery/network_steps.jpg   # the course's pictures of the snapshots
@@ -128,10 +129,11 @@ def main():
     which.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
     which.add_argument('--again', action='store_true', help='train course again from its weights with the default loss (default 4000 steps, no snapshots)')
     which.add_argument('--steady', action='store_true', help="0.31.0's course: --init-from (0.13.0's course) with the subpixel last stage, five runs, 16,000 steps")
-    p.add_argument('--init-from', default='course', metavar='NET', help="with --again or --steady: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's)")
+    p.add_argument('--init-from', default='course', metavar='NET', help="with --again or --steady: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's); with --distil: the teacher (the shipped course_fast's was 0.13.0's course)")
     p.add_argument('--install', action='store_true', help='with --again or --steady: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
     a = p.parse_args()
-    if (a.install or a.init_from != 'course') and not (a.again or a.steady): p.error('--install and --init-from go with --again or --steady')
+    if a.install and not (a.again or a.steady): p.error('--install goes with --again or --steady')
+    if a.init_from != 'course' and not (a.again or a.steady or a.distil): p.error('--init-from goes with --again, --steady or --distil')
     if a.strip: return strip(a.strip)
     if a.steady:
         if a.init_from == 'course': p.error("--steady starts from 0.13.0's lean course: write it out of git and pass it to --init-from (see the docstring)")
@@ -147,7 +149,7 @@ def main():
         if a.steps == p.get_default('steps'): a.steps = 4000
     head = machine('vgg16-hed', 'float32'); print_header(head)
     OUT.parent.mkdir(exist_ok=True)
-    what = (['--teacher', 'course', '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), '--init', a.init_from, *AGAIN_FLAGS] if a.again
+    what = (['--teacher', a.init_from, '-o', str(OUT), *DISTIL_FLAGS] if a.distil else [*map(str, STYLES), '-o', str(OUT), '--init', a.init_from, *AGAIN_FLAGS] if a.again
             else [*map(str, STYLES), '-o', str(OUT), *FLAGS])
     cmd = ['nst_nb_train', *what, '--steps', str(a.steps)] + (['--resume'] if a.resume else [])
     shown = [str(c).replace(str(ROOT) + '/', '') for c in cmd]
