@@ -8,8 +8,9 @@ shipped `course`, 0.31.0's, is the teacher) into a network of width 8 and four r
 done). Once installed, `course` names the new network: to make 0.13.0's again from 0.12.0's, write that one out of git
 and start from it: `git show 8515799:nst_nb/networks/course.keras > course_0.12.0.keras`, then `--again --init-from
 course_0.12.0.keras`. With `--steady`, 0.31.0's `course`: 0.13.0's `course` given the `subpixel` shape's last stage and trained on
-16,000 steps in five runs, each from the last one's file with Adam started again (1,000, 2,000, 3,000 and 9,000
-steps, then 1,000 at a tenth of the learning rate), into `benchmarks/snapshots/course_steady_STEP.keras`; start it
+17,000 steps in six runs, each from the last one's file with Adam started again (1,000, 2,000, 3,000 and 9,000
+steps, then 1,000 at a tenth of the learning rate, then 1,000 more with the content weight 0.12 for 0.1), into
+`benchmarks/snapshots/course_steady_STEP.keras`; start it
 from 0.13.0's file: `git show 595decf:nst_nb/networks/course.keras > course_0.13.0.keras`, then `--steady
 --init-from course_0.13.0.keras [--install]`. All by `nst_nb_train` as a user
 would run it. It writes `nst_nb/networks/NAME.keras` (the package data), its sidecar
@@ -45,17 +46,17 @@ AGAIN_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256'
                '--seed', '0', '--every', '100']   # 0.13.0's course: the default loss (TRAIN_LOSS), every weight from 0.12.0's (--init)
 
 STEADY_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256', '--batch', '4', '--seed', '0', '--every', '250']
-STEADY_RUNS = [(1000, 0.002), (2000, 0.002), (3000, 0.002), (9000, 0.002), (1000, 0.0002)]   # 0.31.0's course: (steps, learning rate) of each run
+STEADY_RUNS = [(1000, 0.002, 0.1), (2000, 0.002, 0.1), (3000, 0.002, 0.1), (9000, 0.002, 0.1), (1000, 0.0002, 0.1), (1000, 0.0002, 0.12)]   # 0.31.0's course: (steps, learning rate, content weight) of each run
 
 
 def steady_commands(init: str) -> list[tuple[Path, list[str]]]:
-    "The five `nst_nb_train` runs that make 0.31.0's `course` from 0.13.0's (`init`): each run's model file and command."
+    "The six `nst_nb_train` runs that make 0.31.0's `course` from 0.13.0's (`init`): each run's model file and command."
     runs, prev, done = [], init, 0
-    for i, (steps, lr) in enumerate(STEADY_RUNS):
+    for i, (steps, lr, cw) in enumerate(STEADY_RUNS):
         done += steps; out = SNAPS / f'course_steady_{done}.keras'
         shape = ['--shape', 'subpixel'] if i == 0 else []   # the first run swaps the last stage; the rest take the shape from the file
         runs.append((out, ['nst_nb_train', *map(str, STYLES), '-o', str(out), '--init', str(prev), *shape, *STEADY_FLAGS,
-                           '--lr', str(lr), '--steps', str(steps)]))
+                           '--lr', str(lr), '--content-weight', str(cw), '--steps', str(steps)]))
         prev = out
     return runs
 
@@ -128,7 +129,7 @@ def main():
     which = p.add_mutually_exclusive_group()
     which.add_argument('--distil', action='store_true', help='train course_fast: course distilled (default 4000 steps, no snapshots)')
     which.add_argument('--again', action='store_true', help='train course again from its weights with the default loss (default 4000 steps, no snapshots)')
-    which.add_argument('--steady', action='store_true', help="0.31.0's course: --init-from (0.13.0's course) with the subpixel last stage, five runs, 16,000 steps")
+    which.add_argument('--steady', action='store_true', help="0.31.0's course: --init-from (0.13.0's course) with the subpixel last stage, six runs, 17,000 steps")
     p.add_argument('--init-from', default='course', metavar='NET', help="with --again or --steady: the network to start from (default: the shipped course; 0.13.0's came from 0.12.0's); with --distil: the teacher (the shipped course_fast's was 0.13.0's course)")
     p.add_argument('--install', action='store_true', help='with --again or --steady: copy the finished network over nst_nb/networks/course.keras (and its sidecar)')
     a = p.parse_args()
