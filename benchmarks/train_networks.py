@@ -49,6 +49,12 @@ STEADY_FLAGS = ['--backbone', 'vgg16-hed', '--size', '128', '--style-size', '256
 STEADY_RUNS = [(1000, 0.002, 0.1), (2000, 0.002, 0.1), (3000, 0.002, 0.1), (9000, 0.002, 0.1), (1000, 0.0002, 0.1), (1000, 0.0002, 0.12)]   # 0.31.0's course: (steps, learning rate, content weight) of each run
 
 
+def install_course(path: Path):
+    "Copy a finished network and its sidecar over the shipped `course` (its ONNX file is written again by `tools/export_shipped_onnx.py`)."
+    for sfx in ('.keras', '.json'): shutil.copy(path.with_suffix(sfx), ROOT / 'nst_nb' / 'networks' / f'course{sfx}')
+    print(f'installed {path.name} as nst_nb/networks/course.keras; now run tools/export_shipped_onnx.py', flush=True)
+
+
 def steady_commands(init: str) -> list[tuple[Path, list[str]]]:
     "The six `nst_nb_train` runs that make 0.31.0's `course` from 0.13.0's (`init`): each run's model file and command."
     runs, prev, done = [], init, 0
@@ -70,7 +76,8 @@ def steady(init: str, resume: bool, install: bool, record: Path) -> int:
         steps, prev = int(cmd[-1]), cmd[cmd.index('--init') + 1]
         if out.exists():
             info = network_info(out)
-            if info['init']['model'] != prev: raise SystemExit(f'{out} was trained from {info["init"]["model"]}, not {prev}: move it away first')
+            if (ROOT / info['init']['model']).resolve() != Path(prev).resolve(): raise SystemExit(   # the sidecar names its start as the command gave it
+               f'{out} was trained from {info["init"]["model"]}, not {prev}: move it away first')
             if info['step'] >= steps: print(f'{out.name}: finished before, kept', flush=True); continue   # a checkpoint's file says its step
         shown = [c.replace(str(ROOT) + '/', '') for c in cmd] + (['--resume'] if resume and out.exists() else [])
         print('$', ' '.join(shown), flush=True)
@@ -80,9 +87,7 @@ def steady(init: str, resume: bool, install: bool, record: Path) -> int:
         rows.append({'command': shown, 'steps': steps, 'wall_s': time.perf_counter() - t, 'exit': code})
         write_json(record, {'runs': rows}, finish(head))
         if code: return code
-    if install:
-        for sfx in ('.keras', '.json'): shutil.copy(out.with_suffix(sfx), ROOT / 'nst_nb' / 'networks' / f'course{sfx}')
-        print(f'installed {out.name} as nst_nb/networks/course.keras; now run tools/export_shipped_onnx.py', flush=True)
+    if install: install_course(out)
     return 0
 
 
@@ -170,8 +175,7 @@ def main():
     write_json(a.json, {'runs': runs + [{'command': shown, 'steps': steps, 'wall_s': wall, 'exit': code}],
                         'steps_total': len(side['history'])}, head)
     if a.again and a.install and code == 0 and len(side['history']) >= a.steps:
-        for sfx in ('.keras', '.json'): shutil.copy(OUT.with_suffix(sfx), ROOT / 'nst_nb' / 'networks' / f'course{sfx}')
-        print('installed as nst_nb/networks/course.keras', flush=True)
+        install_course(OUT)
     return code
 
 
