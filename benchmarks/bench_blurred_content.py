@@ -80,7 +80,8 @@ def losses(names: list, pictures: str, sigma: float) -> dict:
     net = PerceptualLoss(validate(training_settings()), px)
     kinds = {"the networks'": net, "the optimisation's": PerceptualLoss(validate(Settings()), px),
              f"the networks' with {SHALLOW} blurred by {sigma:g} px": blurred_loss(sigma)(validate(training_settings()), px)}
-    res = {k: {n: [] for n in names} for k in kinds}; layers = {n: [] for n in names}
+    from nst_nb.losses import style_layer_losses
+    res = {k: {n: [] for n in names} for k in kinds}; layers = {n: [] for n in names}; style_layers = {n: [] for n in names}
     for c, s in PAIRS:
         photo = tf.constant(np.asarray(load_image(ROOT / 'images/content' / f'{c}.jpg', 256), 'float32')[None])
         for n in names:
@@ -88,12 +89,16 @@ def losses(names: list, pictures: str, sigma: float) -> dict:
             for k, L in kinds.items(): res[k][n].append(dict(zip(('total', 'content', 'style', 'tv'), (float(v) for v in L(photo, y, styles.index(s))))))
             fc, fo = net.extractor(net.net.to_input(photo)), net.extractor(net.net.to_input(y))
             layers[n].append({l: float(content_loss(fc[l], fo[l])) for l in net.s.content_layers})
+            per = style_layer_losses(net.targets[styles.index(s)], {l: fo[l] for l in net.s.style_layers}, net.s.style_layers, net.statistic)
+            style_layers[n].append({l: float(w * v) for l, w, v in zip(net.s.style_layers, net.layer_w.numpy(), per)})
     for k, r in res.items():
         print(f'\n{k} loss, means over the {len(PAIRS)} pairs (total, content, style, TV):')
         for n in names: print(f'  {n:24s}' + ''.join(f'{np.mean([x[f] for x in r[n]]):12.4g}' for f in ('total', 'content', 'style', 'tv')))
     print("\nthe networks' content layers, each (means over the pairs):")
     for n in names: print(f'  {n:24s}' + ''.join(f'  {l} {np.mean([x[l] for x in layers[n]]):8.4g}' for l in net.s.content_layers))
-    return {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'losses': res, 'content_layers': layers}
+    print("\nthe style layers, each as weighted in the style term (means over the pairs):")
+    for n in names: print(f'  {n:24s}' + ''.join(f'  {l} {np.mean([x[l] for x in style_layers[n]]):8.4g}' for l in net.s.style_layers))
+    return {'pairs': [f'{c} x {s}' for c, s in PAIRS], 'losses': res, 'content_layers': layers, 'style_layers': style_layers}
 
 
 def main(argv=None):

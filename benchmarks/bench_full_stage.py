@@ -57,12 +57,12 @@ def sharpened(amounts: list, pictures: str, sigma: float = 0.7):
     "`course`'s pictures of the quality pairs in `pictures` sharpened by each amount A (unsharp mask, σ px), saved as the setting `shA`."
     from PIL import Image
     from scipy.ndimage import gaussian_filter
-    from bench_quality import PAIRS
+    from bench_quality import PAIRS, picture_path, run_picture
     for a in amounts:
         for c, s in PAIRS:
-            x = np.asarray(Image.open(f'{pictures}/{c}__{s}__course__256.png').convert('RGB')).astype('float32')
+            x = run_picture(pictures, c, s, 'course').astype('float32')
             y = x + a * (x - gaussian_filter(x, (sigma, sigma, 0), mode='mirror'))
-            Image.fromarray(np.clip(y, 0, 255).round().astype('uint8')).save(f'{pictures}/{c}__{s}__sh{a:g}__256.png')
+            Image.fromarray(np.clip(y, 0, 255).round().astype('uint8')).save(picture_path(pictures, c, s, f'sh{a:g}'))
     print(f'sharpened {len(PAIRS)} pairs by {amounts} in {pictures}')
 
 

@@ -44,15 +44,14 @@ def depth_to_space():
 
 def paint(model: str, name: str, pictures: str):
     "The quality pairs painted by a probe network, saved as a `bench_quality.py` run saves them (`--pictures`)."
-    from pathlib import Path
     from PIL import Image
-    from bench_quality import PAIRS
+    from bench_quality import PAIRS, picture_path
     from nst_nb.images import load_image
     from nst_nb.network import load_network, stylise
     depth_to_space(); net, info = load_network(model)
     for c, s in PAIRS:
         photo = np.asarray(load_image(str(ROOT / 'images/content' / f'{c}.jpg'), 256))
-        Image.fromarray(stylise(net, photo, s)).save(Path(pictures) / f'{c}__{s}__{name}__256.png')
+        Image.fromarray(stylise(net, photo, s)).save(picture_path(pictures, c, s, name))
     print(f'painted {len(PAIRS)} pairs as {name!r} in {pictures}')
 
 
@@ -120,14 +119,14 @@ def measure(names: list, pictures: str) -> dict:
     "Every figure of `bench_quality.py`, `fine_energy` (against the style picture's) and `pattern` of each setting's pictures of the 8 pairs."
     from PIL import Image
     from skimage.color import rgb2gray
-    from bench_quality import PAIRS, figures
+    from bench_quality import PAIRS, figures, run_picture
     from nst_nb.images import load_image
     rows = {n: [] for n in names + ['style picture']}
     for c, s in PAIRS:
         cp, sp = ROOT / 'images/content' / f'{c}.jpg', ROOT / 'images/style' / f'{s}.jpg'
         style = rgb2gray(np.asarray(load_image(sp, 256)))
         for n in names:
-            im = Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB'); g = rgb2gray(np.asarray(im))
+            im = Image.fromarray(run_picture(pictures, c, s, n)); g = rgb2gray(np.asarray(im))
             rows[n].append({'pair': f'{c} x {s}', **figures(im, str(cp), str(sp), 'vgg16-hed'),
                             'fine_energy': fine_energy(g) / fine_energy(style), 'pattern': pattern(g)})
         rows['style picture'].append({'pair': f'{c} x {s}', 'fine_energy': 1.0, 'pattern': pattern(style)})
@@ -145,10 +144,10 @@ LABELS = {'new': 'optimisation', 'course': 'course', 'sub': 'sub-pixel', 'subg':
 
 def crops(out: str, names: list, pictures: str, box=(120, 168), zoom: int = 4):
     "48 px crops at `zoom` times the size (nearest neighbour, so single pixels show) of three pairs (`bench_lbp.grain_crops`): the style picture, then each setting."
-    from PIL import Image
     from bench_lbp import grain_crops
+    from bench_quality import run_picture
     from nst_nb.images import load_image
-    pics = [[np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [np.asarray(Image.open(f'{pictures}/{c}__{s}__{n}__256.png').convert('RGB')) for n in names]
+    pics = [[np.asarray(load_image(ROOT / 'images/style' / f'{s}.jpg', 256))] + [run_picture(pictures, c, s, n) for n in names]
             for c, s in [('rocket', 'waves'), ('coffee', 'abstract'), ('astronaut', 'mosaic')]]
     grain_crops(out, pics, ['style picture'] + [LABELS.get(n, n) for n in names], pairs=(0, 1, 2), zoom=zoom, box=box)
 
