@@ -24,23 +24,16 @@ the run that made 0.31.0's `course` (`--lr 0.0002 --content-weight 0.12`) once m
 from __future__ import annotations
 import argparse
 import numpy as np
-from common import ROOT, finish, machine, print_header, start_gap
+from common import finish, lean_half, machine, print_header, probe_net, start_gap, train_probe
 
 
 def wider_net(half: int, extra: int):
     "A `transform_net` factory: the `subpixel` shape with `half` maps at half size and `extra` residual blocks there."
-    import keras
     import nst_nb.network as N
     def build(styles, width, blocks, separable, shape):
-        img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
-        x = keras.layers.Rescaling(1 / 127.5, -1)(img)
-        x = N.conv_block(N.conv_block(x, w, width, stride=2), w, 2 * width, stride=2)
-        for _ in range(blocks): x = N.residual_block(x, w, separable)
-        x = N.up_block(x, w, max(half, width))
+        img, w, _, x = lean_half(styles, width, blocks, separable, max(half, width))
         for _ in range(extra): x = N.residual_block(x, w, separable)
-        x = N.SteadySubpixel(3)(N.ReflectPad(1)(x))
-        out = keras.layers.Rescaling(127.5, 127.5)(keras.layers.Activation('tanh')(x))
-        return keras.Model([img, w], out, name=f'nst_wider_{styles}x{width}_{half}_{extra}')
+        return probe_net(img, w, N.SteadySubpixel(3)(N.ReflectPad(1)(x)), f'nst_wider_{styles}x{width}_{half}_{extra}')
     return build
 
 
@@ -80,9 +73,8 @@ def main(argv=None):
     p.add_argument('--used', nargs='+', metavar='MODEL', help="only print, for these probe files, the mean |w| of the last stage's weights from the first 16 maps and from the new ones")
     a = p.parse_args(argv)
     if a.used: return print('\n'.join(used(m) for m in a.used))
-    import nst_nb.training as T
     from nst_nb.network import load_network
-    from nst_nb.train_settings import TrainConfig, network_info, training_settings
+    from nst_nb.train_settings import training_settings
     if a.check:
         base, info = load_network(a.init); c = info['config']
         net = copy_from(wider_net(a.half, a.extra)(len(info['styles']), c['width'], c['blocks'], bool(c['separable']), 'subpixel'), base)
@@ -90,9 +82,7 @@ def main(argv=None):
     if not a.out: p.error('give the model file to write, or --check')
     s = training_settings(content_weight=a.content_weight)
     head = machine(s.backbone, 'auto', steps=a.steps, half=a.half, extra=a.extra, init=a.init, lr=a.lr, content_weight=a.content_weight); print_header(head)
-    T.transform_net, T.extend = wider_net(a.half, a.extra), copy_from   # the probe's network, in the training loop as it is
-    styles = [ROOT / 'images/style' / f'{n}.jpg' for n in network_info(a.init)['styles']]
-    T.train(styles, a.out, TrainConfig(steps=a.steps, every=250, lr=a.lr), settings=s, init=a.init)
+    train_probe(wider_net(a.half, a.extra), copy_from, a.out, a.steps, a.init, settings=s, lr=a.lr)
     finish(head)
 
 

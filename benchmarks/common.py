@@ -219,15 +219,15 @@ def write_json(path: str | os.PathLike, # the result file
     return path
 
 
-def lean_half(styles: int, width: int, blocks: int, separable: bool):
-    "For the probes that change the lean network's last stage: its inputs, its scaled pixels and its half-size maps (chapter 22's `lean_body` up to its last resize)."
+def lean_half(styles: int, width: int, blocks: int, separable: bool, half: int | None = None):
+    "For the probes that change the lean network's last stage: its inputs, its scaled pixels and its half-size maps (chapter 22's `lean_body` up to its last resize; `half` maps there, else `width`)."
     import keras
     import nst_nb.network as N
     img, w = keras.Input((None, None, 3), name='pixels'), keras.Input((styles,), name='style')
     x0 = keras.layers.Rescaling(1 / 127.5, -1)(img)
     x = N.conv_block(N.conv_block(x0, w, width, stride=2), w, 2 * width, stride=2)
     for _ in range(blocks): x = N.residual_block(x, w, separable)
-    return img, w, x0, N.up_block(x, w, width)
+    return img, w, x0, N.up_block(x, w, half or width)
 
 
 def probe_net(img, w, x, name: str):
@@ -237,13 +237,13 @@ def probe_net(img, w, x, name: str):
     return keras.Model([img, w], out, name=name)
 
 
-def train_probe(build, copy, out: str, steps: int, init: str = 'course', **cfg):
-    "Train a probe's network (`build`, a `transform_net` factory; `copy`, how it takes `init`'s weights) as `nst_nb_train --init` trains: the same loss, photos, crops and seed."
+def train_probe(build, copy, out: str, steps: int, init: str = 'course', settings=None, **cfg):
+    "Train a probe's network (`build`, a `transform_net` factory; `copy`, how it takes `init`'s weights) as `nst_nb_train --init` trains: the same photos, crops and seed, and its loss unless `settings` says otherwise."
     import nst_nb.training as T
     from nst_nb.train_settings import TrainConfig, network_info
     T.transform_net, T.extend = build, copy   # the probe's network, in the training loop as it is
     styles = [ROOT / 'images/style' / f'{s}.jpg' for s in network_info(init)['styles']]
-    T.train(styles, out, TrainConfig(steps=steps, every=250, **cfg), init=init)
+    T.train(styles, out, TrainConfig(steps=steps, every=250, **cfg), settings=settings, init=init)
 
 
 def start_gap(net, base):
